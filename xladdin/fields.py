@@ -1,0 +1,110 @@
+"""The ledger's field catalogue: canonical field keys, Chinese headers, kinds and default aliases.
+
+Pure core (standard library only). Every other module names ledger columns by these keys;
+the Chinese header is what templates write and what the reader matches first. Amount
+fields are in 万元 (10^4 CNY); a header marked (亿元) is converted on reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "AMOUNT_FIELDS",
+    "FIELDS",
+    "FIELD_BY_KEY",
+    "LEVELS",
+    "MONTH_FIELDS",
+    "REQUIRED_FIELDS",
+    "SGYP_STAGES",
+    "STATS_FIELDS",
+    "STATUSES",
+    "UNIT_KINDS",
+    "Field",
+    "month_field",
+]
+
+Kind = Literal["text", "amount", "flag", "int", "choice"]
+
+LEVELS: tuple[str, ...] = ("省重点", "市重点", "区重点")
+STATUSES: tuple[str, ...] = ("谋划", "前期", "在建", "竣工")
+# 三个一批 stages in their natural order: a project signs, starts, produces, then reaches output.
+SGYP_STAGES: tuple[str, ...] = ("签约", "开工", "投产", "达效")
+UNIT_KINDS: tuple[str, ...] = ("经济开发区", "街道", "乡", "区直部门")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One ledger column: ``key`` for code, ``label`` for staff, ``aliases`` for the reader."""
+
+    key: str
+    label: str
+    kind: Kind
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    width: float = 12.0
+
+
+def month_field(month: int) -> str:
+    """Field key of the monthly completed-investment column for ``month`` (1..12)."""
+    return f"m{month:02d}"
+
+
+_BASE: tuple[Field, ...] = (
+    Field("seq", "序号", "int", ("编号", "序"), width=6),
+    Field("name", "项目名称", "text", ("项目", "名称", "建设项目名称", "项目名"), required=True, width=32),
+    Field("code", "项目编码", "text", ("项目代码", "编码", "代码", "项目编号", "统一项目代码"), required=True, width=22),
+    Field("owner", "建设单位", "text", ("项目单位", "业主单位", "建设主体", "项目业主"), width=20),
+    Field("unit", "责任单位", "text", ("报送单位", "属地单位", "主管单位", "牵头单位", "单位"), required=True, width=14),
+    Field("category", "行业类别", "text", ("类别", "行业", "项目类别", "投资类别", "领域"), width=12),
+    Field("level", "项目级别", "text", ("级别", "重点级别", "项目层级"), required=True, width=10),
+    Field("star", "攻坚星级", "flag", ("星级", "攻坚星级项目", "是否攻坚星级"), width=9),
+    Field("is_982", "982工程", "flag", ('"982"工程', "“982”工程", "补短板982", "补短板“982”工程", "是否982"), width=9),
+    Field("sgyp_round", "三个一批期次", "int", ("三个一批期数", "期次", "三个一批批次"), width=10),
+    Field("sgyp_stage", "三个一批阶段", "text", ("三个一批", "阶段"), width=10),
+    Field("bond_amount", "专项债额度", "amount", ("专项债", "专项债券额度", "专项债金额", "债券额度", "专项债券"), width=12),
+    Field("bond_disbursed", "专项债已支出", "amount", ("专项债支出", "债券资金支出", "专项债券已支出", "已支出专项债"), width=12),
+    Field("reconstruction", "灾后重建", "flag", ("是否灾后重建", "灾后重建项目"), width=9),
+    Field("attracted", "招商引资", "flag", ("招商引资项目", "是否招商引资", "本年招商引资"), width=9),
+    Field("start_year", "开工年份", "int", ("建设起始年", "开工年", "起始年份"), width=9),
+    Field("end_year", "竣工年份", "int", ("建设结束年", "竣工年", "完工年份"), width=9),
+    Field("years", "建设起止年限", "text", ("建设年限", "起止年限", "建设周期"), width=12),
+    Field("scope", "建设内容及规模", "text", ("建设规模及内容", "建设内容", "主要建设内容"), width=36),
+    Field("status", "项目状态", "text", ("状态", "建设状态", "项目阶段"), width=9),
+    Field("total_investment", "总投资", "amount", ("项目总投资", "计划总投资", "总投资额"), required=True, width=12),
+    Field("completed_before", "截至上年底累计完成", "amount", ("上年底累计完成", "以前年度完成", "累计完成投资", "开工累计完成", "截至上年底完成"), width=14),
+    Field("annual_plan", "年度计划投资", "amount", ("年度计划", "计划投资", "本年计划投资", "年度投资计划", "年计划"), required=True, width=12),
+)
+
+MONTH_FIELDS: tuple[Field, ...] = tuple(
+    Field(month_field(m), f"{m}月", "amount", (f"{m}月完成", f"{m}月份", f"{m}月完成投资"), width=9)
+    for m in range(1, 13)
+)
+
+_TAIL: tuple[Field, ...] = (
+    Field("month_current", "当月完成", "amount", ("当月", "本月完成", "本月", "当月完成投资"), width=10),
+    Field("ytd", "本年累计完成", "amount", ("累计完成", "累计", "本年完成", "年度累计完成", "完成投资", "累计完成投资额"), width=12),
+    Field("completion_rate", "完成率", "text", ("年度完成率", "完成比例", "投资完成率"), width=8),
+    Field("progress_text", "形象进度", "text", ("工程进度", "进展情况", "项目进展", "形象进度情况"), width=30),
+    Field("problems", "存在问题", "text", ("存在的问题", "问题", "困难问题", "存在困难和问题"), width=24),
+    Field("in_stats", "是否入库", "flag", ("入库", "是否纳统", "纳统", "已入库", "入统"), width=8),
+    Field("leader", "分包领导", "text", ("包联领导", "分管领导", "责任领导"), width=10),
+    Field("contact", "联系人", "text", ("项目联系人",), width=10),
+    Field("phone", "联系电话", "text", ("电话", "联系方式"), width=14),
+)
+
+FIELDS: tuple[Field, ...] = _BASE + MONTH_FIELDS + _TAIL
+FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
+AMOUNT_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind == "amount")
+REQUIRED_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.required)
+
+# 单位统计 (statistics bureau figures): one row per (month, subject); subject is a reporting
+# unit, 全区, or a target scope (工业/道路基础设施/房地产开发). Amounts in 万元.
+STATS_FIELDS: tuple[Field, ...] = (
+    Field("month", "月份", "int", ("统计月份", "月"), required=True, width=8),
+    Field("subject", "统计对象", "text", ("单位", "单位名称", "口径", "责任单位"), required=True, width=16),
+    Field("ytd", "本年累计", "amount", ("本年累计完成", "累计完成", "本年1-M月累计", "固定资产投资累计"), required=True, width=14),
+    Field("ytd_last_year", "上年同期累计", "amount", ("上年同期", "去年同期", "上年同期完成"), width=14),
+    Field("annual_target", "年度目标", "amount", ("年度目标任务", "目标任务", "年度任务"), width=12),
+)
