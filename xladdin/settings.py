@@ -255,7 +255,7 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
             if kind not in UNIT_KINDS:
                 bad(r, 2, row[1], f"单位类型应为 {'、'.join(UNIT_KINDS)} 之一")
                 continue
-            ranked = _flag_cell(row[3], kind in RANKED_KINDS, lambda v, r=r: bad(r, 4, v, "参与排名应填“是”或“否”"))
+            ranked = _flag_cell(row[3], kind in RANKED_KINDS, r, bad)
             units.append(UnitSpec(name=norm(name), kind=kind, aliases=split_list(row[2]), ranked=ranked))
         if units:
             update["units"] = tuple(units)
@@ -301,21 +301,21 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
         by_label = {norm(f.label): f.key for f in FIELDS}
         aliases: dict[str, tuple[str, ...]] = {}
         for r, row in sections[_SECTION_ALIASES]:
-            key = by_label.get(norm(row[0]))
-            if key is None:
+            field_key = by_label.get(norm(row[0]))
+            if field_key is None:
                 bad(r, 1, row[0], "字段名不在台账字段中")
                 continue
             if split_list(row[1]):
-                aliases[key] = split_list(row[1])
+                aliases[field_key] = split_list(row[1])
         update["column_aliases"] = aliases
     return base.model_copy(update=update), findings
 
 
-def _flag_cell(value: Any, default: bool, on_bad: Callable[[Any], None]) -> bool:
+def _flag_cell(value: Any, default: bool, row: int, bad: Callable[[int, int, Any, str], None]) -> bool:
     try:
         flag = parse_flag(value)
     except ValueError:
-        on_bad(value)
+        bad(row, 4, value, "参与排名应填“是”或“否”")
         return default
     return default if flag is None else flag
 

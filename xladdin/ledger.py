@@ -1,0 +1,247 @@
+"""Reading a project ledger (项目台账) and the statistics sheet (单位统计) into typed frames.
+
+Pure core (standard library, pandas, pydantic). Input is ``SheetData`` from any engine; output
+is a ``Ledger``: one DataFrame row per project with a column for every field key, plus where
+each value came from (sheet, Excel row in ``_row``, column per field). Values that cannot be
+read become findings, never exceptions; a missing required column is a ``ColumnNotFound``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .errors import ColumnNotFound, LedgerNotFound
+from .fields import FIELD_BY_KEY, FIELDS, MONTH_FIELDS, STATS_FIELDS, Field
+from .findings import Finding, column_letter, finding
+from .headers import HeaderMap, alias_index, find_header
+from .settings import Settings
+from .sheet import SheetData
+from .text import as_text, is_error_literal, norm, parse_amount, parse_flag, parse_int
+from .units import canonical_level, canonical_status, vocabulary
+
+__all__ = ["REQUIRED_COLUMNS", "Ledger", "find_ledger_sheet", "read_ledger", "read_stats"]
+
+REQUIRED_COLUMNS = ("name", "code", "unit", "level", "total_investment", "annual_plan")
+_SUBTOTAL = re.compile(r"(合计|小计|总计|累计数合计)")
+_SECTION = re.compile(r"^([一二三四五六七八九十]+|[0-9]+|[(（][一二三四五六七八九十0-9]+[)）])[、.．]")
+_CANONICAL = ("unit", "category", "level", "status")
+
+
+def _at(series: pd.Series, i: int) -> Any:
+    return series.iat[i]
+
+
+@dataclass
+class Ledger:
+    """A read ledger. ``frame`` has every field key as a column (NA when absent) and ``_row``."""
+
+    sheet: str
+    frame: pd.DataFrame
+    columns: dict[str, int]
+    header_rows: tuple[int, ...] = ()
+    findings: list[Finding] = field(default_factory=list)
+    period_month: int | None = None
+    cumulative: dict[int, int] = field(default_factory=dict)  # "1-N月累计" columns: N -> column
+
+    def cell(self, i: int, key: str) -> str:
+        """A1 address of field ``key`` in the frame's ``i``-th row (positional)."""
+        row = int(_at(self.frame["_row"], i))
+        return f"{column_letter(self.columns[key])}{row}"
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def find_ledger_sheet(sheets: Sequence[str], read: Callable[[str], SheetData], settings: Settings,
+                      wanted: str | None = None) -> SheetData:
+    """The sheet holding the ledger: ``wanted`` if given, else 项目台账, else the best header match."""
+    if wanted is not None:
+        if wanted not in sheets:
+            raise LedgerNotFound(f"工作簿中没有名为“{wanted}”的工作表。现有工作表：{'、'.join(sheets)}。")
+        return read(wanted)
+    index = alias_index(FIELDS, settings.column_aliases)
+    ordered = sorted(sheets, key=lambda s: (s != "项目台账", "台账" not in s))
+    for name in ordered:
+        if name.startswith("_") or name in ("参数", "说明", "单位统计", "校验结果", "通报"):
+            continue
+        data = read(name)
+        if find_header(data, index) is not None:
+            return data
+    raise LedgerNotFound(
+        "没有找到项目台账：任何工作表的前 30 行中都没有可识别的表头（需含“项目名称”或“项目编码”等列）。"
+        "请用 --sheet 指定工作表，或在参数表【列名别名】中为表头添加别名。"
+    )
+
+
+def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str] = REQUIRED_COLUMNS) -> Ledger:
+    """Read ``sheet`` as a project ledger. Raises ``ColumnNotFound`` when a required column is absent."""
+    index = alias_index(FIELDS, settings.column_aliases)
+    hm = find_header(sheet, index)
+    if hm is None:
+        raise ColumnNotFound(
+            f"工作表“{sheet.name}”中找不到台账表头（需含“项目名称”或“项目编码”等至少三个可识别的列）。"
+        )
+    missing = [k for k in required if k not in hm.columns]
+    if missing:
+        labels = "、".join(f"“{FIELD_BY_KEY[k].label}”" for k in missing)
+        raise ColumnNotFound(
+            f"工作表“{sheet.name}”缺少必需的列 {labels}（表头在第 {hm.header_rows[0]} 行）。"
+            "如果该列用了其他名称，请在参数表【列名别名】中该字段一行填写表头原文作为别名。"
+        )
+    return _read_rows(sheet, hm, settings)
+
+
+def _data_rows(sheet: SheetData, hm: HeaderMap) -> list[int]:
+    name_col = hm.columns.get("name")
+    code_col = hm.columns.get("code")
+    amount_cols = [c for k, c in hm.columns.items() if FIELD_BY_KEY[k].kind == "amount"]
+    rows: list[int] = []
+    for r in range(hm.data_start, sheet.max_row + 1):
+        raw = sheet.rows[r - 1]
+        if not any(as_text(v) for v in raw):
+            continue
+        lead = "".join(norm(v) for v in raw[: max(4, name_col or 0)] if isinstance(v, str))
+        if _SUBTOTAL.search(lead):
+            continue
+        first = next((norm(v) for v in raw if as_text(v)), "")
+        has_code = bool(code_col and as_text(sheet.value(r, code_col)))
+        has_amount = any(isinstance(sheet.value(r, c), int | float) for c in amount_cols)
+        if not has_code and not has_amount and _SECTION.match(first):
+            continue  # a section heading such as "一、省重点项目（17个）"
+        rows.append(r)
+    return rows
+
+
+def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
+    rows = _data_rows(sheet, hm)
+    findings: list[Finding] = []
+    data: dict[str, list[Any]] = {"_row": rows}
+    limit = settings.thresholds.amount_limit
+    for key, col in hm.columns.items():
+        f = FIELD_BY_KEY[key]
+        scale = hm.scales.get(key, 1.0)
+        values = [sheet.value(r, col) for r in rows]
+        data[key] = _parse_column(f, values, rows, col, scale, limit, sheet.name, findings)
+    cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
+    for n, col in cumulative.items():
+        f = Field(f"cum{n:02d}", f"1-{n}月累计", "amount")
+        data[f.key] = _parse_column(f, [sheet.value(r, col) for r in rows], rows, col,
+                                    hm.scales.get("ytd", 1.0), limit, sheet.name, findings)
+    frame = pd.DataFrame(data)
+    _complete(frame, settings)
+    columns = dict(hm.columns) | {f"cum{n:02d}": c for n, c in cumulative.items()}
+    return Ledger(sheet=sheet.name, frame=frame, columns=columns, header_rows=hm.header_rows,
+                  findings=findings, period_month=hm.period_month or _last_month(frame),
+                  cumulative=dict(cumulative))
+
+
+def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale: float, limit: float,
+                  sheet: str, findings: list[Finding]) -> list[Any]:
+    out: list[Any] = []
+    for r, v in zip(rows, values, strict=True):
+        if f.kind == "text":
+            out.append(as_text(v))
+            continue
+        if isinstance(v, str) and v.startswith("="):
+            out.append(None)  # a formula without a cached value: derived later
+            continue
+        if is_error_literal(v):
+            findings.append(finding("error-value", sheet=sheet, row=r, column=col, field=f.key, value=v, label=f.label))
+            out.append(None)
+            continue
+        try:
+            if f.kind == "amount":
+                x = parse_amount(v)
+                if x is not None:
+                    x *= scale
+                    if x > limit:
+                        findings.append(finding("absurd-amount", sheet=sheet, row=r, column=col, field=f.key,
+                                                value=x, label=f.label, limit=limit))
+                out.append(x)
+            elif f.kind == "flag":
+                out.append(parse_flag(v))
+            else:
+                out.append(parse_int(v))
+        except ValueError:
+            code = {"flag": "bad-flag", "int": "bad-date" if f.key.endswith("year") else "not-a-number"}.get(
+                f.kind, "not-a-number")
+            findings.append(finding(code, sheet=sheet, row=r, column=col, field=f.key, value=v, label=f.label))
+            out.append(None)
+    return out
+
+
+def _complete(frame: pd.DataFrame, settings: Settings) -> None:
+    """Add absent fields as NA, type the columns, canonicalise names, derive YTD."""
+    for f in FIELDS:
+        if f.key not in frame:
+            frame[f.key] = None
+    for f in FIELDS:
+        if f.kind == "amount":
+            frame[f.key] = pd.to_numeric(frame[f.key], errors="coerce").astype("float64")
+        elif f.kind == "flag":
+            frame[f.key] = frame[f.key].astype("boolean")
+        elif f.kind == "int":
+            frame[f.key] = pd.to_numeric(frame[f.key], errors="coerce").astype("Int64")
+        else:
+            frame[f.key] = frame[f.key].astype("object")
+    vocab = vocabulary(settings)
+    for key in _CANONICAL:
+        frame[f"{key}_raw"] = frame[key]
+    frame["unit"] = [vocab.unit(v) for v in frame["unit_raw"]]
+    frame["category"] = [vocab.category(v) for v in frame["category_raw"]]
+    levels = [canonical_level(v) for v in frame["level_raw"]]
+    frame["level"] = [lv for lv, _ in levels]
+    frame["star"] = frame["star"].fillna(pd.Series([s or pd.NA for _, s in levels], index=frame.index, dtype="boolean"))
+    frame["status"] = [canonical_status(v) for v in frame["status_raw"]]
+    months = frame[[m.key for m in MONTH_FIELDS]]
+    frame["ytd_given"] = frame["ytd"]
+    month_sum = months.sum(axis=1, min_count=1)
+    frame["months_sum"] = month_sum
+    frame["ytd"] = frame["ytd"].fillna(month_sum)
+
+
+def _last_month(frame: pd.DataFrame) -> int | None:
+    filled = [i + 1 for i, m in enumerate(MONTH_FIELDS) if frame[m.key].notna().any()]
+    return max(filled) if filled else None
+
+
+def read_stats(sheet: SheetData, settings: Settings) -> tuple[pd.DataFrame, list[Finding]]:
+    """The 单位统计 sheet: month, subject (unit name, or a target scope / 全区), ytd, last year, target."""
+    index = alias_index(STATS_FIELDS)
+    hm = find_header(sheet, index, must_have=("subject",))
+    columns = ["month", "subject", "unit", "ytd", "ytd_last_year", "annual_target", "_row"]
+    if hm is None or "month" not in hm.columns or "subject" not in hm.columns:
+        raise ColumnNotFound(f"工作表“{sheet.name}”中找不到单位统计表头（需含“月份”“统计对象”“本年累计”等列）。")
+    findings: list[Finding] = []
+    vocab = vocabulary(settings)
+    records: list[dict[str, Any]] = []
+    by_key = {f.key: f for f in STATS_FIELDS}
+    for r in range(hm.data_start, sheet.max_row + 1):
+        if not any(as_text(v) for v in sheet.rows[r - 1]):
+            continue
+        rec: dict[str, Any] = {"_row": r}
+        for key, col in hm.columns.items():
+            f = by_key[key]
+            v = sheet.value(r, col)
+            if f.kind == "text":
+                rec[key] = as_text(v)
+                continue
+            try:
+                rec[key] = parse_int(v) if f.kind == "int" else parse_amount(v)
+            except ValueError:
+                findings.append(finding("not-a-number", sheet=sheet.name, row=r, column=col, field=key,
+                                        value=v, label=f.label))
+                rec[key] = None
+        subject = rec.get("subject")
+        rec["unit"] = vocab.unit(subject)
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for key in ("ytd", "ytd_last_year", "annual_target"):
+        frame[key] = pd.to_numeric(frame[key], errors="coerce").astype("float64")
+    frame["month"] = pd.to_numeric(frame["month"], errors="coerce").astype("Int64")
+    return frame, findings

@@ -1,0 +1,42 @@
+"""Named output regions: which sheet and anchor each job fills, marked by defined names.
+
+Pure core (standard library only). Templates create these defined names; jobs look them
+up through the engine and fall back to the default anchor when a workbook lacks one, so
+staff may move or restyle an output block by moving its name.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["REGIONS", "SHEETS", "Region"]
+
+
+class Region(NamedTuple):
+    name: str  # workbook-level defined name
+    sheet: str
+    anchor: str  # default top-left cell when the name is absent
+
+
+SHEETS = {
+    "guide": "说明",
+    "settings": "参数",
+    "ledger": "项目台账",
+    "stats": "单位统计",
+    "summary": "汇总",
+    "ranking": "排名",
+    "history": "排名历史",
+    "programmes": "专项",
+    "bulletin": "通报",
+    "findings": "校验结果",
+    "marks": "_xladdin",  # hidden: cells we highlighted and their original fill
+}
+
+REGIONS: dict[str, Region] = {
+    "summary": Region("xl_summary", "汇总", "A3"),
+    "ranking": Region("xl_ranking", "排名", "A3"),
+    "history": Region("xl_rank_history", "排名历史", "A3"),
+    "programmes": Region("xl_programmes", "专项", "A3"),
+    "bulletin": Region("xl_bulletin", "通报", "A1"),
+    "findings": Region("xl_findings", "校验结果", "A3"),
+}

@@ -1,0 +1,190 @@
+"""Validation rules over a read ledger: per-row shape checks and cross-row checks, all vectorised.
+
+Pure core (standard library, pandas). Each rule returns findings with the cell to fix; the
+thresholds come from ``Settings``. ``validate_ledger`` runs every rule and adds the reader's
+findings, so one call gives the whole report.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
+import pandas as pd
+
+from .fields import FIELD_BY_KEY, REQUIRED_FIELDS, SGYP_STAGES
+from .findings import Finding, Report, finding
+from .ledger import Ledger
+from .settings import Settings
+from .text import norm
+from .units import vocabulary
+
+__all__ = ["RULES", "validate_ledger"]
+
+Rule = Callable[[Ledger, Settings], Iterable[Finding]]
+
+
+def _at(series: pd.Series, i: int) -> Any:
+    """Positional scalar access typed loosely (pandas-stubs types scalars as a wide union)."""
+    return series.iat[i]
+
+
+def _loc(frame: pd.DataFrame, label: Any) -> int:
+    return int(cast(int, frame.index.get_loc(label)))
+
+
+def _f(ledger: Ledger, i: int, key: str, code: str, value: object = None, **params: Any) -> Finding:
+    col = ledger.columns.get(key, 0)
+    row = int(_at(ledger.frame["_row"], i))
+    return finding(code, sheet=ledger.sheet, row=row, column=col, field=key, value=value,
+                   label=FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key, **params)
+
+
+def _positions(mask: pd.Series) -> list[int]:
+    return [int(i) for i in mask.to_numpy().nonzero()[0]]
+
+
+def missing_values(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    for key in REQUIRED_FIELDS:
+        if key not in ledger.columns:
+            continue
+        source = fr[f"{key}_raw"] if f"{key}_raw" in fr else fr[key]
+        # amounts that failed to parse already have a finding of their own
+        failed = {(f.row, f.field) for f in ledger.findings}
+        for i in _positions(source.isna()):
+            if (int(_at(fr["_row"], i)), key) not in failed:
+                yield _f(ledger, i, key, "missing-value")
+
+
+def unknown_names(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    vocab = vocabulary(settings)
+    for i in _positions(fr["unit"].isna() & fr["unit_raw"].notna()):
+        raw = str(_at(fr["unit_raw"], i))
+        near = vocab.suggest_unit(raw)
+        yield _f(ledger, i, "unit", "unknown-unit", raw, hint=f"，是否为“{near}”" if near else "，请在参数表【单位】中添加")
+    if "category" in ledger.columns:
+        for i in _positions(fr["category"].isna() & fr["category_raw"].notna()):
+            raw = str(_at(fr["category_raw"], i))
+            near = vocab.suggest_category(raw)
+            yield _f(ledger, i, "category", "unknown-category", raw, hint=f"，是否为“{near}”" if near else "")
+    for i in _positions(fr["level"].isna() & fr["level_raw"].notna()):
+        yield _f(ledger, i, "level", "unknown-level", _at(fr["level_raw"], i))
+    if "status" in ledger.columns:
+        for i in _positions(fr["status"].isna() & fr["status_raw"].notna()):
+            yield _f(ledger, i, "status", "unknown-status", _at(fr["status_raw"], i))
+
+
+def negative_amounts(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    for key in ledger.columns:
+        if (FIELD_BY_KEY[key].kind if key in FIELD_BY_KEY else "amount") != "amount":
+            continue
+        for i in _positions(fr[key] < 0):
+            yield _f(ledger, i, key, "negative-amount", float(_at(fr[key], i)))
+
+
+def plan_and_totals(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    tol = settings.thresholds.tolerance
+    remaining = fr["total_investment"] - fr["completed_before"].fillna(0)
+    for i in _positions(fr["annual_plan"] > remaining + tol):
+        yield _f(ledger, i, "annual_plan", "plan-exceeds-remaining", float(_at(fr["annual_plan"], i)),
+                 limit=float(_at(remaining, i)))
+    ytd_key = "ytd" if "ytd" in ledger.columns else next((m for m in ("m12", "m01") if m in ledger.columns), "ytd")
+    for i in _positions(fr["ytd"] > fr["total_investment"] + tol):
+        yield _f(ledger, i, ytd_key, "ytd-exceeds-total", float(_at(fr["ytd"], i)),
+                 limit=float(_at(fr["total_investment"], i)))
+    both = fr["ytd_given"].notna() & fr["months_sum"].notna()
+    for i in _positions(both & ((fr["ytd_given"] - fr["months_sum"]).abs() > tol)):
+        yield _f(ledger, i, "ytd", "ytd-mismatch", float(_at(fr["ytd_given"], i)), limit=float(_at(fr["months_sum"], i)))
+    if "bond_amount" in ledger.columns and "bond_disbursed" in ledger.columns:
+        for i in _positions(fr["bond_disbursed"] > fr["bond_amount"].fillna(0) + tol):
+            yield _f(ledger, i, "bond_disbursed", "bond-exceeds", float(_at(fr["bond_disbursed"], i)),
+                     limit=float(_at(fr["bond_amount"].fillna(0), i)))
+
+
+def cumulative_decrease(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    ends = sorted(ledger.cumulative)
+    tol = settings.thresholds.tolerance
+    for prev, cur in itertools.pairwise(ends):
+        a, b = fr[f"cum{prev:02d}"], fr[f"cum{cur:02d}"]
+        for i in _positions(b < a - tol):
+            yield _f(ledger, i, f"cum{cur:02d}", "cumulative-decrease", float(_at(b, i)), limit=float(_at(a, i)),
+                     label=f"1-{cur}月")
+
+
+def statistics_entry(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    """应统尽统: a started project (在建, or investment this year > 0) of ≥ threshold not entered."""
+    if "in_stats" not in ledger.columns:
+        return
+    fr = ledger.frame
+    started = (fr["status"] == "在建") | (fr["ytd"].fillna(0) > 0)
+    big = fr["total_investment"] >= settings.thresholds.stats_entry_min
+    not_in = fr["in_stats"].fillna(False) == False  # noqa: E712 - nullable boolean
+    for i in _positions(started & big & not_in):
+        reason = "状态为在建" if _at(fr["status"], i) == "在建" else "本年已完成投资"
+        yield _f(ledger, i, "in_stats", "not-in-statistics", _at(fr["in_stats"], i), reason=reason,
+                 limit=float(_at(fr["total_investment"], i)))
+
+
+def duplicates(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    codes = fr["code"].map(lambda v: norm(v) or None)
+    for _code, idx in codes[codes.notna()].groupby(codes).groups.items():
+        pos = [_loc(fr, j) for j in idx]
+        if len(pos) > 1:
+            for i in pos:
+                others = "、".join(ledger.cell(k, "code") for k in pos if k != i)
+                yield _f(ledger, i, "code", "duplicate-code", _at(fr["code"], i), other=others)
+    names = fr["name"].map(lambda v: norm(v) or None)
+    key = fr["unit"].fillna(fr["unit_raw"]).astype("object").fillna("") + "\x00" + names.fillna("")
+    for _k, idx in key[names.notna()].groupby(key).groups.items():
+        pos = [_loc(fr, j) for j in idx]
+        if len(pos) > 1:
+            for i in pos:
+                others = "、".join(ledger.cell(k, "name") for k in pos if k != i)
+                yield _f(ledger, i, "name", "duplicate-name", _at(fr["name"], i), other=others)
+
+
+def programme_flags(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
+    fr = ledger.frame
+    star = fr["star"].fillna(False).astype(bool)
+    key = "star" if "star" in ledger.columns else "level"
+    for i in _positions(star & fr["level"].notna() & (fr["level"] != "区重点")):
+        yield _f(ledger, i, key, "star-not-district", _at(fr["level"], i))
+    if "sgyp_stage" not in ledger.columns:
+        return
+    for i in _positions(fr["sgyp_stage"].notna()):
+        stage = norm(_at(fr["sgyp_stage"], i))
+        if stage not in SGYP_STAGES:
+            yield _f(ledger, i, "sgyp_stage", "sgyp-stage-unknown", stage)
+            continue
+        status = _at(fr["status"], i)
+        order = SGYP_STAGES.index(stage)
+        if order >= 1 and status in ("谋划", "前期"):
+            yield _f(ledger, i, "sgyp_stage", "sgyp-stage-order", stage,
+                     reason=f"与项目状态“{status}”矛盾：未开工的项目不能处于开工及以后阶段")
+        elif order >= 2 and fr["ytd"].isna().iat[i] and fr["completed_before"].isna().iat[i]:
+            yield _f(ledger, i, "sgyp_stage", "sgyp-stage-order", stage,
+                     reason="已投产或达效，但没有任何完成投资记录")
+        elif "sgyp_round" in ledger.columns and pd.isna(_at(fr["sgyp_round"], i)):
+            yield _f(ledger, i, "sgyp_stage", "sgyp-stage-order", stage, reason="已填阶段但未填三个一批期次")
+
+
+RULES: tuple[Rule, ...] = (
+    missing_values, unknown_names, negative_amounts, plan_and_totals, cumulative_decrease,
+    statistics_entry, duplicates, programme_flags,
+)
+
+
+def validate_ledger(ledger: Ledger, settings: Settings, *, extra: Iterable[Finding] = ()) -> Report:
+    """Every rule over ``ledger`` plus the reader's own findings, as one report."""
+    found: list[Finding] = list(ledger.findings)
+    found.extend(extra)
+    for rule in RULES:
+        found.extend(rule(ledger, settings))
+    return Report.of(found, projects=len(ledger))
