@@ -1,0 +1,216 @@
+"""Investment progress: completion rate, growth, schedule status and the progress tables.
+
+Pure core (standard library, pandas; settings, units, periods). Amounts are 万元, rates are
+fractions. A project's year-to-date figure is the sum of its monthly columns m01..mM (M the
+period month), falling back to the ledger's own 本年累计 column when no month is filled —
+files saved by openpyxl carry no cached formula values, so the months are the truth.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from .fields import LEVELS, month_field
+from .periods import period_month, schedule
+from .settings import Settings
+from .units import vocabulary
+
+__all__ = [
+    "LEVEL_ROWS",
+    "PROGRESS_COLUMNS",
+    "SCHEDULE_TOLERANCE",
+    "TOTAL",
+    "by_category",
+    "by_level",
+    "by_unit",
+    "by_unit_category",
+    "canon_subjects",
+    "completion_rate",
+    "growth",
+    "project_ytd",
+    "schedule_status",
+    "stats_growth",
+    "stats_rows",
+]
+
+TOTAL = "合计"
+LEVEL_ROWS: tuple[str, ...] = (*LEVELS, "攻坚星级", "982", TOTAL)
+# A completion rate within half a percentage point of the schedule "符合序时进度": rates are
+# shown with one decimal, so a smaller gap would flip on rounding noise.
+SCHEDULE_TOLERANCE = 0.005
+PROGRESS_COLUMNS: tuple[str, ...] = (
+    "projects", "total_investment", "annual_plan", "ytd_completed",
+    "completion_rate", "schedule", "gap", "status", "growth",
+)
+
+
+def _num(value: Any) -> float | None:
+    if value is None or value is pd.NA:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def completion_rate(ytd: float | None, plan: float | None) -> float | None:
+    """完成率 = year-to-date completed ÷ annual plan; None when either is unknown or plan ≤ 0."""
+    y, p = _num(ytd), _num(plan)
+    if y is None or p is None or p <= 0:
+        return None
+    return y / p
+
+
+def growth(ytd: float | None, last: float | None) -> float | None:
+    """增速 = (ytd − last year's same-period ytd) ÷ last; None when last is unknown, 0 or negative."""
+    y, last_f = _num(ytd), _num(last)
+    if y is None or last_f is None or last_f <= 0:
+        return None
+    return (y - last_f) / last_f
+
+
+def schedule_status(rate: float | None, month: int) -> str:
+    """超序时进度 / 滞后序时进度 / 符合序时进度 (within ``SCHEDULE_TOLERANCE``); "" when rate unknown."""
+    r = _num(rate)
+    if r is None:
+        return ""
+    gap = r - schedule(month)
+    if gap > SCHEDULE_TOLERANCE:
+        return "超序时进度"
+    if gap < -SCHEDULE_TOLERANCE:
+        return "滞后序时进度"
+    return "符合序时进度"
+
+
+def project_ytd(frame: pd.DataFrame, month: int) -> pd.Series:
+    """Per project: m01..mM summed (M = period month); else its 1-M月累计 column; else 本年累计."""
+    cols = [month_field(m) for m in range(1, period_month(month) + 1) if month_field(m) in frame.columns]
+    months = frame[cols].apply(pd.to_numeric, errors="coerce").astype("float64") if cols else pd.DataFrame(index=frame.index)
+    summed = months.sum(axis=1, min_count=1) if cols else pd.Series(float("nan"), index=frame.index)
+    cum = f"cum{period_month(month):02d}"  # a "1-M月累计" column the ledger reader found
+    if cum in frame.columns:
+        summed = summed.fillna(pd.to_numeric(frame[cum], errors="coerce").astype("float64"))
+    if "ytd" in frame.columns:
+        summed = summed.fillna(pd.to_numeric(frame["ytd"], errors="coerce").astype("float64"))
+    return summed.astype("float64")
+
+
+def _sum(series: pd.Series) -> float:
+    return float(pd.to_numeric(series, errors="coerce").astype("float64").sum(skipna=True))
+
+
+def _row(part: pd.DataFrame, ytd: pd.Series, month: int, grow: float | None = None) -> dict[str, Any]:
+    done = _sum(ytd.loc[part.index]) if len(part) else 0.0
+    plan = _sum(part["annual_plan"]) if len(part) else 0.0
+    rate = completion_rate(done, plan)
+    sched = schedule(month)
+    return {
+        "projects": len(part),
+        "total_investment": _sum(part["total_investment"]) if len(part) else 0.0,
+        "annual_plan": plan,
+        "ytd_completed": done,
+        "completion_rate": rate,
+        "schedule": sched,
+        "gap": None if rate is None else rate - sched,
+        "status": schedule_status(rate, month),
+        "growth": grow,
+    }
+
+
+def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[key].astype("boolean").fillna(False).astype(bool)
+
+
+def by_level(frame: pd.DataFrame, month: int) -> pd.DataFrame:
+    """Rows 省重点, 市重点, 区重点, 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
+    ytd = project_ytd(frame, month)
+    parts: list[tuple[str, pd.DataFrame]] = [(lv, frame[frame["level"] == lv]) for lv in LEVELS]
+    parts += [("攻坚星级", frame[_flag(frame, "star")]), ("982", frame[_flag(frame, "is_982")]), (TOTAL, frame)]
+    return pd.DataFrame([{"level": name, **_row(part, ytd, month)} for name, part in parts])
+
+
+def stats_rows(stats: pd.DataFrame | None, month: int) -> pd.DataFrame:
+    """The 单位统计 rows of ``month``'s period (rows dated 1 count as the 1-2月 period)."""
+    if stats is None or stats.empty:
+        return pd.DataFrame(columns=["month", "subject", "ytd", "ytd_last_year"])
+    months = pd.to_numeric(stats["month"], errors="coerce").clip(lower=period_month(1))
+    out: pd.DataFrame = stats[months == period_month(month)]
+    return out
+
+
+def stats_growth(stats: pd.DataFrame | None, month: int, names: Iterable[str]) -> tuple[float | None, float | None, float | None]:
+    """(ytd, ytd_last_year, growth) of the first stats subject matching one of ``names``."""
+    rows = stats_rows(stats, month)
+    wanted = {str(n).strip() for n in names if n}
+    for _, r in rows.iterrows():
+        if str(r["subject"]).strip() in wanted:
+            ytd, last = _num(r.get("ytd")), _num(r.get("ytd_last_year"))
+            return ytd, last, growth(ytd, last)
+    return None, None, None
+
+
+def canon_subjects(stats: pd.DataFrame | None, settings: Settings) -> pd.DataFrame | None:
+    if stats is None or stats.empty:
+        return stats
+    vocab = vocabulary(settings)
+    out = stats.copy()
+    out["subject"] = [vocab.unit(str(s)) or vocab.category(str(s)) or str(s).strip() for s in stats["subject"]]
+    return out
+
+
+def by_unit(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit with projects (settings order; unknown units as 未识别单位), then 合计.
+
+    ``growth`` comes from 单位统计 (statistics bureau) when ``stats`` holds the unit's row.
+    """
+    ytd = project_ytd(frame, month)
+    st = canon_subjects(stats, settings)
+    rows: list[dict[str, Any]] = []
+    names = [n for n in settings.unit_names if (frame["unit"] == n).any()]
+    for name in names:
+        rows.append({"unit": name, **_row(frame[frame["unit"] == name], ytd, month, stats_growth(st, month, [name])[2])})
+    unknown = frame[frame["unit"].isna() | ~frame["unit"].isin(settings.unit_names)]
+    if len(unknown):
+        rows.append({"unit": "未识别单位", **_row(unknown, ytd, month)})
+    rows.append({"unit": TOTAL, **_row(frame, ytd, month, stats_growth(st, month, ["全区", "全区固定资产投资"])[2])})
+    return pd.DataFrame(rows)
+
+
+def by_category(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per category with projects (settings order; 未分类 for unknown), then 合计."""
+    ytd = project_ytd(frame, month)
+    st = canon_subjects(stats, settings)
+    rows: list[dict[str, Any]] = []
+    for name in settings.category_names:
+        part = frame[frame["category"] == name]
+        if len(part):
+            scopes = [name] + [t.scope for t in settings.targets if t.category == name]
+            rows.append({"category": name, **_row(part, ytd, month, stats_growth(st, month, scopes)[2])})
+    unknown = frame[frame["category"].isna() | ~frame["category"].isin(settings.category_names)]
+    if len(unknown):
+        rows.append({"category": "未分类", **_row(unknown, ytd, month)})
+    rows.append({"category": TOTAL, **_row(frame, ytd, month)})
+    return pd.DataFrame(rows)
+
+
+def by_unit_category(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+    """Long table: one row per (unit, category) pair that has projects, in settings order."""
+    ytd = project_ytd(frame, month)
+    rows: list[dict[str, Any]] = []
+    unit_order = {n: i for i, n in enumerate(settings.unit_names)}
+    cat_order = {n: i for i, n in enumerate(settings.category_names)}
+    keys = frame[["unit", "category"]].astype("object").where(frame[["unit", "category"]].notna(), None)
+    pairs = {(u if u in unit_order else "未识别单位", c if c in cat_order else "未分类") for u, c in keys.itertuples(index=False)}
+    for u, c in sorted(pairs, key=lambda p: (unit_order.get(p[0], 10**6), cat_order.get(p[1], 10**6))):
+        umask = frame["unit"] == u if u in unit_order else ~frame["unit"].isin(list(unit_order))
+        cmask = frame["category"] == c if c in cat_order else ~frame["category"].isin(list(cat_order))
+        part = frame[umask.fillna(False).astype(bool) & cmask.fillna(False).astype(bool)]
+        rows.append({"unit": u, "category": c, **_row(part, ytd, month)})
+    return pd.DataFrame(rows, columns=["unit", "category", *PROGRESS_COLUMNS])
