@@ -10,6 +10,7 @@ __all__ = [
     "ColumnNotFound",
     "ContentWouldBeLost",
     "EncryptedWorkbook",
+    "EngineError",
     "HostileWorkbook",
     "LedgerNotFound",
     "SheetNotFound",
@@ -86,3 +87,9 @@ class WorkbookLocked(XladdinError):
     """Another person or process is running a job on the same workbook."""
 
     code = "locked"
+
+
+class EngineError(XladdinError):
+    """The spreadsheet application refused an operation (live Excel busy, protected sheet...)."""
+
+    code = "engine"
