@@ -1,0 +1,142 @@
+"""House style for the workbooks we generate: headers, number formats, validation, print setup, saving.
+
+Writer-side helper (imports openpyxl); used only by the template, form and demo writers.
+Saving is deterministic: fixed document timestamps and zip entry dates, so the same input
+gives byte-identical files (the committed templates are checked against a rebuild).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+__all__ = [
+    "AMOUNT_FORMAT",
+    "INPUT_FILL",
+    "RATE_FORMAT",
+    "add_name",
+    "amount_rule",
+    "header_row",
+    "list_rule",
+    "print_setup",
+    "save_workbook",
+    "title_row",
+    "whole_rule",
+]
+
+AMOUNT_FORMAT = "#,##0.00"  # 万元 with thousands separators
+RATE_FORMAT = "0.0%"
+FIXED_TIME = dt.datetime(2022, 1, 1, 0, 0, 0)
+FONT_NAME = "宋体"
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells staff fill in
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+UNLOCKED = Protection(locked=False)
+
+
+def title_row(ws: Worksheet, row: int, text: str, n_cols: int, *, size: int = 16) -> None:
+    """A merged, centred, bold title across ``n_cols`` columns."""
+    ws.cell(row=row, column=1, value=text).font = Font(name=FONT_NAME, size=size, bold=True)
+    ws.cell(row=row, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    if n_cols > 1:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
+    ws.row_dimensions[row].height = 30
+
+
+def header_row(ws: Worksheet, row: int, labels: Sequence[str], widths: Sequence[float]) -> None:
+    """Bold, wrapped, bordered header cells; sets column widths."""
+    for col, (label, width) in enumerate(zip(labels, widths, strict=True), start=1):
+        cell = ws.cell(row=row, column=col, value=label)
+        cell.font = Font(name=FONT_NAME, bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[row].height = 32
+
+
+def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool = True) -> None:
+    """A4, fit to one page wide, header rows repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def add_name(ws: Worksheet, name: str, ref: str) -> None:
+    """Workbook-level defined name -> absolute reference on ``ws`` ("A3" or "A3:B9")."""
+    wb = ws.parent
+    assert wb is not None
+    parts = [f"${''.join(c for c in p if c.isalpha())}${''.join(c for c in p if c.isdigit())}" for p in ref.split(":")]
+    wb.defined_names[name] = DefinedName(name, attr_text=f"'{ws.title}'!{':'.join(parts)}")
+
+
+def _rule(ws: Worksheet, dv: DataValidation, ref: str, title: str, prompt: str, error: str) -> DataValidation:
+    dv.promptTitle, dv.prompt, dv.showInputMessage = title[:32], prompt[:255], True
+    dv.errorTitle, dv.error, dv.showErrorMessage = "输入有误", error[:255], True
+    for part in ref.split():
+        dv.add(part)
+    ws.add_data_validation(dv)
+    return dv
+
+
+def list_rule(ws: Worksheet, ref: str, source: str, title: str, prompt: str) -> DataValidation:
+    """Dropdown from ``source``: a defined name (``=xl_units``) or an inline list ("是,否")."""
+    formula = source if source.startswith("=") else f'"{source}"'
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+    return _rule(ws, dv, ref, title, prompt, f"请从下拉列表中选择{title}。")
+
+
+def amount_rule(ws: Worksheet, ref: str, title: str, prompt: str) -> DataValidation:
+    """Decimal amount >= 0 (万元)."""
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    return _rule(ws, dv, ref, title, prompt, f"“{title}”应为不小于 0 的数字（万元）。")
+
+
+def whole_rule(ws: Worksheet, ref: str, low: int, high: int, title: str, prompt: str) -> DataValidation:
+    dv = DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), allow_blank=True)
+    return _rule(ws, dv, ref, title, prompt, f"“{title}”应为 {low} 至 {high} 之间的整数。")
+
+
+def save_workbook(wb: Workbook, path: Path) -> Path:
+    """Save reproducibly (fixed timestamps) and atomically (temporary file, then replace)."""
+    wb.properties.created = wb.properties.modified = FIXED_TIME
+    wb.properties.creator = wb.properties.lastModifiedBy = "xladdin"
+    raw = io.BytesIO()
+    archive = zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(wb, archive).save()  # closes the archive; unlike openpyxl's save() it keeps our timestamps
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".~xladdin-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as out, zipfile.ZipFile(raw) as src:
+            for info in src.infolist():
+                entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(entry, src.read(info.filename))
+        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
