@@ -1,0 +1,78 @@
+import datetime as dt
+
+import pandas as pd
+
+from xladdin.bulletin import Block, build, pct, yi
+from xladdin.fields import FIELDS
+from xladdin.progress import by_level
+from xladdin.ranking import rank_units
+from xladdin.settings import Settings, UnitSpec, default_settings
+from xladdin.targets import evaluate
+
+
+def ledger(rows: list[dict[str, object]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for f in FIELDS:
+        if f.key not in frame:
+            frame[f.key] = None
+        if f.kind == "amount":
+            frame[f.key] = pd.to_numeric(frame[f.key]).astype("float64")
+        if f.kind == "flag":
+            frame[f.key] = frame[f.key].astype("boolean")
+    return frame
+
+
+def text_of(blocks: list[Block]) -> str:
+    out = []
+    for b in blocks:
+        out.append(b.text)
+        out.extend("|".join(str(c) for c in row) for row in b.rows)
+    return "\n".join(out)
+
+
+def test_number_formats() -> None:
+    assert yi(16_548_000.0) == "1654.8"
+    assert yi(1_730_000.0) == "173"
+    assert yi(12_345.0) == "1.23"
+    assert yi(None) == "—"
+    assert pct(0.12345) == "12.3%"
+    assert pct(-0.05) == "-5.0%"
+    assert pct(float("nan")) == "—"
+
+
+def test_bulletin_sections_and_figures() -> None:
+    s = Settings(units=(
+        UnitSpec(name="甲街道", kind="街道", ranked=True),
+        UnitSpec(name="乙街道", kind="街道", ranked=True),
+    ))
+    stats = pd.DataFrame({
+        "month": [6, 6, 6],
+        "subject": ["全区", "甲街道", "乙街道"],
+        "ytd": [1_100_000.0, 120_000.0, 90_000.0],
+        "ytd_last_year": [1_000_000.0, 100_000.0, 100_000.0],
+    })
+    frame = ledger([{"unit": "甲街道", "level": "省重点", "total_investment": 7_990_000.0, "annual_plan": 1_730_000.0,
+                     "m06": 346_000.0}])
+    history = {"乙街道": {5: 2}, "甲街道": {5: 1}}
+    blocks = build(6, s, targets=evaluate(stats, s, 6), levels=by_level(frame, 6),
+                   ranking=rank_units(stats, s, 6, history), missing_units=["乙街道"], issued=dt.date(2022, 7, 5))
+    assert blocks[0].kind == "title" and "1-6月" in blocks[0].text
+    assert blocks[1].text.endswith("2022年7月5日")
+    headings = [b.text for b in blocks if b.kind == "heading"]
+    assert headings[0].startswith("一、") and headings[6].startswith("七、")
+    text = text_of(blocks)
+    assert "全区固定资产投资同比增长10.0%（目标10.0%），达到目标" in text
+    assert "全区重点项目1个，总投资799亿元，年度计划投资173亿元" in text
+    assert "累计完成投资34.6亿元，占年度计划的20.0%，序时进度50.0%，滞后序时进度30.0个百分点" in text
+    assert "乙街道1-6月投资增速-10.0%，连续2个月增速排名倒数第一" in text
+    assert "由区分管领导约谈" in text
+    assert "未按时报送月报表的单位：乙街道" in text
+
+
+def test_bulletin_without_data_is_still_complete() -> None:
+    blocks = build(1, default_settings())
+    text = text_of(blocks)
+    assert "1-2月" in blocks[0].text
+    assert "暂无法通报增速" in text and "暂不排名" in text
+    assert blocks[1].text == "区发展改革委　　2022年3月"
+    assert build(1, default_settings()) == blocks  # deterministic
