@@ -38,6 +38,8 @@ def add_progress(projects: pd.DataFrame, through: int, seed: int = 2022) -> pd.D
     months: dict[str, list[float | None]] = {month_field(m): [] for m in range(1, 13)}
     texts: list[str] = []
     problems: list[str | None] = []
+    statuses: list[str] = []
+    in_stats: list[bool] = []
     for rec in out.to_dict("records"):
         pace = _PACE.get(rec["unit"], rng.uniform(0.85, 1.1)) * rng.uniform(0.8, 1.2)
         start = 1 if rec["status"] == "在建" else rng.randint(through - 2, through + 3)
@@ -52,6 +54,10 @@ def add_progress(projects: pd.DataFrame, through: int, seed: int = 2022) -> pd.D
             months[month_field(m)].append(round(cumulative - prev, 1))
             prev = cumulative
         started = prev > 0
+        if started and rec["status"] == "前期":  # it started this year: now under construction and counted
+            rec["status"], rec["in_stats"] = "在建", True
+        statuses.append(rec["status"])
+        in_stats.append(rec["in_stats"])
         texts.append(rng.choice(("主体结构施工", "基础施工", "装饰装修阶段", "设备安装调试", "路基施工", "管网铺设"))
                      if started else rng.choice(("办理施工许可", "土地组卷报批", "方案设计", "招标准备")))
         problems.append(None if rng.random() < 0.75 else rng.choice(
@@ -59,6 +65,7 @@ def add_progress(projects: pd.DataFrame, through: int, seed: int = 2022) -> pd.D
     for key, values in months.items():
         out[key] = pd.array(values, dtype="Float64").astype("float64")
     out["progress_text"], out["problems"] = texts, problems
+    out["status"], out["in_stats"] = statuses, in_stats
     # started projects that the unit has not yet got into the statistics database (应入未入)
     running = out[(out["status"] == "在建") & (out["total_investment"] >= 500) & (out[month_field(1)] > 0)]
     for i in rng.sample(list(running.index), NOT_IN_STATS):

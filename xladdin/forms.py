@@ -44,9 +44,10 @@ from .styling import (
 )
 from .template import flag_text
 
-__all__ = ["build_form", "form_values", "forms_for_month"]
+__all__ = ["FORM_LETTERS", "build_form", "form_values", "forms_for_month", "forms_from_master"]
 
-_LETTER = {c.key: chr(64 + i) for i, c in enumerate(FORM_COLUMNS, start=1)}  # 11 columns: A..K
+FORM_LETTERS = {c.key: chr(64 + i) for i, c in enumerate(FORM_COLUMNS, start=1)}  # 11 columns: A..K
+_LETTER = FORM_LETTERS
 
 
 def _num(value: Any) -> float:
@@ -111,7 +112,7 @@ def build_form(path: Path, meta: FormMeta, rows: list[dict[str, Any]], *, protec
         r = FORM_FIRST_ROW + i
         for c, col in enumerate(FORM_COLUMNS, start=1):
             cell = ws.cell(row=r, column=c)
-            if col.key == "ytd":
+            if col.key == "ytd" and rec.get("ytd") is None:  # a typed-over figure (retyped copy) is kept
                 cell.value = f"={_LETTER['prev_ytd']}{r}+N({_LETTER['month_current']}{r})"
             else:
                 cell.value = rec.get(col.key)
@@ -154,3 +155,34 @@ def forms_for_month(
         meta = FormMeta(unit=unit, year=year, month=month, master_id=master_id, master_file=master_file)
         written.append(build_form(out_dir / form_file_name(meta), meta, form_values(own, month)))
     return written
+
+
+def forms_from_master(master: Path, month: int, out_dir: Path) -> tuple[list[Path], list[str]]:
+    """``xladdin forms``: read the master (any ledger the reader understands) and write one form per
+    unit for ``month``. Returns the files and the names of projects left out (unit not recognised)."""
+    from .engines.files import FileEngine
+    from .errors import UsageError
+    from .jobs.common import load_ledger, load_settings
+    from .template import NAMES, TEMPLATE_ID
+
+    if not 1 <= month <= 12:
+        raise UsageError(f"月份应为 1 至 12，现为 {month}。")
+    engine = FileEngine(master)
+    try:
+        settings, _ = load_settings(engine)
+        ledger = load_ledger(engine, settings)
+        master_id = TEMPLATE_ID
+        where = engine.defined_name(NAMES["master_id"])
+        if where is not None:
+            from .sheet import parse_ref
+
+            row, col = parse_ref(where[1].split(":")[0])
+            master_id = str(engine.read(where[0]).value(row, col) or TEMPLATE_ID)
+    finally:
+        engine.close()
+    frame = ledger.frame
+    skipped = [str(n) for n in frame.loc[frame["unit"].isna(), "name"]]
+    units = [u for u in settings.unit_names if (frame["unit"] == u).any()]
+    files = forms_for_month(frame, month, out_dir, year=settings.year, master_id=master_id,
+                            master_file=Path(master).name, units=units)
+    return files, skipped
