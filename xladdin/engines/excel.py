@@ -144,6 +144,15 @@ class ExcelEngine:
                 raise EngineError(f"Excel 无法读取“{sheet}”表 {cell} 的底色：{exc}") from exc
         return out
 
+    def notes(self, sheet: str, cells: list[str]) -> dict[str, str | None]:
+        sht = self._sheet(sheet)
+        out: dict[str, str | None] = {}
+        with self._seam("读取批注", sheet):
+            for cell in cells:
+                note = sht.range(cell).note
+                out[cell] = None if note is None else (str(note.text) or None)
+        return out
+
     # -- writing -------------------------------------------------------------------------------
     def ensure_sheet(self, sheet: str, *, hidden: bool = False) -> None:
         if sheet in self.sheet_names():
