@@ -37,8 +37,8 @@ def _loc(frame: pd.DataFrame, label: Any) -> int:
 def _f(ledger: Ledger, i: int, key: str, code: str, value: object = None, **params: Any) -> Finding:
     col = ledger.columns.get(key, 0)
     row = int(_at(ledger.frame["_row"], i))
-    return finding(code, sheet=ledger.sheet, row=row, column=col, field=key, value=value,
-                   label=FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key, **params)
+    params.setdefault("label", FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key)
+    return finding(code, sheet=ledger.sheet, row=row, column=col, field=key, value=value, **params)
 
 
 def _positions(mask: pd.Series) -> list[int]:

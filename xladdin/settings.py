@@ -253,8 +253,8 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
             if kind in ("街道办事处", "办事处"):
                 kind = "街道"
             if kind not in UNIT_KINDS:
-                bad(r, 2, row[1], f"单位类型应为 {'、'.join(UNIT_KINDS)} 之一")
-                continue
+                bad(r, 2, row[1], f"单位类型应为 {'、'.join(UNIT_KINDS)} 之一，暂按区直部门处理")
+                kind = "区直部门"
             ranked = _flag_cell(row[3], kind in RANKED_KINDS, r, bad)
             units.append(UnitSpec(name=norm(name), kind=kind, aliases=split_list(row[2]), ranked=ranked))
         if units:

@@ -74,6 +74,10 @@ class Engine(Protocol):
 
     def set_fill(self, sheet: str, cells: list[str], color: str | None) -> None: ...
 
+    def notes(self, sheet: str, cells: list[str]) -> dict[str, str | None]:
+        """Current note/comment text of each cell (None = no note)."""
+        ...
+
     def set_note(self, sheet: str, cell: str, text: str | None) -> None:
         """Put (or with None remove) the cell's note/comment."""
         ...
@@ -86,6 +90,6 @@ class Engine(Protocol):
         """Progress for long runs (status bar in Excel, stderr on the CLI)."""
         ...
 
-    def save(self) -> None:
+    def save(self) -> object:
         """Persist changes (atomically, for files). Live Excel books are left for the user to save."""
         ...

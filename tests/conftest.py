@@ -1,0 +1,38 @@
+"""Shared test helpers: paths to the committed fixtures and a runner for the real CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m xladdin.cli`` as a real process, as staff would from a shell."""
+    return subprocess.run([sys.executable, "-m", "xladdin.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def cli_json(*args: str | Path) -> tuple[int, Any]:
+    proc = run_cli(*args)
+    return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
+
+
+@pytest.fixture
+def fixture_copy(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Copy a committed fixture into tmp_path (tests that write never touch the originals)."""
+
+    def copy(name: str) -> Path:
+        dst = tmp_path / name
+        shutil.copy(FIXTURES / name, dst)
+        return dst
+
+    return copy

@@ -1,0 +1,57 @@
+"""Normalising typed-in values and recognising headers by meaning."""
+
+from __future__ import annotations
+
+import pytest
+
+from xladdin.fields import FIELDS
+from xladdin.headers import alias_index, match_header
+from xladdin.text import parse_amount, parse_flag, parse_int
+
+INDEX = alias_index(FIELDS)
+
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("1,234.5", 1234.5), ("１２３", 123.0), (" 80 ", 80.0), ("80万元", 80.0), (12, 12.0), (None, None), ("", None),
+    ("1，234", 1234.0), ("-5", -5.0),
+])
+def test_amounts_typed_as_text_parse(raw: object, value: float | None) -> None:
+    assert parse_amount(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["约5000", "5000左右", "三千", "12%", "#DIV/0!", True])
+def test_approximate_or_wordy_amounts_are_refused(raw: object) -> None:
+    with pytest.raises(ValueError):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize(("raw", "flag"), [("是", True), ("√", True), ("已入库", True), ("★★", True), ("否", False),
+                                           ("未入库", False), ("", None), (1, True)])
+def test_flags(raw: object, flag: bool | None) -> None:
+    assert parse_flag(raw) is flag
+
+
+@pytest.mark.parametrize(("raw", "value"), [("第三期", 3), ("第1期", 1), ("2022年", 2022), (2.0, 2), ("十二", 12)])
+def test_whole_numbers(raw: object, value: int) -> None:
+    assert parse_int(raw) == value
+
+
+@pytest.mark.parametrize(("header", "key", "scale"), [
+    ("总投资\n（亿元）", "total_investment", 10_000.0),
+    ("总 投 资(万元)", "total_investment", 1.0),
+    ("2022年计划投资", "annual_plan", 1.0),
+    ("截至2021年底累计完成", "completed_before", 1.0),
+    ("项目\n编码", "code", 1.0),
+    ("1-6月累计完成", "ytd", 1.0),
+    ("3月", "m03", 1.0),
+    ("1-2月", "m02", 1.0),
+    ("责任单位", "unit", 1.0),
+    ("形象进度", "progress_text", 1.0),
+])
+def test_headers_map_by_meaning(header: str, key: str, scale: float) -> None:
+    got, got_scale, _ = match_header(header, INDEX)
+    assert (got, got_scale) == (key, scale)
+
+
+def test_unknown_header_maps_to_nothing() -> None:
+    assert match_header("备注二", INDEX)[0] is None

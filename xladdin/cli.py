@@ -1,0 +1,138 @@
+"""The command line: parse arguments, call the same jobs the ribbon calls, print results.
+
+Thin: no domain logic here. Exit codes: 0 no errors (warnings allowed), 1 errors found,
+2 the file cannot be read or the usage is wrong. Set XLADDIN_DEBUG=1 to see tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import XladdinError
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .engines.files import FileEngine, stderr_progress
+    from .jobs.common import open_for_job
+    from .jobs.validate import mark_findings, validate, write_findings
+
+    path = Path(args.workbook)
+    progress = None if args.json else stderr_progress
+    if args.mark:
+        with open_for_job(path, password=args.password, progress=progress) as engine:
+            report, _ = validate(engine, sheet=args.sheet)
+            write_findings(engine, report)
+            marked = mark_findings(engine, report)
+    else:
+        engine = FileEngine(path, password=args.password, progress=progress)
+        try:
+            report, _ = validate(engine, sheet=args.sheet)
+        finally:
+            engine.close()
+        marked = 0
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        for f in report.findings:
+            print(f"[{'错误' if f.severity == 'error' else '警告'}] {f.sheet}!{f.cell}  {f.message}")
+        print(f"共 {report.projects} 个项目：错误 {report.errors} 条，警告 {report.warnings} 条。"
+              + (f"已在工作簿中标注 {marked} 个单元格，详见“校验结果”表。" if args.mark else ""))
+    return int(not report.valid)
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from .demo import write_samples
+
+    for path in write_samples(Path(args.dir)):
+        print(f"已写出：{path}")
+    return 0
+
+
+def cmd_forms(args: argparse.Namespace) -> int:
+    from .forms import forms_from_master
+
+    files, skipped = forms_from_master(Path(args.master), args.month, Path(args.out))
+    print(f"已为 {len(files)} 个单位生成 {args.month} 月月报表，保存在 {args.out}")
+    for name in skipped:
+        print(f"[警告] 项目“{name}”的责任单位无法识别，未生成月报表。")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import describe, run_demo
+
+    result = run_demo(Path(args.dir), month=args.month, run_jobs=not args.no_jobs)
+    print(describe(result, args.month))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="xladdin", description="重点项目台账工具：校验、汇总、排名、通报。")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="校验项目台账，可在工作簿中标注问题单元格")
+    v.add_argument("workbook", help="台账工作簿 .xlsx/.xlsm")
+    v.add_argument("--sheet", help="台账所在工作表（默认自动识别）")
+    v.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    v.add_argument("--mark", action="store_true", help="写入“校验结果”表并标注问题单元格（就地修改，先备份）")
+    v.add_argument("--password", help="工作簿打开密码")
+    v.set_defaults(func=cmd_validate)
+
+    t = sub.add_parser("template", help="写出空白主台账模板（主台账模板.xlsx）和月报表样表")
+    t.add_argument("dir", help="输出目录")
+    t.set_defaults(func=cmd_template)
+
+    f = sub.add_parser("forms", help="按单位生成某月的月报表")
+    f.add_argument("master", help="主台账工作簿")
+    f.add_argument("--month", type=int, required=True, help="报告月份 1-12")
+    f.add_argument("--out", required=True, help="月报表输出目录")
+    f.set_defaults(func=cmd_forms)
+
+    d = sub.add_parser("demo", help="生成演示区县：主台账、收回的月报表，并运行本月任务")
+    d.add_argument("dir", nargs="?", default="demo-out", help="输出目录（默认 demo-out）")
+    d.add_argument("--month", type=int, default=6, help="演示月份（默认 6，即 1-6月）")
+    d.add_argument("--no-jobs", action="store_true", help="只生成工作簿，不运行校验和汇总")
+    d.set_defaults(func=cmd_demo)
+
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: usage errors exit 2, --help exits 0
+        return int(exc.code or 0)
+    func: Command = args.func
+    try:
+        return func(args)
+    except XladdinError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("已中断，原文件未修改。", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if os.environ.get("XLADDIN_DEBUG"):
+            raise
+        print(f"内部错误（{type(exc).__name__}: {exc}）。原文件未修改。设置 XLADDIN_DEBUG=1 可查看详细信息。",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Jobs: whole tasks (validate, consolidate, summary) run on any ``Engine``; engine-agnostic."""

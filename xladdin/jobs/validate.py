@@ -1,0 +1,117 @@
+"""The validation job: read the ledger, run every rule, and optionally mark the workbook.
+
+Engine-agnostic. Marking writes the 校验结果 sheet (one row per finding, linked to its cell),
+fills offending cells and adds a note to each. Marks are recorded in the hidden sheet
+``_xladdin`` with each cell's original fill and note, so a re-run restores them first and
+touches nothing else.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..engines.base import Engine, Link
+from ..findings import CODES, Finding, Report
+from ..ledger import Ledger
+from ..regions import REGIONS, SHEETS
+from ..rules import validate_ledger
+from ..settings import Settings
+from .common import load_ledger, load_settings
+
+__all__ = ["FINDINGS_HEADER", "clear_marks", "mark_findings", "validate", "write_findings"]
+
+FINDINGS_HEADER: list[object] = ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "代码"]
+COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}
+_SEVERITY = {"error": "错误", "warning": "警告"}
+_MARKS_HEADER: list[object] = ["工作表", "单元格", "原填充色", "原批注"]
+
+
+def validate(engine: Engine, *, sheet: str | None = None, settings: Settings | None = None) -> tuple[Report, Ledger]:
+    """Validate the workbook's ledger; the 参数 sheet's own problems are part of the report."""
+    setting_findings: list[Finding] = []
+    if settings is None:
+        settings, setting_findings = load_settings(engine)
+    engine.status("正在读取项目台账 …")
+    ledger = load_ledger(engine, settings, sheet)
+    engine.status(f"正在校验 {len(ledger)} 个项目 …")
+    return validate_ledger(ledger, settings, extra=setting_findings), ledger
+
+
+def _region_anchor(engine: Engine, key: str) -> tuple[str, str]:
+    region = REGIONS[key]
+    found = engine.defined_name(region.name)
+    if found is not None:
+        return found[0], found[1].split(":")[0]
+    engine.ensure_sheet(region.sheet)
+    return region.sheet, region.anchor
+
+
+def write_findings(engine: Engine, report: Report, *, title: str = "台账校验结果") -> None:
+    """Replace the findings block (region ``xl_findings``) with ``report``."""
+    sheet, anchor = _region_anchor(engine, "findings")
+    old = engine.read(sheet)
+    row0 = int("".join(ch for ch in anchor if ch.isdigit()))
+    sheets = set(engine.sheet_names())
+    rows: list[list[object]] = [FINDINGS_HEADER]
+    for n, f in enumerate(report.findings, start=1):
+        where: object = Link(f.cell, f"'{f.sheet}'!{f.cell}") if f.cell and f.sheet in sheets and not f.file else f.cell
+        rows.append([n, _SEVERITY[f.severity], CODES[f.code][1], f.sheet, where, f.field, f.value, f.message,
+                     f.file, f.code])
+    if not report.findings:
+        rows.append(["", "", "未发现问题", "", "", "", "", f"共校验 {report.projects} 个项目。", "", ""])
+    clear_rows = max(old.max_row - row0 + 1, 0)
+    engine.write_block(sheet, anchor, rows, clear=(clear_rows, len(FINDINGS_HEADER)))
+    summary = f"{title}：共 {report.projects} 个项目，错误 {report.errors} 条，警告 {report.warnings} 条。"
+    if row0 > 1:
+        engine.write_cells(sheet, {f"A{row0 - 1}": summary})
+
+
+def clear_marks(engine: Engine) -> None:
+    """Restore every cell we marked last time to its original fill and note."""
+    marks = SHEETS["marks"]
+    if marks not in engine.sheet_names():
+        return
+    data = engine.read(marks)
+    by_sheet: dict[str, list[tuple[str, str | None, str | None]]] = defaultdict(list)
+    for row in data.rows[1:]:
+        if row and row[0] and len(row) > 1 and row[1]:
+            fill = row[2] if len(row) > 2 and row[2] else None
+            note = row[3] if len(row) > 3 and row[3] else None
+            by_sheet[str(row[0])].append((str(row[1]), fill and str(fill), note and str(note)))
+    existing = set(engine.sheet_names())
+    for sheet, cells in by_sheet.items():
+        if sheet not in existing:
+            continue
+        for ref, fill, note in cells:
+            engine.set_fill(sheet, [ref], fill)
+            engine.set_note(sheet, ref, note)
+    engine.write_block(marks, "A1", [], clear=(data.max_row, 4))
+
+
+def mark_findings(engine: Engine, report: Report) -> int:
+    """Fill and annotate each cell with findings; returns the number of cells marked."""
+    clear_marks(engine)
+    engine.ensure_sheet(SHEETS["marks"], hidden=True)
+    existing = set(engine.sheet_names())
+    grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
+    worst: dict[tuple[str, str], str] = {}
+    for f in report.findings:
+        if not f.cell or f.file or f.sheet not in existing:
+            continue
+        grouped[(f.sheet, f.cell)].append(f.message)
+        if worst.get((f.sheet, f.cell)) != "error":
+            worst[(f.sheet, f.cell)] = f.severity
+    record: list[list[object]] = [_MARKS_HEADER]
+    by_sheet: dict[str, list[str]] = defaultdict(list)
+    for sheet, cell in grouped:
+        by_sheet[sheet].append(cell)
+    for sheet, cells in by_sheet.items():
+        fills = engine.fills(sheet, cells)
+        notes = engine.notes(sheet, cells)
+        for cell in cells:
+            record.append([sheet, cell, fills[cell] or "", notes[cell] or ""])
+            engine.set_fill(sheet, [cell], COLORS[worst[(sheet, cell)]])
+            text = "\n".join(grouped[(sheet, cell)])
+            engine.set_note(sheet, cell, f"xladdin 校验：\n{text}" + (f"\n——原批注：{notes[cell]}" if notes[cell] else ""))
+    engine.write_block(SHEETS["marks"], "A1", record)
+    return len(record) - 1
