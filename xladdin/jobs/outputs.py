@@ -1,0 +1,175 @@
+"""Writing consolidation results into the master's named output regions through any ``Engine``.
+
+Engine-agnostic (pandas for the tables). Each region (汇总, 排名, 排名历史, 专项, 通报) is
+found by its defined name (fallback: the default anchor) and replaced whole: the previous
+block below the anchor is cleared (values only, formatting stays), then the new rows are
+written. Amounts are 万元 rounded to 2 decimals; rates are shown as text ("8.5%") so they
+read right without number formats; the ranking chart draws a numeric growth column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from ..bulletin import Block, pct
+from ..engines.base import Engine
+from ..periods import first_period_month, period_label
+from ..regions import REGIONS
+from ..sheet import cell_ref, parse_ref
+
+__all__ = ["read_history", "write_bulletin", "write_history", "write_ranking", "write_region", "write_tables"]
+
+RATE_KEYS = frozenset({"completion_rate", "schedule", "gap", "growth", "target", "fulfilment_rate", "start_rate",
+                       "production_rate", "output_rate", "disbursement_rate", "quota_share", "count_ratio",
+                       "investment_ratio"})
+HEADERS: dict[str, str] = {
+    "level": "项目类别", "unit": "单位", "category": "行业类别", "projects": "项目个数",
+    "total_investment": "总投资（万元）", "annual_plan": "年度计划（万元）", "ytd_completed": "累计完成（万元）",
+    "completion_rate": "完成率", "schedule": "序时进度", "gap": "较序时进度", "status": "进度情况", "growth": "增速",
+    "scope": "口径", "ytd": "本年累计（万元）", "ytd_last_year": "上年同期（万元）", "target": "目标增速",
+    "rank": "排名", "run": "连续末位月数", "action": "处理意见",
+    "round": "期次", "fulfilled": "已履约", "started": "已开工", "producing": "已投产", "reached": "已达效",
+    "fulfilment_rate": "履约率", "start_rate": "开工率", "production_rate": "投产率", "output_rate": "达效率",
+    "bond_amount": "专项债额度（万元）", "bond_disbursed": "已支出（万元）", "disbursement_rate": "支出进度",
+    "quota_share": "占新增额度", "issuance": "发行规模得分", "quality": "报送质量得分", "disbursement": "支出进度得分",
+    "compliance": "规范性得分", "score": "综合得分", "tier": "档次", "count": "已引进个数", "met": "是否完成",
+    "code": "项目编码", "name": "项目名称", "row": "台账行",
+}
+HISTORY_MONTHS = list(range(first_period_month, 13))
+_HISTORY_LABEL = re.compile(r"^1-(\d{1,2})月$")
+
+
+def _cell(key: str, value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key in RATE_KEYS:
+        return pct(value)
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
+
+
+def table_rows(frame: pd.DataFrame, columns: list[str] | None = None) -> list[list[Any]]:
+    """Header (Chinese) plus one row per record, values made cell-ready."""
+    cols = columns or [c for c in frame.columns if not str(c).startswith("_")]
+    rows: list[list[Any]] = [[HEADERS.get(c, c) for c in cols]]
+    for rec in frame.to_dict("records"):
+        rows.append([_cell(c, rec.get(c)) for c in cols])
+    return rows
+
+
+def region_anchor(engine: Engine, key: str) -> tuple[str, str]:
+    region = REGIONS[key]
+    found = engine.defined_name(region.name)
+    if found is not None:
+        return found[0], found[1].split(":")[0]
+    engine.ensure_sheet(region.sheet)
+    return region.sheet, region.anchor
+
+
+def write_region(engine: Engine, key: str, rows: list[list[Any]], *, min_cols: int = 14) -> tuple[str, str]:
+    """Replace everything from the region's anchor down with ``rows``; returns (sheet, anchor)."""
+    sheet, anchor = region_anchor(engine, key)
+    old = engine.read(sheet)
+    row0, col0 = parse_ref(anchor)
+    width = max([min_cols, old.max_col - col0 + 1, *(len(r) for r in rows)])
+    engine.write_block(sheet, anchor, rows, clear=(max(old.max_row - row0 + 1, 0), width))
+    return sheet, anchor
+
+
+def write_tables(engine: Engine, key: str, tables: list[tuple[str, pd.DataFrame | list[list[Any]]]]) -> None:
+    """Several captioned tables one under another, a blank row between them."""
+    rows: list[list[Any]] = []
+    for caption, table in tables:
+        rows.append([caption])
+        rows += table_rows(table) if isinstance(table, pd.DataFrame) else table
+        rows.append([])
+    write_region(engine, key, rows)
+
+
+def write_ranking(engine: Engine, ranking: pd.DataFrame, month: int) -> None:
+    """The ranking table plus a numeric growth column and our bar chart of unit growth."""
+    cols = ["rank", "unit", "ytd", "ytd_last_year", "growth", "run", "action"]
+    rows: list[list[Any]] = [[f"{period_label(month)}各单位固定资产投资增速排名（并列同名次；名次相同按本年累计降序显示）"]]
+    rows += table_rows(ranking, cols)
+    rows[1].append("增速（数值）")
+    for rec, row in zip(ranking.to_dict("records"), rows[2:], strict=True):
+        g = rec.get("growth")
+        row.append(None if g is None or (isinstance(g, float) and math.isnan(g)) else round(float(g), 6))
+    sheet, anchor = write_region(engine, "ranking", rows)
+    r0, c0 = parse_ref(anchor)
+    first, last = r0 + 2, r0 + 1 + len(ranking)
+    if len(ranking):
+        engine.bar_chart(sheet, "xl_rank_chart", cell_ref(r0, c0 + len(cols) + 2),
+                         f"{cell_ref(first, c0 + 1)}:{cell_ref(last, c0 + 1)}",
+                         f"{cell_ref(first, c0 + len(cols))}:{cell_ref(last, c0 + len(cols))}",
+                         f"{period_label(month)}各单位投资增速")
+
+
+def read_history(engine: Engine) -> dict[str, dict[int, int | None]]:
+    """排名历史 as {unit: {period month: rank}} (empty when the sheet or block is absent)."""
+    region = REGIONS["history"]
+    found = engine.defined_name(region.name)
+    sheet = found[0] if found else region.sheet
+    if sheet not in engine.sheet_names():
+        return {}
+    data = engine.read(sheet)
+    out: dict[str, dict[int, int | None]] = {}
+    for r in range(1, data.max_row + 1):
+        row = data.rows[r - 1]
+        months: dict[int, int] = {}
+        for c, v in enumerate(row):
+            hit = _HISTORY_LABEL.match(v.strip()) if isinstance(v, str) else None
+            if hit:
+                months[c] = int(hit.group(1))
+        if not months or not row or row[0] != "单位":
+            continue
+        for below in data.rows[r:]:
+            if not below or below[0] in (None, ""):
+                break
+            unit = str(below[0]).strip()
+            out[unit] = {}
+            for c, pm in months.items():
+                v = below[c] if c < len(below) else None
+                if isinstance(v, int | float) and not isinstance(v, bool):
+                    out[unit][pm] = int(v)
+        break
+    return out
+
+
+def write_history(engine: Engine, history: Mapping[str, Mapping[int, int | None]], units: list[str]) -> None:
+    """One column per period (1-2月 … 1-12月), one row per ranked unit; blank where unranked."""
+    rows: list[list[Any]] = [["单位", *(period_label(m) for m in HISTORY_MONTHS)]]
+    extra = [u for u in history if u not in units]
+    for unit in units + extra:
+        h = history.get(unit, {})
+        rows.append([unit, *(h.get(m) for m in HISTORY_MONTHS)])
+    write_region(engine, "history", rows)
+
+
+def write_bulletin(engine: Engine, blocks: list[Block], *, width: int = 40) -> None:
+    """The bulletin one line per row in column A (text wrapped at ``width`` characters), tables
+    in columns A.. so the sheet prints on A4 without merged cells."""
+    rows: list[list[Any]] = []
+    for b in blocks:
+        if b.kind == "table":
+            rows += [list(r) for r in b.rows]
+            rows.append([])
+            continue
+        text = b.text if b.kind not in ("text",) else "　　" + b.text
+        if b.kind in ("title", "subtitle", "signature"):
+            rows.append([text])
+        else:
+            rows += [[text[i:i + width]] for i in range(0, len(text), width)] or [[""]]
+        if b.kind in ("title", "subtitle"):
+            rows.append([])
+    write_region(engine, "bulletin", rows, min_cols=8)

@@ -1,0 +1,65 @@
+"""``summary``: the month's figures as a JSON-ready dict, computed from the master without writing.
+
+Engine-agnostic. Amounts are 万元 and rates fractions (None where unknown), as in issue #4.
+Earlier months' ranks come from 排名历史 where recorded, else from 单位统计.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..engines.base import Engine
+from ..periods import period_label, period_month
+from ..settings import Settings
+from .common import load_ledger, load_settings
+from .consolidate import _fill_history, compute, load_stats
+from .outputs import read_history
+
+__all__ = ["summary", "to_json_value"]
+
+
+def to_json_value(value: Any) -> Any:
+    """NaN/NA → None, numpy scalars → Python."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return to_json_value(value.item())
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    return [{c: to_json_value(rec.get(c)) for c in columns} for rec in frame.to_dict("records")]
+
+
+def summary(engine: Engine, month: int, settings: Settings | None = None) -> dict[str, Any]:
+    if settings is None:
+        settings, _ = load_settings(engine)
+    pm = period_month(month)
+    ledger = load_ledger(engine, settings)
+    stats, _ = load_stats(engine, settings)
+    history = read_history(engine)
+    _fill_history(history, stats, settings, pm)
+    t = compute(ledger, stats, settings, pm, history)
+    cols = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "schedule", "gap",
+            "status", "growth"]
+    return {
+        "month": pm,
+        "period": period_label(pm),
+        "by_level": _records(t["levels"], ["level", *cols]),
+        "by_unit": _records(t["units"], ["unit", *cols]),
+        "by_category": _records(t["categories"], ["category", *cols]),
+        "targets": _records(t["targets"], ["scope", "category", "ytd", "ytd_last_year", "growth", "target", "status", "gap"]),
+        "ranking": _records(t["ranking"], ["unit", "rank", "growth", "ytd", "ytd_last_year", "run", "action"]),
+        "programmes": {
+            "sgyp": _records(t["sgyp"], list(t["sgyp"].columns)),
+            "bonds": _records(t["bonds"], list(t["bonds"].columns)),
+            "reserve": {k: to_json_value(v) for k, v in t["reserve"].items()},
+            "attraction_125": _records(t["attraction"], list(t["attraction"].columns)),
+            "not_entered": _records(t["not_entered"], list(t["not_entered"].columns)),
+        },
+    }
