@@ -80,6 +80,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consolidate(args: argparse.Namespace) -> int:
+    from .engines.files import stderr_progress
+    from .jobs.common import open_for_job
+    from .jobs.consolidate import consolidate
+
+    output = Path(args.output) if args.output else None
+    progress = None if args.json else stderr_progress
+    with open_for_job(Path(args.master), output=output, progress=progress) as engine:
+        result = consolidate(engine, args.month, Path(args.forms) if args.forms else None)
+    if args.json:
+        _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
+                                               "merged": result.merge.merged, "missing_units": result.merge.missing})
+    else:
+        for f in result.report.findings:
+            where = f"{f.file} " if f.file else ""
+            print(f"[{'错误' if f.severity == 'error' else '警告'}] {where}{f.sheet}!{f.cell}  {f.message}")
+        print(result.summary_text())
+    return int(not result.report.valid)
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from .engines.files import FileEngine
+    from .jobs.summary import summary
+
+    engine = FileEngine(Path(args.master))
+    try:
+        _print_json(summary(engine, args.month))
+    finally:
+        engine.close()
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xladdin", description="重点项目台账工具：校验、汇总、排名、通报。")
     sub = p.add_subparsers(dest="command", required=True)
@@ -107,6 +139,20 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--month", type=int, default=6, help="演示月份（默认 6，即 1-6月）")
     d.add_argument("--no-jobs", action="store_true", help="只生成工作簿，不运行校验和汇总")
     d.set_defaults(func=cmd_demo)
+
+    c = sub.add_parser("consolidate", help="月度汇总：汇入月报表，计算进度、排名、专项并生成通报（就地修改，先备份）")
+    c.add_argument("master", help="主台账工作簿")
+    c.add_argument("--month", type=int, required=True, help="汇总月份 1-12（1 与 2 同为 1-2月）")
+    c.add_argument("--forms", help="收回的月报表所在文件夹")
+    c.add_argument("--output", help="写入新文件而不修改原台账")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
+    c.set_defaults(func=cmd_consolidate)
+
+    s = sub.add_parser("summary", help="输出某月汇总数字（JSON，不修改工作簿）")
+    s.add_argument("master", help="主台账工作簿")
+    s.add_argument("--month", type=int, required=True, help="月份 1-12")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
+    s.set_defaults(func=cmd_summary)
 
     return p
 
