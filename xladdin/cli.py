@@ -112,6 +112,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_addin_build(args: argparse.Namespace) -> int:
+    from .addin import build_addin
+
+    out = build_addin(Path(args.out))
+    print(f"已生成加载项：{out}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xladdin", description="重点项目台账工具：校验、汇总、排名、通报。")
     sub = p.add_subparsers(dest="command", required=True)
@@ -123,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--mark", action="store_true", help="写入“校验结果”表并标注问题单元格（就地修改，先备份）")
     v.add_argument("--password", help="工作簿打开密码")
     v.set_defaults(func=cmd_validate)
+
+    a = sub.add_parser("addin", help="Excel 加载项（xladdin.xlam）").add_subparsers(dest="addin_command", required=True)
+    ab = a.add_parser("build", help="由 macros/ 生成 xladdin.xlam")
+    ab.add_argument("--out", default="dist/xladdin.xlam", help="输出文件或文件夹（默认 dist/xladdin.xlam）")
+    ab.set_defaults(func=cmd_addin_build)
 
     t = sub.add_parser("template", help="写出空白主台账模板（主台账模板.xlsx）和月报表样表")
     t.add_argument("dir", help="输出目录")

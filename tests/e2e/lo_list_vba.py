@@ -3,6 +3,7 @@
 Usage: lo_list_vba.py FILE PROFILE_DIR. Prints one line per module: "<library>/<module>".
 """
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -45,10 +46,8 @@ def main() -> None:
             for module in libs.getByName(lib).getElementNames():
                 print(f"{lib}/{module}")
         doc.close(True)
-        try:
+        with contextlib.suppress(Exception):
             desktop.terminate()
-        except Exception:
-            pass
     finally:
         try:
             office.wait(timeout=20)
