@@ -72,6 +72,7 @@ class ExcelEngine:
         self.label = str(book.name)
         self.messages: list[str] = []  # status texts, kept for engines without a status bar
         self._fills: dict[tuple[str, str], str | None] = {}
+        self._notes: dict[tuple[str, str], str | None] = {}
 
     # -- translation ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -147,10 +148,14 @@ class ExcelEngine:
     def notes(self, sheet: str, cells: list[str]) -> dict[str, str | None]:
         sht = self._sheet(sheet)
         out: dict[str, str | None] = {}
-        with self._seam("读取批注", sheet):
-            for cell in cells:
+        for cell in cells:
+            try:
                 note = sht.range(cell).note
                 out[cell] = None if note is None else (str(note.text) or None)
+            except NotImplementedError:  # remote engine: only what this session wrote is known
+                out[cell] = self._notes.get((sheet, cell.upper()))
+            except Exception as exc:
+                raise EngineError(f"Excel 无法读取“{sheet}”表 {cell} 的批注：{exc}") from exc
         return out
 
     # -- writing -------------------------------------------------------------------------------
@@ -216,6 +221,7 @@ class ExcelEngine:
                 note.text = text
             else:
                 rng.add_note(text)
+            self._notes[(sheet, cell.upper())] = text
 
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:
         sht = self._sheet(sheet)
