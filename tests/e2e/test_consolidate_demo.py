@@ -1,0 +1,116 @@
+"""The demo district end to end: consolidation reproduces the plan's table, ranks with ties,
+escalates, prints the bulletin through LibreOffice, and is idempotent."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from xladdin.demo import build_demo
+from xladdin.engines.files import FileEngine
+from xladdin.jobs.common import open_for_job
+from xladdin.jobs.consolidate import consolidate
+from xladdin.libreoffice import to_pdf
+from xladdin.text import as_text
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    return build_demo(out).master
+
+
+@pytest.fixture(scope="module")
+def month5(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run(demo, tmp_path_factory.mktemp("m5") / "m5.xlsx", 5)
+
+
+def run(master: Path, out: Path, month: int) -> Path:
+    with open_for_job(master, output=out) as engine:
+        consolidate(engine, month)
+    return out
+
+
+def values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    wb = openpyxl.load_workbook(path)
+    try:
+        return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def sheet_text(path: Path, sheet: str) -> str:
+    engine = FileEngine(path)
+    try:
+        return "\n".join("|".join(as_text(v) or "" for v in row) for row in engine.read(sheet).rows)
+    finally:
+        engine.close()
+
+
+def test_demo_month_5_outputs(month5: Path) -> None:
+    out = month5
+    summary = sheet_text(out, "汇总")
+    # the plan's key-project table (万元): 17/799/173, 23/832/202.6, 251/1654.8/224, 45/769.1/111, 291/3285.8/599.6
+    for line in ("省重点|17|7990000|1730000", "市重点|23|8320000|2026000", "区重点|251|16548000|2240000",
+                 "攻坚星级|45|7691000|1110000", "982|42|6000000|980000", "合计|291|32858000|5996000"):
+        assert line in summary
+    ranking = sheet_text(out, "排名")
+    rows = [r.split("|") for r in ranking.splitlines()]
+    by_unit = {r[1]: r for r in rows if len(r) > 6}
+    assert by_unit["城东路街道"][0] == by_unit["航海东路街道"][0] == "9"  # the demo's exact tie
+    assert by_unit["陇海马路街道"][0] == "15" and by_unit["陇海马路街道"][6] == "区分管领导约谈"  # last in 4 and 5
+    history = sheet_text(out, "排名历史")
+    # earlier periods ranked from 单位统计 on this first run: 东大街 last in 2-3, 陇海马路 in 4-5
+    assert "单位|1-2月|1-3月|1-4月|1-5月|1-6月|" in history
+    assert "陇海马路街道|" in history and "|15|15||" in history.split("陇海马路街道|")[1].split("\n")[0] + "|"
+    bulletin = sheet_text(out, "通报")
+    assert "关于2022年1-5月全区固定资产投资和重点项目建设进展情况的通报" in bulletin
+    assert "连续2个月增速排名倒数第一" in bulletin
+
+
+def test_month_6_escalates_to_principal_leader_and_reruns_identically(demo: Path, tmp_path: Path) -> None:
+    first = run(demo, tmp_path / "a.xlsx", 6)
+    second = run(first, tmp_path / "b.xlsx", 6)
+    assert values(first) == values(second)
+    ranking = sheet_text(second, "排名")
+    assert "陇海马路街道" in ranking and "区主要领导约谈" in ranking
+
+
+def test_bulletin_prints_to_pdf_with_its_figures(month5: Path, tmp_path: Path) -> None:
+    wb = openpyxl.load_workbook(month5)
+    for ws in list(wb.worksheets):
+        if ws.title != "通报":
+            wb.remove(ws)
+    only = tmp_path / "通报.xlsx"
+    wb.save(only)
+    pdf = to_pdf(only, tmp_path / "pdf")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    flat = "".join(text.split())
+    for needle in ("全区重点项目291个", "总投资3285.8亿元", "年度计划投资599.6亿元", "1654.8", "陇海马路街道",
+                   "区分管领导约谈", "三个一批", "专项债券"):
+        assert needle in flat, needle
+
+
+def test_cli_consolidate_and_summary(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli.xlsx"
+    done = subprocess.run([sys.executable, "-m", "xladdin.cli", "consolidate", str(demo), "--month", "5",
+                           "--output", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "1-5月汇总完成：重点项目 291 个" in done.stdout
+    js = subprocess.run([sys.executable, "-m", "xladdin.cli", "summary", str(out), "--month", "5", "--json"],
+                        capture_output=True, text=True, check=True)
+    data = json.loads(js.stdout)
+    assert data["period"] == "1-5月"
+    total = next(r for r in data["by_level"] if r["level"] == "合计")
+    assert (total["projects"], total["total_investment"], total["annual_plan"]) == (291, 32858000.0, 5996000.0)
+    assert 0 < total["completion_rate"] < 1
+    assert [t["scope"] for t in data["targets"]] == ["全区固定资产投资", "工业投资", "道路基础设施投资", "房地产开发投资"]
+    last = data["ranking"][-1]
+    assert (last["unit"], last["rank"], last["action"]) == ("陇海马路街道", 15, "区分管领导约谈")
+    assert set(data["programmes"]) == {"sgyp", "bonds", "reserve", "attraction_125", "not_entered"}
