@@ -23,13 +23,15 @@ from .fields import month_field
 from .forms import FORM_LETTERS, build_form, form_values
 from .formspec import FORM_FIRST_ROW, FormMeta, form_file_name
 from .settings import Settings, default_settings
-from .template import build_master
+from .template import MASTER_FILE, build_master
 
-__all__ = ["DEMO_MONTH", "DEMO_SEED", "DemoResult", "Mistake", "build_demo", "describe", "plan_table", "run_demo"]
+__all__ = ["DEMO_MONTH", "DEMO_SEED", "DemoResult", "Mistake", "build_demo", "describe", "plan_table", "run_demo",
+           "write_samples"]
 
 DEMO_SEED, DEMO_MONTH = 2022, 6
 MASTER_NAME = "主台账-演示.xlsx"
 DEMO_ID = "GC-DEMO-2022"
+SAMPLE_UNIT, SAMPLE_FORM = "北下街街道", "月报表样表.xlsx"
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,18 @@ def build_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH,
         forms.append(build_form(forms_dir / form_file_name(meta), meta, rows_by_unit[unit],
                                 protect=unit != "二里岗街道"))
     return DemoResult(master, forms_dir, forms, mistakes, truth)
+
+
+def write_samples(out_dir: Path) -> list[Path]:
+    """``xladdin template DIR``: the blank master template and a sample form (a demo unit's form for
+    the demo month, as issued), the two workbooks committed under ``workbooks/``."""
+    settings = default_settings()
+    master = build_master(out_dir / MASTER_FILE, settings=settings)
+    truth = add_progress(generate_projects(DEMO_SEED, settings.year), DEMO_MONTH, DEMO_SEED)
+    truth[month_field(DEMO_MONTH)] = float("nan")
+    own = truth[truth["unit"] == SAMPLE_UNIT]
+    meta = FormMeta(unit=SAMPLE_UNIT, year=settings.year, month=DEMO_MONTH, master_id=DEMO_ID, master_file=MASTER_NAME)
+    return [master, build_form(out_dir / SAMPLE_FORM, meta, form_values(own, DEMO_MONTH))]
 
 
 def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, run_jobs: bool = True) -> DemoResult:

@@ -1,7 +1,7 @@
 """The unit's monthly report form (月报表): its layout and metadata, as the writer and consolidation share them.
 
 Pure core (standard library, pydantic). A form is one sheet ``月报表``: title (row 1), a visible
-metadata row (row 2: 填报单位 | unit | 报告月份 | month | 模板版本 | v | 台账标识 | id), an
+metadata row (row 2: 填报单位 | unit | 报告月份 | month | 模板版本 | v | 台账标识 | id | 年度 | year), an
 instructions row (3), the header (4) and one row per project from row 5. The same metadata is
 kept as key/value rows on the hidden sheet ``_表单信息``; ``parse_meta`` reads the hidden sheet
 first and falls back to the visible row (a retyped copy may have lost the hidden sheet).
@@ -105,7 +105,8 @@ def meta_rows(meta: FormMeta) -> list[list[Any]]:
 
 
 def visible_meta_row(meta: FormMeta) -> list[Any]:
-    return ["填报单位", meta.unit, "报告月份", meta.month, "模板版本", meta.version, "台账标识", meta.master_id]
+    return ["填报单位", meta.unit, "报告月份", meta.month, "模板版本", meta.version, "台账标识", meta.master_id,
+            "年度", meta.year]
 
 
 def parse_meta(meta_sheet: SheetData | None, form_sheet: SheetData | None) -> FormMeta | None:
