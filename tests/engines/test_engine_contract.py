@@ -19,6 +19,11 @@ import pytest
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings as xw
 
+if "remote" not in [e.name for e in xw.engines]:  # xlwings was imported before the key was set
+    from xlwings.pro import _xlremote
+
+    xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+
 from xladdin.engines.excel import ExcelEngine
 from xladdin.engines.files import FileEngine
 from xladdin.jobs.validate import mark_findings, validate, write_findings

@@ -10,6 +10,11 @@ import pytest
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 import xlwings as xw
 
+if "remote" not in [e.name for e in xw.engines]:  # xlwings was imported before the key was set
+    from xlwings.pro import _xlremote
+
+    xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
+
 from xladdin.engines.base import Engine, Formula, Link
 from xladdin.engines.excel import ExcelEngine, excel_text
 from xladdin.errors import SheetNotFound
