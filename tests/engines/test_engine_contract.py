@@ -28,8 +28,8 @@ from xladdin.engines.excel import ExcelEngine
 from xladdin.engines.files import FileEngine
 from xladdin.jobs.validate import mark_findings, validate, write_findings
 
-H = ["序号", "项目名称", "项目编码", "责任单位", "行业类别", "项目级别", "总投资", "年度计划投资", "1月", "2月", "3月"]
-ROWS = [
+H: list[Any] = ["序号", "项目名称", "项目编码", "责任单位", "行业类别", "项目级别", "总投资", "年度计划投资", "1月", "2月", "3月"]
+ROWS: list[list[Any]] = [
     [1, "甲项目", "P001", "北下街街道", "工业", "区重点", 10000, 2000, 100, 200, 300],
     [2, "乙项目", "P002", "不存在单位", "工业", "市重点", 50000, 8000, 500, 600, None],
     [3, "丙项目", "P001", "南关街道", "道路", "区重点", -5, 100, 1, 1, 1],
