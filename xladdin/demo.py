@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
-from contextlib import redirect_stdout
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,10 +136,12 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, r
         if importlib.util.find_spec("xladdin.jobs.consolidate") is not None:
             steps.append(["consolidate", str(result.master), "--month", str(month), "--forms", str(result.forms_dir)])
         for argv in steps:
-            buf = io.StringIO()
-            with redirect_stdout(buf):
+            buf, err = io.StringIO(), io.StringIO()
+            with redirect_stdout(buf), redirect_stderr(err):
                 code = main(argv)
             lines = buf.getvalue().strip().splitlines()
+            if code not in (0, 1):  # the job could not run: say why (1 only means findings)
+                lines += err.getvalue().strip().splitlines()[-3:]
             result.job_output.append(f"$ xladdin {' '.join(argv)}  (退出码 {code})")
             result.job_output += lines[-12:] if len(lines) > 12 else lines
     return result
