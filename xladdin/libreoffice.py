@@ -36,7 +36,12 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <value>0</value></prop></item>
 </oor:items>
 """
-_FILTERS = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "pdf": "pdf:calc_pdf_Export", "ods": "ods"}
+_FILTERS = {
+    "xlsx": "xlsx:Calc MS Excel 2007 XML",
+    "xls": "xls:MS Excel 97",
+    "pdf": "pdf:calc_pdf_Export",
+    "ods": "ods",
+}
 _template: Path | None = None
 _template_lock = threading.Lock()
 
@@ -86,6 +91,10 @@ def convert(sources: list[Path], out_dir: Path, fmt: str, *, suffix: str = "") -
         raise XladdinError(f"不支持转换为 {fmt} 格式。")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    targets = [out_dir / f"{Path(src).stem}{suffix}.{fmt}" for src in sources]
+    for src, target in zip(sources, targets, strict=True):
+        if target.resolve() == Path(src).resolve():
+            raise XladdinError(f"转换结果会覆盖原文件“{target}”，请换一个输出目录。")
     program = soffice()
     with tempfile.TemporaryDirectory(prefix="xladdin-lo-") as tmp:
         work = Path(tmp)
@@ -112,15 +121,12 @@ def convert(sources: list[Path], out_dir: Path, fmt: str, *, suffix: str = "") -
         except subprocess.TimeoutExpired as exc:
             raise XladdinError(f"LibreOffice 转换超时（{TIMEOUT:.0f} 秒）。") from exc
         results = []
-        for src, copy in zip(sources, copies, strict=True):
+        for src, copy, target in zip(sources, copies, targets, strict=True):
             made = outbox / f"{copy.stem}.{fmt}"
             if not made.is_file():
                 raise XladdinError(
                     f"LibreOffice 未能将“{Path(src).name}”转换为 {fmt}（退出码 {proc.returncode}）：{proc.stderr.strip()}"
                 )
-            target = out_dir / f"{Path(src).stem}{suffix}.{fmt}"
-            if target.resolve() == Path(src).resolve():
-                raise XladdinError(f"转换结果会覆盖原文件“{target}”，请换一个输出目录。")
             shutil.move(str(made), target)
             results.append(target)
         with contextlib.suppress(OSError):
@@ -151,9 +157,7 @@ def error_cells(path: Path) -> list[str]:
             for row in ws.iter_rows():
                 for cell in row:
                     value = cell.value
-                    is_error = cell.data_type == "e" or (
-                        isinstance(value, str) and value.startswith("Err:")
-                    )
+                    is_error = cell.data_type == "e" or (isinstance(value, str) and value.startswith("Err:"))
                     if is_error and value is not None:
                         found.append(f"{ws.title}!{cell.coordinate}: {value}")
     finally:

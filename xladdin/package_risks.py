@@ -56,7 +56,11 @@ _MEMBER_RISKS: list[tuple[str, str, str]] = [
 # byte markers in worksheet XML -> (key, description, minor)
 _SHEET_MARKERS: dict[bytes, tuple[str, str, bool]] = {
     b"<x14:sparklineGroups": ("sparklines", "迷你图", False),
-    b"<x14:conditionalFormatting": ("x14-conditional-formats", "新式条件格式（数据条、图标集等扩展样式）", False),
+    b"<x14:conditionalFormatting": (
+        "x14-conditional-formats",
+        "新式条件格式（数据条、图标集等扩展样式）",
+        False,
+    ),
     b"<x14:dataValidation": ("x14-data-validation", "扩展数据验证（引用其他工作表的下拉列表）", False),
     b"<legacyDrawingHF": ("header-footer-images", "页眉页脚中的图片", False),
     b"<controls": ("form-controls", "表单控件（按钮、复选框、下拉框等）", False),
@@ -141,10 +145,16 @@ def package_risks(path: Path, *, keep_vba: bool | None = None) -> list[Risk]:
         found["shapes"] = (f"形状、文本框 {shapes} 个", found["shapes"][1], False)
     if "pictures" in found:
         if importlib.util.find_spec("PIL") is None:
-            found["pictures"] = (f"图片 {pictures} 张（未安装 Pillow，保存时会丢失）", found["pictures"][1], False)
+            found["pictures"] = (
+                f"图片 {pictures} 张（未安装 Pillow，保存时会丢失）",
+                found["pictures"][1],
+                False,
+            )
         else:
             del found["pictures"]
-    return [Risk(key, text, tuple(dict.fromkeys(parts)), minor) for key, (text, parts, minor) in found.items()]
+    return [
+        Risk(key, text, tuple(dict.fromkeys(parts)), minor) for key, (text, parts, minor) in found.items()
+    ]
 
 
 def risk_texts(risks: list[Risk], *, include_minor: bool = False) -> list[str]:

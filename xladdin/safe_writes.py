@@ -36,7 +36,9 @@ def _temp_name(path: Path) -> Path:
 
 def _remove_dead_temps(path: Path) -> None:
     """Delete temp files a killed writer left beside ``path`` (their pid no longer runs)."""
-    pattern = re.compile(re.escape(f".{path.stem}{_TEMP_TAG}") + r"(\d+)-[0-9a-f]{8}" + re.escape(path.suffix))
+    pattern = re.compile(
+        re.escape(f".{path.stem}{_TEMP_TAG}") + r"(\d+)-[0-9a-f]{8}" + re.escape(path.suffix)
+    )
     for other in path.parent.glob(f".{path.stem}{_TEMP_TAG}*"):
         m = pattern.fullmatch(other.name)
         if m and not _pid_alive(int(m.group(1))):
@@ -89,22 +91,26 @@ def backup(path: Path, keep: int) -> Path:
     folder = path.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{path.stem}-{stamp}{path.suffix}"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"{path.stem}-{stamp}-{n}{path.suffix}"
+    pattern = re.compile(re.escape(path.stem) + r"-(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix))
+
+    def existing() -> list[tuple[str, int, Path]]:
+        found = []
+        for other in folder.iterdir():
+            m = pattern.fullmatch(other.name)
+            if m:
+                found.append((m.group(1), int(m.group(2) or 1), other))
+        return sorted(found)
+
+    n = max((count for when, count, _ in existing() if when == stamp), default=0) + 1
+    target = folder / (
+        f"{path.stem}-{stamp}{path.suffix}" if n == 1 else f"{path.stem}-{stamp}-{n}{path.suffix}"
+    )
+
     def copy(tmp: Path) -> None:
         shutil.copyfile(path, tmp)
 
     atomic_write(target, copy)
-    pattern = re.compile(re.escape(path.stem) + r"-(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix))
-    found: list[tuple[str, int, Path]] = []
-    for other in folder.iterdir():
-        m = pattern.fullmatch(other.name)
-        if m:
-            found.append((m.group(1), int(m.group(2) or 1), other))
-    found.sort()
+    found = existing()
     for _, _, old in found[: max(len(found) - keep, 0)]:
         with contextlib.suppress(OSError):
             old.unlink()
@@ -179,7 +185,11 @@ def job_lock(path: Path) -> Iterator[None]:
             fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             other = _read_lock(lock)
-            stale = other is not None and other.get("host") == me["host"] and not _pid_alive(int(str(other.get("pid", 0))))
+            stale = (
+                other is not None
+                and other.get("host") == me["host"]
+                and not _pid_alive(int(str(other.get("pid", 0))))
+            )
             if stale:
                 with contextlib.suppress(FileNotFoundError):
                     lock.unlink()

@@ -48,7 +48,7 @@ _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 
 
 def _mib(n: int) -> str:
-    return f"{n / 2**20:,.0f} MB"
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 1024:,.1f} KB"
 
 
 def inspect_package(
@@ -106,9 +106,7 @@ def check_zip(
             infos = zf.infolist()
             _check_sizes(infos, label, max_member, max_total, max_ratio)
             names = {i.filename for i in infos}
-            if "[Content_Types].xml" not in names or not any(
-                n.startswith("xl/workbook") for n in names
-            ):
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
                 raise errors.WorkbookUnreadable(
                     f"“{label}”是压缩包，但不是 Excel 工作簿（缺少工作簿部件），无法读取。"
                 )
