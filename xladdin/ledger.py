@@ -36,6 +36,10 @@ def _at(series: pd.Series, i: int) -> Any:
     return series.iat[i]
 
 
+def _get(row: list[Any], col: int) -> Any:
+    return row[col - 1] if col <= len(row) else None
+
+
 @dataclass
 class Ledger:
     """A read ledger. ``frame`` has every field key as a column (NA when absent) and ``_row``."""
@@ -109,8 +113,8 @@ def _data_rows(sheet: SheetData, hm: HeaderMap) -> list[int]:
         if _SUBTOTAL.search(lead):
             continue
         first = next((norm(v) for v in raw if as_text(v)), "")
-        has_code = bool(code_col and as_text(sheet.value(r, code_col)))
-        has_amount = any(isinstance(sheet.value(r, c), int | float) for c in amount_cols)
+        has_code = bool(code_col and as_text(_get(raw, code_col)))
+        has_amount = has_code or any(isinstance(_get(raw, c), int | float) for c in amount_cols)
         if not has_code and not has_amount and _SECTION.match(first):
             continue  # a section heading such as "一、省重点项目（17个）"
         rows.append(r)
@@ -125,12 +129,12 @@ def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
     for key, col in hm.columns.items():
         f = FIELD_BY_KEY[key]
         scale = hm.scales.get(key, 1.0)
-        values = [sheet.value(r, col) for r in rows]
+        values = [_get(sheet.rows[r - 1], col) for r in rows]
         data[key] = _parse_column(f, values, rows, col, scale, limit, sheet.name, findings)
     cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
     for n, col in cumulative.items():
         f = Field(f"cum{n:02d}", f"1-{n}月累计", "amount")
-        data[f.key] = _parse_column(f, [sheet.value(r, col) for r in rows], rows, col,
+        data[f.key] = _parse_column(f, [_get(sheet.rows[r - 1], col) for r in rows], rows, col,
                                     hm.scales.get("ytd", 1.0), limit, sheet.name, findings)
     frame = pd.DataFrame(data)
     _complete(frame, settings)
@@ -142,10 +146,16 @@ def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
 
 def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale: float, limit: float,
                   sheet: str, findings: list[Finding]) -> list[Any]:
+    if f.kind == "text":
+        return [as_text(v) for v in values]
     out: list[Any] = []
+    fast_amount = f.kind == "amount"
     for r, v in zip(rows, values, strict=True):
-        if f.kind == "text":
-            out.append(as_text(v))
+        if v is None:
+            out.append(None)
+            continue
+        if fast_amount and (type(v) is float or type(v) is int) and v == v and 0 <= v * scale <= limit:
+            out.append(v * scale)  # the common case: a plain number in range
             continue
         if isinstance(v, str) and v.startswith("="):
             out.append(None)  # a formula without a cached value: derived later

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -28,10 +28,6 @@ Rule = Callable[[Ledger, Settings], Iterable[Finding]]
 def _at(series: pd.Series, i: int) -> Any:
     """Positional scalar access typed loosely (pandas-stubs types scalars as a wide union)."""
     return series.iat[i]
-
-
-def _loc(frame: pd.DataFrame, label: Any) -> int:
-    return int(cast(int, frame.index.get_loc(label)))
 
 
 def _f(ledger: Ledger, i: int, key: str, code: str, value: object = None, **params: Any) -> Finding:
@@ -134,20 +130,24 @@ def statistics_entry(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
 def duplicates(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
     fr = ledger.frame
     codes = fr["code"].map(lambda v: norm(v) or None)
-    for _code, idx in codes[codes.notna()].groupby(codes).groups.items():
-        pos = [_loc(fr, j) for j in idx]
-        if len(pos) > 1:
-            for i in pos:
-                others = "、".join(ledger.cell(k, "code") for k in pos if k != i)
-                yield _f(ledger, i, "code", "duplicate-code", _at(fr["code"], i), other=others)
+    yield from _duplicated(ledger, codes, "code", "duplicate-code")
     names = fr["name"].map(lambda v: norm(v) or None)
-    key = fr["unit"].fillna(fr["unit_raw"]).astype("object").fillna("") + "\x00" + names.fillna("")
-    for _k, idx in key[names.notna()].groupby(key).groups.items():
-        pos = [_loc(fr, j) for j in idx]
-        if len(pos) > 1:
-            for i in pos:
-                others = "、".join(ledger.cell(k, "name") for k in pos if k != i)
-                yield _f(ledger, i, "name", "duplicate-name", _at(fr["name"], i), other=others)
+    unit = fr["unit"].fillna(fr["unit_raw"]).astype("object").fillna("")
+    yield from _duplicated(ledger, (unit + "\x00" + names.fillna("")).where(names.notna()), "name", "duplicate-name")
+
+
+def _duplicated(ledger: Ledger, keys: pd.Series, field: str, code: str) -> Iterable[Finding]:
+    """A finding on every row whose key occurs more than once, naming the other cells."""
+    mask = keys.notna() & keys.duplicated(keep=False)
+    if not mask.any():
+        return
+    positions: dict[Any, list[int]] = {}
+    for i in _positions(mask):
+        positions.setdefault(_at(keys, i), []).append(i)
+    for pos in positions.values():
+        for i in pos:
+            others = "、".join(ledger.cell(k, field) for k in pos if k != i)
+            yield _f(ledger, i, field, code, _at(ledger.frame[field], i), other=others)
 
 
 def programme_flags(ledger: Ledger, settings: Settings) -> Iterable[Finding]:

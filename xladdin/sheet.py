@@ -48,7 +48,11 @@ class SheetData:
 
     @property
     def max_col(self) -> int:
-        return max((len(r) for r in self.rows), default=0)
+        cached = self.__dict__.get("_max_col")
+        if cached is None or cached[0] != len(self.rows):
+            cached = (len(self.rows), max((len(r) for r in self.rows), default=0))
+            self.__dict__["_max_col"] = cached
+        return int(cached[1])
 
     def value(self, row: int, col: int) -> Any:
         if 1 <= row <= len(self.rows):
