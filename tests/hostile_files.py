@@ -1,6 +1,6 @@
 """Builders of broken and hostile workbooks, made at test time in a temp folder (nothing committed).
 
-Imported by tests after putting ``tests/`` on ``sys.path``. Each builder returns the path it wrote.
+Imported as ``from tests import hostile_files as hf``. Each builder returns the path it wrote.
 """
 
 from __future__ import annotations

@@ -13,10 +13,8 @@ import openpyxl
 import pytest
 from defusedxml.common import EntitiesForbidden
 
+from tests import hostile_files as hf
 from xladdin import errors, libreoffice, safety
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import hostile_files as hf  # type: ignore[import-not-found]
 
 
 def test_ordinary_workbook_passes(tmp_path: Path) -> None:
