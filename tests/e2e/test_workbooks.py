@@ -121,11 +121,11 @@ def test_returned_forms_are_locked_except_what_units_fill(demo: Path) -> None:
 
 
 def test_forms_command_writes_one_per_unit_from_the_master(demo: Path, tmp_path: Path) -> None:
-    assert call("forms", str(demo / "主台账-演示.xlsx"), "--month", "6", "--out", str(tmp_path))[0] == 0
+    assert call("forms", str(demo / "主台账-演示.xlsx"), "--month", "7", "--out", str(tmp_path))[0] == 0
     files = sorted(tmp_path.glob("*.xlsx"))
     assert len(files) == 27
     ws = openpyxl.load_workbook(next(f for f in files if "南曹街道" in f.name))[FORM_SHEET]
     names = [ws.cell(r, 3).value for r in range(FORM_FIRST_ROW, ws.max_row + 1)]
     assert "郑州市南曹污水处理厂一期工程" in names
-    assert all(ws.cell(r, 7).value is None for r in range(FORM_FIRST_ROW, ws.max_row + 1))  # June not yet in master
+    assert all(ws.cell(r, 7).value is None for r in range(FORM_FIRST_ROW, ws.max_row + 1))  # July not yet in master
     assert call("forms", str(demo / "主台账-演示.xlsx"), "--month", "13", "--out", str(tmp_path))[0] == 2

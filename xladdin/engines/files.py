@@ -59,7 +59,11 @@ class FileEngine:
         self._cache: dict[str, SheetData] = {}
         if writable:
             if self._data is None and not allow_loss:
-                lost = safety.at_risk_parts(self.path)
+                from ..package_risks import package_risks, risk_texts
+
+                # charts: openpyxl re-generates them on save (kept, styling may be simplified), and
+                # the 排名 chart is ours, recreated every run; everything else listed is refused
+                lost = risk_texts([r for r in package_risks(self.path) if r.key != "charts"])
                 if lost:
                     raise errors.ContentWouldBeLost(
                         f"“{self.label}”含有本工具保存时会丢失的内容：{'；'.join(lost)}。为避免损坏台账，未做任何修改。"
@@ -290,6 +294,9 @@ class FileEngine:
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()
+            archive = getattr(self._wb, "vba_archive", None)  # keep_vba leaves it open
+            if archive is not None:
+                archive.close()
         if self._cal is not None:
             self._cal.close()
 
