@@ -1,0 +1,328 @@
+"""Benchmark of the CLI jobs and the core at district, city and province scale (issue #7).
+
+Run: ``.venv/bin/python benchmarks/run.py [--scales district,city,province] [--out benchmarks/results.json]``.
+Generates (temp dir, fixed seed) a master ledger and returned report forms per scale from the demo
+district's projects, replicated and spread over more units; times the real CLI as whole processes
+(wall time, peak RSS of the child) beside the floor of reading the same inputs with python-calamine
+alone, and times the core in process (validation rows/s, TZ_ table formulas ms per call).
+Imports the package (demo generators, writers, core) and the standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from xladdin.demo_progress import add_progress, unit_statistics
+from xladdin.demo_projects import generate_projects
+from xladdin.fields import month_field
+from xladdin.forms import forms_for_month
+from xladdin.settings import Settings, UnitSpec, default_settings
+from xladdin.template import build_master
+
+SEED = 2022
+MASTER_ID = "GC-BENCH-2022"
+MASTER_NAME = "主台账-基准.xlsx"
+PY = sys.executable
+TIMEOUT_S = 60.0  # per measured command; a job still running then is reported as MISS (timeout)
+# The inputs depend on these modules: a change to any of them regenerates the cached inputs.
+_GENERATORS = ("demo_projects.py", "demo_progress.py", "forms.py", "formspec.py", "template.py", "settings.py",
+               "fields.py", "styling.py")
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    projects: int
+    forms: int
+    month: int  # the month the forms bring; the master holds 1..month-1
+
+
+SCALES = {s.name: s for s in (Scale("district", 300, 20, 6), Scale("city", 3_000, 60, 6),
+                              Scale("province", 30_000, 150, 12))}
+
+# Runs one command in a fresh interpreter and reports wall time and the peak RSS of its only child.
+_WRAPPER = """
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall_s": wall, "peak_mb": ru.ru_maxrss / 1024, "rc": r.returncode,
+                  "stderr": r.stderr.decode("utf-8", "replace")[-400:]}))
+"""
+
+# The floor: open every input file with python-calamine and read every sheet to Python values.
+_CALAMINE = """
+import sys
+from python_calamine import CalamineWorkbook
+for p in sys.argv[1:]:
+    wb = CalamineWorkbook.from_path(p)
+    for n in wb.sheet_names:
+        wb.get_sheet_by_name(n).to_python()
+"""
+
+
+def measure(argv: list[str], timeout: float) -> dict[str, Any]:
+    """Whole-process wall time and peak RSS (MB) of ``argv``; ``timeout`` kills the process group."""
+    proc = subprocess.Popen([PY, "-c", _WRAPPER, *argv], stdout=subprocess.PIPE, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"wall_s": None, "peak_mb": None, "rc": None, "timeout": True, "timeout_s": timeout}
+    return dict(json.loads(out), timeout=False)
+
+
+def scaled_settings(n_units: int) -> Settings:
+    """Default settings plus synthetic (unranked) units so there are ``n_units`` reporting units."""
+    base = default_settings()
+    extra = tuple(UnitSpec(name=f"基准单位{i:03d}", kind="区直部门") for i in range(n_units - len(base.units)))
+    return base.model_copy(update={"units": base.units + extra}) if extra else base
+
+
+def scaled_projects(scale: Scale, settings: Settings) -> pd.DataFrame:
+    """The demo's projects (progress through ``scale.month``) replicated to ``scale.projects`` rows,
+    names and codes made unique, units spread round-robin over the first ``scale.forms`` units."""
+    base = add_progress(generate_projects(SEED, settings.year), scale.month, SEED)
+    reps = math.ceil(scale.projects / len(base))
+    frame = pd.concat([base] * reps, ignore_index=True).iloc[: scale.projects].copy()
+    rep = pd.Series(range(len(frame))) // len(base)
+    frame["name"] = [n if r == 0 else f"{n}（{r}）" for n, r in zip(frame["name"], rep, strict=True)]
+    frame["seq"] = range(1, len(frame) + 1)
+    frame["code"] = [f"2022-410104-04-01-{100000 + i:06d}" for i in range(len(frame))]
+    units = settings.unit_names[: scale.forms]
+    frame["unit"] = [units[i % len(units)] for i in range(len(frame))]
+    return frame
+
+
+def generate(scale: Scale, root: Path) -> tuple[Path, Path, list[Path]]:
+    """Write the master (months 1..M-1) and the returned forms for month M; returns their paths."""
+    settings = scaled_settings(max(scale.forms, len(default_settings().units)))
+    truth = scaled_projects(scale, settings)
+    ledger = truth.copy()
+    ledger[month_field(scale.month)] = float("nan")
+    master = build_master(root / MASTER_NAME, settings=settings, projects=ledger,
+                          stats=unit_statistics(scale.month, SEED), month=scale.month - 1, master_id=MASTER_ID)
+    forms_dir = root / "forms"
+    forms = forms_for_month(truth, scale.month, forms_dir, year=settings.year, master_id=MASTER_ID,
+                            master_file=MASTER_NAME, units=settings.unit_names[: scale.forms])
+    return master, forms_dir, forms
+
+
+def inputs_key(scale: Scale) -> str:
+    """Fingerprint of what the generated inputs depend on (scale, seed, generator sources, this file)."""
+    import xladdin.demo_projects as anchor
+
+    h = hashlib.sha256(f"{scale}{SEED}".encode())
+    pkg = Path(str(anchor.__file__)).parent
+    for name in _GENERATORS:
+        if (pkg / name).exists():
+            h.update((pkg / name).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cached_inputs(scale: Scale, cache: Path, fresh: bool) -> tuple[Path, Path, list[Path], float | None]:
+    """The scale's inputs from ``cache`` when their fingerprint matches, else generated there.
+    Returns master, forms dir, forms, and the generation time (None when reused)."""
+    where = cache / f"{scale.name}-{inputs_key(scale)}"
+    done = where / "complete"
+    if done.exists() and not fresh:
+        forms = sorted((where / "forms").glob("*.xlsx"))
+        return where / MASTER_NAME, where / "forms", forms, None
+    shutil.rmtree(where, ignore_errors=True)
+    for old in cache.glob(f"{scale.name}-*"):  # inputs of older generator versions
+        shutil.rmtree(old, ignore_errors=True)
+    where.mkdir(parents=True)
+    t = time.perf_counter()
+    master, forms_dir, forms = generate(scale, where)
+    spent = time.perf_counter() - t
+    done.write_text(f"{spent:.1f}\n", encoding="utf-8")
+    return master, forms_dir, forms, spent
+
+
+def in_process(master: Path, month: int, calls: int = 3) -> dict[str, Any]:
+    """Core validation rows/s on an already-read ledger, and TZ_ spilling tables ms per call."""
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.common import load_settings
+    from xladdin.ledger import read_ledger
+    from xladdin.regions import SHEETS
+    from xladdin.rules import validate_ledger
+    from xladdin.udfs import TZ_BYCATEGORY, TZ_BYLEVEL, TZ_BYUNIT
+
+    engine = FileEngine(master)
+    try:
+        settings, _ = load_settings(engine)
+        sheet = engine.read(SHEETS["ledger"])
+    finally:
+        engine.close()
+    ledger = read_ledger(sheet, settings)
+    rows = len(ledger.frame)
+    best = math.inf
+    for _ in range(3):
+        t = time.perf_counter()
+        validate_ledger(ledger, settings)
+        best = min(best, time.perf_counter() - t)
+    out: dict[str, Any] = {"validate_rows": rows, "validate_s": best, "validate_rows_per_s": rows / best}
+    grid = [list(r) for r in sheet.rows]
+    for name, fn in (("TZ_BYUNIT", TZ_BYUNIT), ("TZ_BYCATEGORY", TZ_BYCATEGORY), ("TZ_BYLEVEL", TZ_BYLEVEL)):
+        times = []
+        result: Any = None
+        for _ in range(calls):
+            t = time.perf_counter()
+            result = fn(grid, month)
+            times.append(time.perf_counter() - t)
+        ok = not isinstance(result, str)  # _safe turns errors into a text cell
+        out[name] = {"ms_per_call": 1000 * sorted(times)[len(times) // 2], "ok": ok,
+                     "result": None if ok else str(result)[:200]}
+    return out
+
+
+def run_scale(scale: Scale, cache: Path, fresh: bool, limit: float) -> dict[str, Any]:
+    res: dict[str, Any] = {"projects": scale.projects, "forms": scale.forms, "month": scale.month}
+    with tempfile.TemporaryDirectory(prefix=f"xladdin-bench-{scale.name}-") as tmp:
+        root = Path(tmp)
+        master, forms_dir, forms, res["generate_s"] = cached_inputs(scale, cache, fresh)
+        res["forms_written"] = len(forms)
+        res["input_mb"] = {"master": master.stat().st_size / 2**20,
+                           "forms": sum(f.stat().st_size for f in forms) / 2**20}
+        cli = [PY, "-m", "xladdin.cli"] if not shutil.which("xladdin", path=str(Path(PY).parent)) \
+            else [str(Path(PY).parent / "xladdin")]
+        work = root / "work.xlsx"
+        shutil.copy2(master, work)  # consolidate gets a fresh copy; in place (backup written beside it)
+        jobs = {
+            "validate": ([*cli, "validate", str(master)], [master]),
+            "consolidate": ([*cli, "consolidate", str(work), "--month", str(scale.month), "--forms", str(forms_dir)],
+                            [master, *forms]),
+            "summary": ([*cli, "summary", str(master), "--month", str(scale.month - 1), "--json"], [master]),
+        }
+        for job, (argv, inputs) in jobs.items():
+            m = measure(argv, limit)
+            floor = measure([PY, "-c", _CALAMINE, *map(str, inputs)], limit)
+            ratio = m["wall_s"] / floor["wall_s"] if m["wall_s"] and floor["wall_s"] else None
+            res[job] = {"run": m, "calamine_floor": floor, "ratio": ratio,
+                        "rows_per_s": scale.projects / m["wall_s"] if m["wall_s"] else None}
+            print(f"  {scale.name:<9} {job:<12} done", file=sys.stderr, flush=True)
+        res["in_process"] = in_process(master, scale.month - 1)
+    return res
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(target, measured, PASS/MISS) for the issue's targets present in ``results``."""
+    rows: list[tuple[str, str, str]] = []
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "MISS"
+
+    if "district" in results:
+        c = results["district"]["consolidate"]["run"]
+        ok = not c["timeout"] and c["rc"] in (0, 1) and c["wall_s"] < 2.0
+        rows.append(("district consolidate < 2 s (incl. interpreter start)", _fmt_run(c), verdict(ok)))
+    if "province" in results:
+        p = results["province"]
+        c, ratio = p["consolidate"]["run"], p["consolidate"]["ratio"]
+        ok = not c["timeout"] and c["rc"] in (0, 1) and ratio is not None and ratio <= 5.0
+        rows.append(("province consolidate <= 5x calamine floor", "timeout" if c["timeout"] else f"{ratio:.1f}x",
+                     verdict(ok)))
+        ok = not c["timeout"] and c["peak_mb"] < 1536
+        rows.append(("province consolidate peak < 1.5 GB", _fmt_run(c), verdict(ok)))
+        worst = max(v["ms_per_call"] for k, v in p["in_process"].items() if k.startswith("TZ_"))
+        all_ok = all(v["ok"] for k, v in p["in_process"].items() if k.startswith("TZ_"))
+        rows.append(("table formula on province ledger < 100 ms/call", f"{worst:.0f} ms (worst)",
+                     verdict(worst < 100 and all_ok)))
+    for name, r in results.items():
+        rps = r["in_process"]["validate_rows_per_s"]
+        rows.append((f"core validation >= 50,000 rows/s ({name})", f"{rps:,.0f} rows/s", verdict(rps >= 50_000)))
+    return rows
+
+
+def _fmt_run(m: dict[str, Any]) -> str:
+    if m["timeout"]:
+        return f"timeout ({m['timeout_s']:.0f} s)"
+    return f"{m['wall_s']:.2f} s, {m['peak_mb']:.0f} MB, rc {m['rc']}"
+
+
+def print_table(results: dict[str, Any]) -> None:
+    print(f"{'scale':<9} {'job':<12} {'wall s':>8} {'peak MB':>8} {'rc':>4} {'rows/s':>9} "
+          f"{'floor s':>8} {'floor MB':>8} {'ratio':>6}")
+    for name, r in results.items():
+        for job in ("validate", "consolidate", "summary"):
+            m, f = r[job]["run"], r[job]["calamine_floor"]
+            wall = "timeout" if m["timeout"] else f"{m['wall_s']:.2f}"
+            peak = "-" if m["timeout"] else f"{m['peak_mb']:.0f}"
+            rps = f"{r[job]['rows_per_s']:,.0f}" if r[job]["rows_per_s"] else "-"
+            ratio = f"{r[job]['ratio']:.1f}x" if r[job]["ratio"] else "-"
+            print(f"{name:<9} {job:<12} {wall:>8} {peak:>8} {m['rc']!s:>4} {rps:>9} "
+                  f"{f['wall_s'] or 0:>8.2f} {f['peak_mb'] or 0:>8.0f} {ratio:>6}")
+            if m["rc"] not in (0, 1, None):  # 1 = findings; 2 = could not run: say why
+                print(f"          ! {job} failed: {m['stderr'].strip().splitlines()[-1:]}")
+    print()
+    for name, r in results.items():
+        ip = r["in_process"]
+        tz = "  ".join(f"{k} {v['ms_per_call']:.0f} ms{'' if v['ok'] else ' (ERROR)'}"
+                       for k, v in ip.items() if k.startswith("TZ_"))
+        print(f"{name:<9} in process: validate_ledger {ip['validate_rows_per_s']:,.0f} rows/s "
+              f"({ip['validate_rows']} rows, {ip['validate_s'] * 1000:.0f} ms); {tz}")
+    print()
+    for target, measured, verdict in targets(results):
+        print(f"{verdict:<5} {target:<55} {measured}")
+
+
+def machine() -> dict[str, Any]:
+    return {"cpu_count": os.cpu_count(), "platform": platform.platform(), "machine": platform.machine(),
+            "processor": platform.processor(), "python": platform.python_version(),
+            "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    p.add_argument("--scales", default="district,city,province")
+    p.add_argument("--out", default="benchmarks/results.json")
+    p.add_argument("--cache", default=str(Path(tempfile.gettempdir()) / "xladdin-bench-inputs"),
+                   help="where generated inputs are kept between runs (regenerated when the generators change)")
+    p.add_argument("--fresh", action="store_true", help="regenerate the inputs even if cached")
+    p.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds per measured command")
+    args = p.parse_args(argv)
+    names = [s.strip() for s in args.scales.split(",") if s.strip()]
+    unknown = [n for n in names if n not in SCALES]
+    if unknown:
+        p.error(f"unknown scale(s): {', '.join(unknown)}")
+    started = time.perf_counter()
+    results: dict[str, Any] = {}
+    for name in names:
+        print(f"[{name}] generating and timing ...", file=sys.stderr, flush=True)
+        results[name] = run_scale(SCALES[name], Path(args.cache), args.fresh, args.timeout)
+    total = time.perf_counter() - started
+    generated = sum(r["generate_s"] or 0 for r in results.values())
+    print_table(results)
+    print(f"\nwhole benchmark: {total:.0f} s, of which generating inputs {generated:.0f} s "
+          f"(0 when reused from {args.cache}); timed part {total - generated:.0f} s")
+    doc = {"machine": machine(), "total_s": total, "generate_s": generated, "timeout_s": args.timeout, "scales": results,
+           "targets": [{"target": t, "measured": m, "verdict": v} for t, m, v in targets(results)]}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"written: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
