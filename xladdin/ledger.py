@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import ColumnNotFound, LedgerNotFound
@@ -101,24 +102,46 @@ def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str]
 
 
 def _data_rows(sheet: SheetData, hm: HeaderMap) -> list[int]:
-    name_col = hm.columns.get("name")
+    """Excel rows that hold projects: not blank, not a subtotal (合计/小计/总计), not a section heading."""
+    name_col = hm.columns.get("name") or 0
     code_col = hm.columns.get("code")
     amount_cols = [c for k, c in hm.columns.items() if FIELD_BY_KEY[k].kind == "amount"]
+    lead_width = max(4, name_col)
     rows: list[int] = []
     for r in range(hm.data_start, sheet.max_row + 1):
         raw = sheet.rows[r - 1]
-        if not any(as_text(v) for v in raw):
+        code = _get(raw, code_col) if code_col else None
+        if type(code) is str and code and not code.isspace() and "计" not in code:
+            rows.append(r)  # the common case: a coded project row
             continue
-        lead = "".join(norm(v) for v in raw[: max(4, name_col or 0)] if isinstance(v, str))
-        if _SUBTOTAL.search(lead):
+        if not any(v is not None and v != "" and not (isinstance(v, str) and v.isspace()) for v in raw):
             continue
-        first = next((norm(v) for v in raw if as_text(v)), "")
+        lead = raw[:lead_width]
+        # cheap pre-check: every subtotal label contains 计 (full-width or not, NFKC keeps it)
+        if any(isinstance(v, str) and "计" in v for v in lead) and _SUBTOTAL.search(
+                "".join(norm(v) for v in lead if isinstance(v, str))):
+            continue
         has_code = bool(code_col and as_text(_get(raw, code_col)))
-        has_amount = has_code or any(isinstance(_get(raw, c), int | float) for c in amount_cols)
-        if not has_code and not has_amount and _SECTION.match(first):
+        if has_code:
+            rows.append(r)
+            continue
+        has_amount = any(isinstance(_get(raw, c), int | float) for c in amount_cols)
+        first = next((norm(v) for v in raw if as_text(v)), "")
+        if not has_amount and _SECTION.match(first):
             continue  # a section heading such as "一、省重点项目（17个）"
         rows.append(r)
     return rows
+
+
+def _columns(sheet: SheetData, rows: list[int], cols: list[int]) -> dict[int, list[Any]]:
+    """Values of ``cols`` over ``rows``, transposed once (column-wise parsing is much faster)."""
+    width = max(cols, default=0)
+    padded = []
+    for r in rows:
+        raw = sheet.rows[r - 1]
+        padded.append(raw[:width] if len(raw) >= width else [*raw, *([None] * (width - len(raw)))])
+    transposed = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
+    return {c: list(transposed[c - 1]) if padded else [] for c in cols}
 
 
 def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
@@ -126,16 +149,14 @@ def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
     findings: list[Finding] = []
     data: dict[str, list[Any]] = {"_row": rows}
     limit = settings.thresholds.amount_limit
+    cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
+    values = _columns(sheet, rows, [*hm.columns.values(), *cumulative.values()])
     for key, col in hm.columns.items():
         f = FIELD_BY_KEY[key]
-        scale = hm.scales.get(key, 1.0)
-        values = [_get(sheet.rows[r - 1], col) for r in rows]
-        data[key] = _parse_column(f, values, rows, col, scale, limit, sheet.name, findings)
-    cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
+        data[key] = _parse_column(f, values[col], rows, col, hm.scales.get(key, 1.0), limit, sheet.name, findings)
     for n, col in cumulative.items():
         f = Field(f"cum{n:02d}", f"1-{n}月累计", "amount")
-        data[f.key] = _parse_column(f, [_get(sheet.rows[r - 1], col) for r in rows], rows, col,
-                                    hm.scales.get("ytd", 1.0), limit, sheet.name, findings)
+        data[f.key] = _parse_column(f, values[col], rows, col, hm.scales.get("ytd", 1.0), limit, sheet.name, findings)
     frame = pd.DataFrame(data)
     _complete(frame, settings)
     columns = dict(hm.columns) | {f"cum{n:02d}": c for n, c in cumulative.items()}
@@ -146,8 +167,20 @@ def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
 
 def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale: float, limit: float,
                   sheet: str, findings: list[Finding]) -> list[Any]:
+    if values.count(None) == len(values):
+        return values  # an empty column
     if f.kind == "text":
-        return [as_text(v) for v in values]
+        return [None if v is None else v if type(v) is str and v and not v[0].isspace() and not v[-1].isspace()
+                else as_text(v) for v in values]
+    if f.kind == "amount" and not any(type(v) is bool for v in values):
+        try:
+            arr = np.array(values, dtype="float64") * scale  # None -> NaN; raises on any text
+        except (TypeError, ValueError):
+            pass
+        else:
+            finite = arr[~np.isnan(arr)]
+            if finite.size == 0 or (finite.min() >= 0 and finite.max() <= limit):
+                return [None if x != x else float(x) for x in arr.tolist()]
     out: list[Any] = []
     fast_amount = f.kind == "amount"
     for r, v in zip(rows, values, strict=True):
@@ -202,17 +235,28 @@ def _complete(frame: pd.DataFrame, settings: Settings) -> None:
     vocab = vocabulary(settings)
     for key in _CANONICAL:
         frame[f"{key}_raw"] = frame[key]
-    frame["unit"] = [vocab.unit(v) for v in frame["unit_raw"]]
-    frame["category"] = [vocab.category(v) for v in frame["category_raw"]]
-    levels = [canonical_level(v) for v in frame["level_raw"]]
+    frame["unit"] = _mapped(frame["unit_raw"], vocab.unit)
+    frame["category"] = _mapped(frame["category_raw"], vocab.category)
+    levels = _mapped(frame["level_raw"], canonical_level)
     frame["level"] = [lv for lv, _ in levels]
     frame["star"] = frame["star"].fillna(pd.Series([s or pd.NA for _, s in levels], index=frame.index, dtype="boolean"))
-    frame["status"] = [canonical_status(v) for v in frame["status_raw"]]
+    frame["status"] = _mapped(frame["status_raw"], canonical_status)
     months = frame[[m.key for m in MONTH_FIELDS]]
     frame["ytd_given"] = frame["ytd"]
     month_sum = months.sum(axis=1, min_count=1)
     frame["months_sum"] = month_sum
     frame["ytd"] = frame["ytd"].fillna(month_sum)
+
+
+def _mapped(raw: pd.Series, canonical: Callable[[Any], Any]) -> list[Any]:
+    """``canonical`` of each value, computed once per distinct value (names repeat a lot)."""
+    seen: dict[Any, Any] = {}
+    out = []
+    for v in raw:
+        if v not in seen:
+            seen[v] = canonical(v)
+        out.append(seen[v])
+    return out
 
 
 def _last_month(frame: pd.DataFrame) -> int | None:
