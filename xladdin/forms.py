@@ -27,9 +27,9 @@ from .formspec import (
     FormMeta,
     form_file_name,
     meta_rows,
-    period_label,
     visible_meta_row,
 )
+from .periods import period_label
 from .styling import (
     AMOUNT_FORMAT,
     BORDER,

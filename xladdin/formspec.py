@@ -30,7 +30,6 @@ __all__ = [
     "form_file_name",
     "meta_rows",
     "parse_meta",
-    "period_label",
     "visible_meta_row",
 ]
 
@@ -88,11 +87,6 @@ _KEYS: tuple[tuple[str, str], ...] = (
     ("master_id", "台账标识"),
     ("master_file", "主台账文件"),
 )
-
-
-def period_label(month: int) -> str:
-    """"1-6月"; January alone is "1月"."""
-    return "1月" if month == 1 else f"1-{month}月"
 
 
 def form_file_name(meta: FormMeta) -> str:

@@ -13,10 +13,11 @@ from collections import defaultdict
 from ..engines.base import Engine, Link
 from ..findings import CODES, Finding, Report
 from ..ledger import Ledger
-from ..regions import REGIONS, SHEETS
+from ..regions import SHEETS
 from ..rules import validate_ledger
 from ..settings import Settings
 from .common import load_ledger, load_settings
+from .outputs import region_anchor
 
 __all__ = ["FINDINGS_HEADER", "clear_marks", "mark_findings", "validate", "write_findings"]
 
@@ -37,18 +38,9 @@ def validate(engine: Engine, *, sheet: str | None = None, settings: Settings | N
     return validate_ledger(ledger, settings, extra=setting_findings), ledger
 
 
-def _region_anchor(engine: Engine, key: str) -> tuple[str, str]:
-    region = REGIONS[key]
-    found = engine.defined_name(region.name)
-    if found is not None:
-        return found[0], found[1].split(":")[0]
-    engine.ensure_sheet(region.sheet)
-    return region.sheet, region.anchor
-
-
 def write_findings(engine: Engine, report: Report, *, title: str = "台账校验结果") -> None:
     """Replace the findings block (region ``xl_findings``) with ``report``."""
-    sheet, anchor = _region_anchor(engine, "findings")
+    sheet, anchor = region_anchor(engine, "findings")
     old = engine.read(sheet)
     row0 = int("".join(ch for ch in anchor if ch.isdigit()))
     sheets = set(engine.sheet_names())
