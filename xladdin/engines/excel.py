@@ -6,6 +6,11 @@ engine used by xlwings Server and xlwings Lite (PRO; ``XLWINGS_LICENSE_KEY=nonco
 enables it under PolyForm Noncommercial, which covers government institutions). The remote
 engine records actions (``book.json()``) instead of touching cells, and cannot read fills,
 merges or the status bar; this engine then falls back to what it wrote itself in the session.
+A note it cannot read (one the book already had) is left as it is: never overwritten or deleted.
+The remote engine also does not show a session's own writes to later reads (the payload is the
+book as it was sent), so on that engine ``read`` overlays the values written in this session:
+a job that writes and then reads (consolidation re-reads the ledger after merging the forms)
+sees the same workbook it would see in desktop Excel.
 
 xlwings exceptions never leave this module: each operation translates them into the
 project's own ``XladdinError`` types, keeping the cause (``raise ... from exc``).
@@ -50,6 +55,15 @@ def _to_excel(value: Any) -> Any:
     return excel_text(str(value))
 
 
+def _shown(value: Any) -> Any:
+    """What a cell shows after ``value`` was written (no recalculation: a formula is its text)."""
+    if isinstance(value, Formula | Link):
+        return value.text
+    if isinstance(value, str | bool | int | float | dt.date | dt.datetime) or value is None:
+        return value
+    return str(value)
+
+
 def _hex(color: Any) -> str | None:
     """xlwings colours (``(r, g, b)`` or ``"#rrggbb"``) -> ``"RRGGBB"``."""
     if color is None:
@@ -73,6 +87,8 @@ class ExcelEngine:
         self.messages: list[str] = []  # status texts, kept for engines without a status bar
         self._fills: dict[tuple[str, str], str | None] = {}
         self._notes: dict[tuple[str, str], str | None] = {}
+        self.remote = _engine_name(book) == "remote"
+        self._written: dict[str, dict[tuple[int, int], Any]] = {}  # remote only: this session's writes
 
     # -- translation ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -108,6 +124,12 @@ class ExcelEngine:
         rows = [list(r) for r in (grid or [])]
         if len(rows) == 1 and all(v is None for v in rows[0]):
             rows = []
+        for (r, c), v in sorted(self._written.get(sheet, {}).items()):
+            while len(rows) < r:
+                rows.append([])
+            row = rows[r - 1]
+            row.extend([None] * (c - len(row)))
+            row[c - 1] = v
         return SheetData(sheet, rows, self._merges(sht, min(last_row, _HEADER_ROWS), last_col))
 
     def _merges(self, sht: Any, n_rows: int, n_cols: int) -> list[Merge]:
@@ -178,9 +200,19 @@ class ExcelEngine:
                     return
             self.book.names.add(name, refers_to)
 
+    def _remember(self, sheet: str, row: int, col: int, value: Any) -> None:
+        if self.remote:
+            self._written.setdefault(sheet, {})[(row, col)] = _shown(value)
+
     def write_block(self, sheet: str, anchor: str, rows: list[list[Any]], *, clear: tuple[int, int] = (0, 0)) -> None:
         sht = self._sheet(sheet)
         row0, col0 = parse_ref(anchor)
+        for i in range(clear[0] if clear[1] > 0 else 0):
+            for j in range(clear[1]):
+                self._remember(sheet, row0 + i, col0 + j, None)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                self._remember(sheet, row0 + i, col0 + j, v)
         with self._seam("写入数据", sheet):
             if clear[0] > 0 and clear[1] > 0:
                 sht.range((row0, col0)).resize(clear[0], clear[1]).clear_contents()
@@ -196,6 +228,8 @@ class ExcelEngine:
 
     def write_cells(self, sheet: str, values: dict[str, Any]) -> None:
         sht = self._sheet(sheet)
+        for cell, value in values.items():
+            self._remember(sheet, *parse_ref(cell), value)
         with self._seam("写入单元格", sheet):
             for cell, value in values.items():
                 sht.range(cell).value = _to_excel(value)
@@ -214,6 +248,10 @@ class ExcelEngine:
         with self._seam("设置批注", sheet):
             rng = sht.range(cell)
             note = rng.note
+            if self.remote and note is not None and (sheet, cell.upper()) not in self._notes:
+                # a note this engine cannot read (remote): it may be the staff's own, so it is
+                # neither overwritten nor deleted; the finding is still filled and listed
+                return
             if text is None:
                 if note is not None:
                     note.delete()
@@ -225,11 +263,17 @@ class ExcelEngine:
 
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:
         sht = self._sheet(sheet)
+        source_ref = _chart_source(categories, values)
+        if "," in source_ref and self.remote:
+            # Office.js builds a chart from one rectangular range only: no unit names beside the
+            # figures means no chart that says anything; the staff are told instead
+            self.status(f"“{sheet}”表的图表“{title}”需要在桌面版 Excel 中刷新（此环境不支持不相邻的数据区域）。")
+            return
         with self._seam("绘制图表", sheet):
             for chart in list(sht.charts):
                 if chart.name == name:
                     chart.delete()
-            source = sht.range(_chart_source(categories, values))
+            source = sht.range(source_ref)
             chart = sht.charts.add(chart_type="bar_clustered", source=source, name=name, anchor=sht.range(anchor))
             chart.title = title
 
@@ -243,6 +287,13 @@ class ExcelEngine:
         """Live books stay open and unsaved: staff decide when to save (Ctrl+S)."""
         with contextlib.suppress(Exception):
             self.book.app.status_bar = False
+
+
+def _engine_name(book: Any) -> str:
+    try:
+        return str(book.app.engine.name)
+    except Exception:  # a book without an app (closed) or an engine without a name
+        return ""
 
 
 def _chart_source(categories: str, values: str) -> str:

@@ -1,0 +1,148 @@
+"""The five ribbon buttons run for real on xlwings' remote engine (no Excel): each writes what the
+CLI writes through the file engine for the same job, cell for cell; errors end in a message.
+
+The remote book is built from a real workbook (the demo master, recalculated by LibreOffice so
+that formula cells carry values as they would in Excel, or a committed fixture). The actions the
+remote engine records are replayed onto the payload (``remote_book.replay``) and compared with
+the file the CLI saved. Cells holding the workbook's own formulas are left out of the
+comparison: Excel recalculates them, and neither engine writes them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlwings as xw
+
+from tests.conftest import FIXTURES, run_cli
+from tests.engines.remote_book import book_from, cells, normalised, payload, replay
+from xladdin import ribbon
+from xladdin.demo import build_demo
+from xladdin.libreoffice import recalc
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("demo")
+    result = build_demo(out)
+    calc = recalc(result.master, tmp_path_factory.mktemp("recalc"))
+    return {"master": result.master, "recalculated": calc, "forms": result.forms_dir, "dir": out}
+
+
+def saved_cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
+    """Every sheet's non-empty cells as the file engine saved them (formula cells as formula text)."""
+    wb = openpyxl.load_workbook(path)
+    try:
+        return {ws.title: cells([list(r) for r in ws.iter_rows(values_only=True)]) for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def formula_cells(path: Path) -> dict[str, set[tuple[int, int]]]:
+    wb = openpyxl.load_workbook(path)
+    try:
+        return {ws.title: {(c.row or 0, c.column or 0) for row in ws.iter_rows() for c in row if c.data_type == "f"}
+                for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
+def assert_same_cells(book: xw.Book, data: dict[str, Any], cli_output: Path, original: Path,
+                      unlike: dict[str, set[tuple[int, int]]] | None = None) -> None:
+    """The replayed remote book and the CLI's file hold the same values in the same cells
+    (except the cells in ``unlike``, each an asserted, documented difference)."""
+    got = replay(data, book.json()["actions"])
+    want = saved_cells(cli_output)
+    formulas = formula_cells(original)
+    assert set(got.sheets) == set(want), "same sheets"
+    for sheet, expected in want.items():
+        skip = formulas.get(sheet, set()) | (unlike or {}).get(sheet, set())
+        mine = {k: v for k, v in normalised(got.grids[sheet]).items() if k not in skip}
+        theirs = {k: v for k, v in expected.items() if k not in skip}
+        assert mine == theirs, sheet
+
+
+def alerts(book: xw.Book) -> list[list[Any]]:
+    return [a["args"] for a in book.json()["actions"] if a["func"] == "alert"]
+
+
+# ---- 校验台账 ---------------------------------------------------------------------------------
+def test_validate_button_writes_and_marks_what_the_cli_does(tmp_path: Path) -> None:
+    source = FIXTURES / "rules.xlsx"
+    data = payload(source)
+    book = xw.Book(json=data)
+    outcome = ribbon.validate_ledger(book)
+    assert outcome.mode == "critical" and outcome.result.errors > 0
+    assert "请先修改“项目台账”表 B5" in outcome.text
+    assert alerts(book) == [[outcome.text, "投资项目", "ok", "critical", ""]]
+
+    copy = tmp_path / "rules.xlsx"
+    shutil.copy(source, copy)
+    assert run_cli("validate", copy, "--mark").returncode == 1
+    # the one documented difference: I7 has the staff's own note, which the remote engine cannot
+    # read; the file engine records and keeps its text, the remote engine leaves the note untouched
+    got = replay(data, book.json()["actions"])
+    record = saved_cells(copy)["_xladdin"]
+    row = next(r for (r, c), v in record.items() if c == 2 and v == "I7")
+    assert record[(row, 4)] == "计划已报区政府" and (row, 4) not in got.grids["_xladdin"]
+    assert_same_cells(book, data, copy, source, unlike={"_xladdin": {(row, 4)}})
+    wb = openpyxl.load_workbook(copy)
+    try:
+        ws = wb["项目台账"]
+        marked = {ref for (sheet, ref) in got.fills if sheet == "项目台账"}
+        assert len(marked) >= 10 and "I7" in marked
+        for ref in marked:
+            assert ws[ref].fill.fgColor.rgb[-6:] == got.fills[("项目台账", ref)], ref
+            if ref == "I7":
+                assert ("项目台账", "I7") not in got.notes and ws[ref].comment.text.endswith("——原批注：计划已报区政府")
+                continue
+            assert ws[ref].comment is not None and ws[ref].comment.text == got.notes[("项目台账", ref)], ref
+        assert wb["_xladdin"].sheet_state == "hidden" and "_xladdin" in got.hidden
+    finally:
+        wb.close()
+    assert not [a for a in book.json()["actions"] if a["func"].startswith("note") and "I7" in str(a["args"])]
+
+
+def test_a_broken_ledger_ends_in_a_message_naming_the_column() -> None:
+    book = book_from(FIXTURES / "missing-column.xlsx")
+    outcome = ribbon.validate_ledger(book)
+    assert outcome.failed and "总投资" in outcome.text and "Traceback" not in outcome.text
+    assert alerts(book) == [[outcome.text, "投资项目", "ok", "critical", ""]]
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"], "nothing written"
+    for button in (ribbon.refresh_ranking, ribbon.make_forms):
+        other = book_from(FIXTURES / "missing-column.xlsx")
+        assert "总投资" in button(other, month=6).text
+
+
+# ---- 月度汇总 and 刷新排名与通报 --------------------------------------------------------------------
+def test_consolidate_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_path: Path) -> None:
+    data = payload(demo["recalculated"], name=demo["master"].name)
+    book = xw.Book(json=data)
+    outcome = ribbon.consolidate_month(book, month=6, folder=demo["forms"])
+    result = outcome.result
+    assert result is not None and len(result.merge.units) == 27 and result.merge.merged > 200
+    assert outcome.text.startswith("1-6月汇总完成") and "请先处理 文件“" in outcome.text
+    assert alerts(book)[0][0] == outcome.text
+
+    out = tmp_path / "cli.xlsx"
+    proc = run_cli("consolidate", demo["master"], "--month", "6", "--forms", demo["forms"], "--output", out)
+    assert proc.returncode == 1, proc.stderr
+    assert_same_cells(book, data, out, demo["master"])
+
+
+def test_refresh_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_path: Path) -> None:
+    data = payload(demo["recalculated"], name=demo["master"].name)
+    book = xw.Book(json=data)
+    outcome = ribbon.refresh_ranking(book, month=5)
+    assert outcome.text.startswith("已刷新1-5月汇总、排名与通报"), outcome.text
+    out = tmp_path / "cli.xlsx"
+    proc = run_cli("consolidate", demo["master"], "--month", "5", "--output", out)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert_same_cells(book, data, out, demo["master"])
+    got = replay(data, book.json()["actions"])
+    assert got.grids["通报"], "the bulletin is written"
+    assert got.names["xl_month"] == data["names"][[n["name"] for n in data["names"]].index("xl_month")]["refers_to"]
