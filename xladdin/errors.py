@@ -11,6 +11,7 @@ __all__ = [
     "ContentWouldBeLost",
     "EncryptedWorkbook",
     "EngineError",
+    "EngineUnsupported",
     "HostileWorkbook",
     "LedgerNotFound",
     "SheetNotFound",
@@ -93,3 +94,10 @@ class EngineError(XladdinError):
     """The spreadsheet application refused an operation (live Excel busy, protected sheet...)."""
 
     code = "engine"
+
+
+class EngineUnsupported(XladdinError):
+    """This engine cannot do the operation without losing content; the caller may retry the job
+    with another engine (the patch engine raises it, ``jobs.common.run_in_place`` falls back)."""
+
+    code = "engine-unsupported"

@@ -9,7 +9,6 @@ calamine exceptions are translated into ``xladdin.errors`` here, at the seam.
 from __future__ import annotations
 
 import io
-import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -17,21 +16,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from .. import errors, safety
-from ..sheet import Merge, SheetData
+from ..sheet import SheetData
 from .base import Formula, Link
+from .calamine_read import open_workbook, read_sheet, translate
 
 __all__ = ["FileEngine"]
 
 _MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam")
-
-
-def _translate(exc: Exception, label: str) -> errors.XladdinError:
-    name = type(exc).__name__
-    if name in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
-        return errors.HostileWorkbook(f"“{label}”含有不安全的 XML 实体定义（可能是恶意文件），已拒绝读取。")
-    if isinstance(exc, errors.XladdinError):
-        return exc
-    return errors.WorkbookUnreadable(f"无法读取“{label}”：文件已损坏或不是有效的 Excel 工作簿（{name}: {exc}）。")
 
 
 class FileEngine:
@@ -86,20 +77,13 @@ class FileEngine:
         try:
             self._wb = openpyxl.load_workbook(self._source(), keep_vba=keep_vba, rich_text=False)
         except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as exc:
-            raise _translate(exc, self.label) from exc
+            raise translate(exc, self.label) from exc
         except Exception as exc:  # defusedxml and lxml parse errors have no common base
-            raise _translate(exc, self.label) from exc
+            raise translate(exc, self.label) from exc
 
     def _calamine(self) -> Any:
         if self._cal is None:
-            from python_calamine import CalamineWorkbook
-
-            try:
-                src = self._source()
-                self._cal = (CalamineWorkbook.from_filelike(src) if isinstance(src, io.BytesIO)
-                             else CalamineWorkbook.from_path(str(src)))
-            except Exception as exc:
-                raise _translate(exc, self.label) from exc
+            self._cal = open_workbook(self._data if self._data is not None else self.path, self.label)
         return self._cal
 
     # ---- reading -----------------------------------------------------------------------------
@@ -118,40 +102,7 @@ class FileEngine:
         return self._cache[sheet]
 
     def _read_calamine(self, sheet: str) -> SheetData:
-        try:
-            cs = self._calamine().get_sheet_by_name(sheet)
-            rows = [[None if v == "" else v for v in row] for row in cs.to_python(skip_empty_area=False)]
-            merges: list[Merge] = [
-                (m[0][0] + 1, m[0][1] + 1, m[1][0] + 1, m[1][1] + 1) for m in (cs.merged_cell_ranges or [])
-            ]
-        except Exception as exc:
-            raise _translate(exc, self.label) from exc
-        for (r, c), text in self._error_cells(sheet).items():
-            while len(rows) < r:
-                rows.append([])
-            row = rows[r - 1]
-            row.extend([None] * (c - len(row)))
-            row[c - 1] = text
-        return SheetData(sheet, rows, merges)
-
-    def _error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
-        """Excel error values (#DIV/0! …), which calamine reads as empty: found in the sheet XML."""
-        from ..sheet import parse_ref
-
-        try:
-            with zipfile.ZipFile(self._source()) as zf:
-                part = _sheet_part(zf, sheet)
-                if part is None:
-                    return {}
-                xml = zf.read(part)
-        except (KeyError, zipfile.BadZipFile):
-            return {}
-        if b't="e"' not in xml:
-            return {}
-        found: dict[tuple[int, int], str] = {}
-        for m in _ERROR_CELL.finditer(xml):
-            found[parse_ref(m.group(1).decode())] = m.group(2).decode()
-        return found
+        return read_sheet(self._calamine(), self._data if self._data is not None else self.path, sheet, self.label)
 
     def _read_openpyxl(self, sheet: str) -> SheetData:
         ws = self._wb[sheet]
@@ -299,29 +250,6 @@ class FileEngine:
                 archive.close()
         if self._cal is not None:
             self._cal.close()
-
-
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>')
-
-
-def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding ``sheet`` (workbook.xml name -> r:id -> rels target)."""
-    from xml.sax.saxutils import escape
-
-    wb = zf.read("xl/workbook.xml").decode("utf-8")
-    m = re.search(r'<(?:\w+:)?sheet\b[^>]*name="' + re.escape(escape(sheet, {'"': "&quot;"})) + r'"[^>]*/>', wb)
-    if m is None:
-        return None
-    rid = re.search(r'r:id="([^"]+)"', m.group(0)) or re.search(r'\bid="([^"]+)"', m.group(0))
-    if rid is None:
-        return None
-    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    t = re.search(r'<Relationship\b[^>]*Id="' + re.escape(rid.group(1)) + r'"[^>]*/>', rels)
-    target = re.search(r'Target="([^"]+)"', t.group(0)) if t else None
-    if target is None:
-        return None
-    path = target.group(1)
-    return path.lstrip("/") if path.startswith("/") else "xl/" + path
 
 
 def _anchor_of(chart: Any) -> str | None:

@@ -1,0 +1,273 @@
+"""Patch cell values into one worksheet XML part in place, without re-serialising the rest.
+
+Standard library only (``re``), bytes in, bytes out. ``xml.etree`` would drop namespace prefixes
+and ``mc:Ignorable`` declarations, so this works on the text: the ``<sheetData>`` section is
+indexed with regular expressions (rows ``<row r="N" …>…</row>``, cells ``<c r="A1" …>…</c>`` or
+self-closing, both as every writer we know emits them: Excel, WPS, LibreOffice, openpyxl,
+XlsxWriter), touched rows are rebuilt, every other byte is kept. Outside ``<sheetData>`` only
+``<dimension ref>`` and ``<hyperlinks>`` change. A touched cell keeps all its attributes
+(style ``s``, ``ph``) except the value type ``t`` and the value metadata ``cm``/``vm``.
+What cannot be patched safely raises ``EngineUnsupported`` so the job falls back to the file engine.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from ..errors import EngineUnsupported
+from ..sheet import cell_ref, parse_ref
+from .base import Formula, Link
+
+__all__ = ["Patch", "PatchResult", "patch_sheet", "xml_text"]
+
+Rect = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col
+
+_ROW_R = re.compile(rb'(?:^|\s)r="(\d+)"')
+_CELL_R = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})(\d+)"')
+_DROP_ATTR = re.compile(rb'\s(?:t|cm|vm|spans)="[^"]*"')
+_SHARED_OR_ARRAY = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(shared|array)"[^>]*>')
+_REF_ATTR = re.compile(rb'\bref="([^"]+)"')
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+# elements that follow <hyperlinks> in CT_Worksheet, in schema order
+_AFTER_HYPERLINKS = (b"printOptions", b"pageMargins", b"pageSetup", b"headerFooter", b"rowBreaks", b"colBreaks",
+                     b"customProperties", b"cellWatches", b"ignoredErrors", b"smartTags", b"drawing",
+                     b"legacyDrawing", b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"controls",
+                     b"webPublishItems", b"tableParts", b"extLst")
+
+
+@dataclass
+class Patch:
+    """Pending changes to one sheet: final cell values, cleared rectangles, internal links."""
+
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    cleared: list[Rect] = field(default_factory=list)
+
+    def in_cleared(self, row: int, col: int) -> bool:
+        return any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in self.cleared)
+
+
+@dataclass
+class PatchResult:
+    xml: bytes
+    formulas_removed: bool  # a cell that held a formula was overwritten or cleared (calcChain is stale)
+    formulas_written: bool
+
+
+def xml_text(text: str) -> str:
+    """``text`` escaped for an XML text node, control characters as Excel's ``_xHHHH_``."""
+    text = _ESCAPE_LIKE.sub(r"_x005F_\1", text)
+    text = _CTRL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr_text(text: str) -> str:
+    return xml_text(text).replace('"', "&quot;")
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value == "")
+
+
+def _render(p: bytes, attrs: bytes, value: Any) -> bytes:
+    """One ``<c>`` element: ``attrs`` (with r=, without t=) plus the value ("" is no value, as openpyxl)."""
+    if _empty(value):
+        return b"<" + p + b"c" + attrs + b"/>"
+    if isinstance(value, Formula) and value.text.startswith("="):
+        return b"<%sc%s><%sf>%s</%sf></%sc>" % (p, attrs, p, xml_text(value.text[1:]).encode(), p, p)
+    if isinstance(value, Formula | Link):
+        value = value.text
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars
+    if isinstance(value, str):
+        body = b'<%sis><%st xml:space="preserve">%s</%st></%sis>' % (p, p, xml_text(value).encode(), p, p)
+        return b'<%sc%s t="inlineStr">%s</%sc>' % (p, attrs, body, p)
+    if isinstance(value, bool):
+        return b'<%sc%s t="b"><%sv>%d</%sv></%sc>' % (p, attrs, p, int(value), p, p)
+    if isinstance(value, int):
+        return b"<%sc%s><%sv>%d</%sv></%sc>" % (p, attrs, p, value, p, p)
+    if isinstance(value, float) and math.isfinite(value):
+        return b"<%sc%s><%sv>%s</%sv></%sc>" % (p, attrs, p, repr(value).encode(), p, p)
+    raise EngineUnsupported(f"补丁写入不支持该类型的值：{type(value).__name__} {value!r}")
+
+
+def _prefix(xml: bytes) -> bytes:
+    m = re.search(rb"<(\w+:)?worksheet\b", xml)
+    if m is None:
+        raise EngineUnsupported("工作表部件不是 worksheet（可能是图表工作表），无法就地写入。")
+    return m.group(1) or b""
+
+
+def _rect_of(ref: bytes) -> Rect:
+    a, _, b = ref.decode().partition(":")
+    r1, c1 = parse_ref(a)
+    r2, c2 = parse_ref(b) if b else (r1, c1)
+    return r1, c1, r2, c2
+
+
+def _array_ranges(data: bytes) -> list[Rect]:
+    out = []
+    for m in _SHARED_OR_ARRAY.finditer(data):
+        ref = _REF_ATTR.search(m.group(0))
+        if m.group(1) == b"array" and ref is not None:
+            out.append(_rect_of(ref.group(1)))
+    return out
+
+
+def patch_sheet(xml: bytes, patch: Patch) -> PatchResult:
+    """Apply ``patch``: write its final values, clear its rectangles, keep the rest byte-for-byte."""
+    links = {k: v.target for k, v in patch.cells.items() if isinstance(v, Link)}
+    p = _prefix(xml)
+    open_m = re.search(rb"<" + p + rb"sheetData\b[^>]*?(/?)>", xml)
+    if open_m is None:
+        raise EngineUnsupported("工作表缺少 sheetData 部分，无法就地写入。")
+    if open_m.group(1):  # <sheetData/>
+        head, body, tail = xml[: open_m.start()], b"", xml[open_m.end():]
+        open_tag, close_tag = b"<" + p + b"sheetData>", b"</" + p + b"sheetData>"
+    else:
+        close = xml.index(b"</" + p + b"sheetData>", open_m.end())
+        head, body, tail = xml[: open_m.start()], xml[open_m.end(): close], xml[close + len(p) + 12:]
+        open_tag, close_tag = xml[open_m.start(): open_m.end()], b"</" + p + b"sheetData>"
+    if b't="array"' in body:
+        for r1, c1, r2, c2 in _array_ranges(body):
+            if (r1, c1) != (r2, c2) and any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in patch.cells):
+                raise EngineUnsupported("要写入的单元格属于数组公式区域，无法就地写入。")
+    row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(/>|>(.*?)</" + p + rb"row>)", re.S)
+    cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(/>|>(.*?)</" + p + rb"c>)", re.S)
+    rows: list[int] = []
+    found: list[re.Match[bytes]] = []
+    for m in row_re.finditer(body):
+        num = _ROW_R.search(m.group(1))
+        if num is None:
+            raise EngineUnsupported("工作表的行缺少行号（r 属性），无法就地写入。")
+        rows.append(int(num.group(1)))
+        found.append(m)
+    if any(a >= b for a, b in pairwise(rows)):
+        raise EngineUnsupported("工作表的行未按行号排列，无法就地写入。")
+    by_row: dict[int, dict[int, Any]] = {}
+    for (r, c), v in patch.cells.items():
+        by_row.setdefault(r, {})[c] = v
+    clear_rows = {r for r1, _, r2, _ in patch.cleared for r in range(r1, r2 + 1)} if patch.cleared else set()
+    clear_rows &= set(rows)
+    removed = written = False
+    out: list[bytes] = []
+    pos = 0
+    for r in sorted(set(by_row) | clear_rows):
+        i = bisect_left(rows, r)
+        updates = by_row.get(r, {})
+        if i < len(rows) and rows[i] == r:
+            m = found[i]
+            new, rem = _patch_row(p, r, m.group(1), m.group(3), updates, patch, cell_re)
+            removed = removed or rem
+            out += [body[pos:m.start()], new]
+            pos = m.end()
+        else:
+            added = _new_row(p, r, updates)
+            if added is None:
+                continue
+            at = found[i].start() if i < len(found) else len(body)
+            out += [body[pos:at], added]
+            pos = at
+        written = written or any(isinstance(v, Formula) for v in updates.values())
+    out.append(body[pos:])
+    new_body = b"".join(out)
+    head = _dimension(head, p, patch)
+    tail = _hyperlinks(tail, p, patch, links)
+    return PatchResult(head + open_tag + new_body + close_tag + tail, removed, written)
+
+
+def _new_row(p: bytes, r: int, updates: dict[int, Any]) -> bytes | None:
+    cells = [_render(p, b' r="%s"' % cell_ref(r, c).encode(), v) for c, v in sorted(updates.items())
+             if not _empty(v)]
+    if not cells:
+        return None
+    return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
+
+
+def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dict[int, Any], patch: Patch,
+               cell_re: re.Pattern[bytes]) -> tuple[bytes, bool]:
+    cells: dict[int, bytes] = {}
+    lead = tail = b""
+    removed = False
+    changed = False
+    if inner:
+        last = 0
+        for n, m in enumerate(cell_re.finditer(inner)):
+            if n == 0:
+                lead = inner[: m.start()]
+            last = m.end()
+            ref = _CELL_R.search(m.group(1))
+            if ref is None:
+                raise EngineUnsupported("单元格缺少地址（r 属性），无法就地写入。")
+            c = parse_ref((ref.group(1) + ref.group(2)).decode())[1]
+            content = m.group(3) or b""
+            if c in updates:
+                value = updates[c]
+            elif patch.in_cleared(r, c) and content.strip():
+                value = None
+            else:
+                cells[c] = m.group(0)
+                continue
+            if b"<" + p + b"f" in content:
+                fm = _SHARED_OR_ARRAY.search(content)
+                if fm is not None and _REF_ATTR.search(fm.group(0)):
+                    raise EngineUnsupported(f"单元格 {cell_ref(r, c)} 是共享/数组公式的首格，无法就地改写。")
+                removed = True
+            cells[c] = _render(p, _DROP_ATTR.sub(b"", m.group(1)).rstrip(b"/"), value)
+            changed = True
+        tail = inner[last:] if cells else inner
+    for c, v in updates.items():
+        if c not in cells and not _empty(v):
+            cells[c] = _render(p, b' r="%s"' % cell_ref(r, c).encode(), v)
+            changed = True
+    if not changed:
+        return b"<%srow%s%s" % (p, attrs, b"/>" if inner is None else b">" + inner + b"</" + p + b"row>"), False
+    row_attrs = _DROP_ATTR.sub(b"", attrs) if b"spans=" in attrs else attrs
+    body = lead + b"".join(cells[c] for c in sorted(cells)) + tail
+    return b"<%srow%s>%s</%srow>" % (p, row_attrs, body, p), removed
+
+
+def _dimension(head: bytes, p: bytes, patch: Patch) -> bytes:
+    m = re.search(rb"<" + p + rb'dimension\b[^>]*?\bref="([^"]*)"', head)
+    written = [k for k, v in patch.cells.items() if not _empty(v)]
+    if m is None or not written:
+        return head
+    try:
+        r1, c1, r2, c2 = _rect_of(m.group(1))
+    except ValueError:
+        return head
+    rows = [r for r, _ in written]
+    cols = [c for _, c in written]
+    new = (min(r1, *rows), min(c1, *cols), max(r2, *rows), max(c2, *cols))
+    ref = cell_ref(new[0], new[1]) + ("" if new[:2] == new[2:] else ":" + cell_ref(new[2], new[3]))
+    return head[: m.start(1)] + ref.encode() + head[m.end(1):]
+
+
+def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int], str]) -> bytes:
+    block = re.search(rb"<" + p + rb"hyperlinks\b[^>]*?(?:/>|>(.*?)</" + p + rb"hyperlinks>)", tail, re.S)
+    if block is None and not links:
+        return tail
+    kept: list[bytes] = []
+    if block is not None:
+        for m in re.finditer(rb"<" + p + rb"hyperlink\b[^>]*?(?:/>|>.*?</" + p + rb"hyperlink>)", block.group(1) or b"", re.S):
+            ref = _REF_ATTR.search(m.group(0))
+            if ref is not None:
+                r, c = _rect_of(ref.group(1))[:2]
+                if patch.in_cleared(r, c) or (r, c) in links:
+                    continue
+            kept.append(m.group(0))
+    for (r, c), target in sorted(links.items()):
+        kept.append(b'<%shyperlink ref="%s" location="%s" display="%s"/>' % (
+            p, cell_ref(r, c).encode(), _attr_text(target).encode(), _attr_text(patch.cells[(r, c)].text).encode()))
+    new = b"<%shyperlinks>%s</%shyperlinks>" % (p, b"".join(kept), p) if kept else b""
+    if block is not None:
+        return tail[: block.start()] + new + tail[block.end():]
+    names = b"|".join(_AFTER_HYPERLINKS)
+    after = re.search(rb"<" + p + rb"(?:" + names + rb")\b", tail)
+    at = after.start() if after is not None else tail.rindex(b"</")
+    return tail[:at] + new + tail[at:]
