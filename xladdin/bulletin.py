@@ -22,11 +22,13 @@ __all__ = ["Block", "build", "pct", "points", "yi"]
 
 Kind = Literal["title", "subtitle", "heading", "text", "table", "signature"]
 NUMERALS = "一二三四五六七八九十"
+YI = "单位：亿元"  # a table's text is its unit line
 
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of the bulletin: a title, a numbered heading, a paragraph or a table (rows)."""
+    """One piece of the bulletin: a title, a numbered heading, a paragraph or a table (``rows``, with
+    ``text`` its unit line, e.g. "单位：亿元")."""
 
     kind: Kind
     text: str = ""
@@ -78,10 +80,10 @@ def _targets(targets: pd.DataFrame | None, label: str) -> list[Block]:
     for r in known:
         verdict = "达到目标" if r["status"] == "达标" else f"低于目标{points(r['gap'])}个百分点"
         parts.append(f"{r['scope']}同比增长{pct(r['growth'])}（目标{pct(r['target'])}），{verdict}")
-    table = [("口径", "本年累计（亿元）", "上年同期（亿元）", "增速", "目标", "完成情况")]
+    table = [("口径", "本年累计", "上年同期", "增速", "目标", "完成情况")]
     table += [(r["scope"], yi(r["ytd"]), yi(r["ytd_last_year"]), pct(r["growth"]), pct(r["target"]), r["status"])
               for r in rows]
-    return [Block("text", f"{label}，" + "；".join(parts) + "。"), Block("table", rows=tuple(table))]
+    return [Block("text", f"{label}，" + "；".join(parts) + "。"), Block("table", YI, rows=tuple(table))]
 
 
 def _levels(levels: pd.DataFrame | None, label: str, month: int) -> list[Block]:
@@ -104,10 +106,10 @@ def _levels(levels: pd.DataFrame | None, label: str, month: int) -> list[Block]:
     behind = [n for n, r in rows.items() if n != "合计" and r["status"] == "滞后序时进度"]
     if behind:
         text += "其中" + "、".join(behind) + "项目滞后序时进度，需加快推进。"
-    table = [("项目类别", "个数", "总投资（亿元）", "年度计划（亿元）", "累计完成（亿元）", "完成率", "进度情况")]
+    table = [("项目类别", "个数", "总投资", "年度计划", "累计完成", "完成率", "进度情况")]
     table += [(n, r["projects"], yi(r["total_investment"]), yi(r["annual_plan"]), yi(r["ytd_completed"]),
                pct(r["completion_rate"]), r["status"] or "—") for n, r in rows.items()]
-    return [Block("text", text), Block("table", rows=tuple(table))]
+    return [Block("text", text), Block("table", YI, rows=tuple(table))]
 
 
 def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], list[Block]]:
@@ -119,7 +121,7 @@ def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], lis
     top = ranked[0]
     text = (f"{label}，经济开发区和各街道办事处中，{top['unit']}投资增速最高，同比增长{pct(top['growth'])}。"
             "各单位排名如下：")
-    table = [("排名", "单位", "本年累计（亿元）", "上年同期（亿元）", "增速", "处理意见")]
+    table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理意见")]
     table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["ytd"]), yi(r["ytd_last_year"]),
                pct(r["growth"]), r["action"] or "") for r in rows]
     actions = [r for r in rows if r.get("action")]
@@ -132,7 +134,7 @@ def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], lis
             why = "本月增速排名倒数第一" if run == 1 else f"连续{run}个月增速排名倒数第一"
             lines.append(f"{r['unit']}{label}投资增速{pct(r['growth'])}，{why}，根据末位增速约谈制，{_act(r['action'])}。")
         esc = [Block("text", line) for line in lines]
-    return [Block("text", text), Block("table", rows=tuple(table))], esc
+    return [Block("text", text), Block("table", YI, rows=tuple(table))], esc
 
 
 def _act(action: str) -> str:
@@ -172,10 +174,10 @@ def _bonds(bonds: pd.DataFrame | None, settings: Settings) -> list[Block]:
     text = (f"全区专项债券项目{sum(int(r['projects']) for r in rows)}个，债券额度{yi(amount)}亿元"
             + (f"（占新增额度{yi(quota)}亿元的{pct(amount / quota)}）" if quota else "")
             + f"，已支出{yi(spent)}亿元，支出进度{pct(spent / amount if amount else None)}。综合评价排名如下：")
-    table = [("排名", "单位", "额度（亿元）", "已支出（亿元）", "支出进度", "综合得分")]
+    table = [("排名", "单位", "债券额度", "已支出", "支出进度", "综合得分")]
     table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["bond_amount"]), yi(r["bond_disbursed"]),
                pct(r["disbursement_rate"]), f"{float(r['score']):.1f}" if _ok(r.get("score")) else "—") for r in rows]
-    return [Block("text", text), Block("table", rows=tuple(table))]
+    return [Block("text", text), Block("table", YI, rows=tuple(table))]
 
 
 def _sgyp(sgyp: pd.DataFrame | None) -> list[Block]:

@@ -30,6 +30,7 @@ __all__ = [
     "RATE_FORMAT",
     "add_name",
     "amount_rule",
+    "bulletin_page",
     "header_row",
     "list_rule",
     "print_setup",
@@ -42,6 +43,7 @@ AMOUNT_FORMAT = "#,##0.00"  # 万元 with thousands separators
 RATE_FORMAT = "0.0%"
 FIXED_TIME = dt.datetime(2022, 1, 1, 0, 0, 0)
 FONT_NAME = "宋体"
+BODY_FONT = "仿宋"  # official-document body font (Windows: FangSong)
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")  # cells staff fill in
@@ -82,6 +84,36 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def bulletin_page(ws: Worksheet, *, cols: int, col_px: int, title_rows: int, body_row: int, body_rows: int) -> None:
+    """Pre-style the 通报 sheet as an A4 portrait page, since jobs write values only: ``cols`` equal
+    columns of ``col_px`` pixels; rows 1..``title_rows`` a bold 18 pt title centred across all
+    columns (centerContinuous: no merge), the next row the date line, a spacer, then
+    ``body_rows`` rows of 12 pt 仿宋 body text from ``body_row`` (left, unwrapped: a line
+    overflows into the empty cells to its right). Fonts missing on a machine fall back to
+    its default CJK font; the layout leaves slack for that."""
+    for c in range(1, cols + 1):
+        ws.column_dimensions[get_column_letter(c)].width = round(col_px / 7, 2)  # 7 px per unit (Calibri 11)
+    title = Font(name=FONT_NAME, size=18, bold=True)
+    body = Font(name=BODY_FONT, size=12)
+    across = Alignment(horizontal="centerContinuous", vertical="center")
+    left = Alignment(horizontal="left", vertical="center")
+    for r in range(1, body_row + body_rows):
+        font, align, height = (title, across, 30.0) if r <= title_rows else \
+            (body, across, 24.0) if r == title_rows + 1 else (body, left, 10.0 if r < body_row else 21.0)
+        for c in range(1, cols + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.font, cell.alignment = font, align
+        ws.row_dimensions[r].height = height
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.75
+    ws.page_margins.top, ws.page_margins.bottom = 0.9, 0.8
+    ws.sheet_view.showGridLines = False
 
 
 def add_name(ws: Worksheet, name: str, ref: str) -> None:

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import bulletin_layout as BL
 from .fields import FIELDS, LEVELS, SGYP_STAGES, STATS_FIELDS, STATUSES, month_field
 from .regions import REGIONS, SHEETS
 from .settings import Settings, default_settings, settings_rows
@@ -27,6 +28,7 @@ from .styling import (
     RATE_FORMAT,
     add_name,
     amount_rule,
+    bulletin_page,
     header_row,
     list_rule,
     print_setup,
@@ -54,6 +56,7 @@ TEMPLATE_ID = "GC-TEMPLATE-2022"  # identity of a ledger started from the blank 
 MASTER_FILE = "主台账模板.xlsx"
 LEDGER_HEADER_ROW, LEDGER_FIRST_ROW = 3, 4
 STATS_HEADER_ROW, STATS_FIRST_ROW = 2, 3
+BULLETIN_ROWS = 300  # pre-styled body rows of 通报 (the demo's bulletin uses about 90)
 VALIDATED_ROWS = 3000  # validation and formats reach this far below the header, for rows staff add
 NAMES = {"month": "xl_month", "version": "xl_template_version", "master_id": "xl_master_id",
          "units": "xl_units", "categories": "xl_categories", "ledger": "xl_ledger_header", "stats": "xl_stats_header"}
@@ -238,10 +241,14 @@ def _output_sheet(ws: Worksheet, key: str) -> None:
         title_row(ws, 1, title, 8, size=14)
         ws["A2"] = "本表由程序自动生成，每次运行替换本区域内容；可调整格式，请勿在本区域手工填写。"
         ws["A2"].alignment = Alignment(wrap_text=False)
+    add_name(ws, region.name, region.anchor)
+    if key == "bulletin":
+        bulletin_page(ws, cols=BL.GRID_COLS, col_px=BL.COL_UNITS * 8, title_rows=BL.TITLE_ROWS, body_row=BL.BODY_ROW,
+                      body_rows=BULLETIN_ROWS)
+        return
     for col in range(1, 13):
         ws.column_dimensions[get_column_letter(col)].width = 14
-    add_name(ws, region.name, region.anchor)
-    print_setup(ws, title_rows="1:2" if region.anchor != "A1" else None, landscape=key not in ("bulletin",))
+    print_setup(ws, title_rows="1:2" if region.anchor != "A1" else None)
 
 
 def build_master(

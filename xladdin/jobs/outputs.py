@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..bulletin import Block, pct
+from ..bulletin_layout import GRID_COLS, layout
 from ..engines.base import Engine
 from ..periods import first_period_month, period_label
 from ..regions import REGIONS
@@ -156,20 +157,7 @@ def write_history(engine: Engine, history: Mapping[str, Mapping[int, int | None]
     write_region(engine, "history", rows)
 
 
-def write_bulletin(engine: Engine, blocks: list[Block], *, width: int = 40) -> None:
-    """The bulletin one line per row in column A (text wrapped at ``width`` characters), tables
-    in columns A.. so the sheet prints on A4 without merged cells."""
-    rows: list[list[Any]] = []
-    for b in blocks:
-        if b.kind == "table":
-            rows += [list(r) for r in b.rows]
-            rows.append([])
-            continue
-        text = b.text if b.kind not in ("text",) else "　　" + b.text
-        if b.kind in ("title", "subtitle", "signature"):
-            rows.append([text])
-        else:
-            rows += [[text[i:i + width]] for i in range(0, len(text), width)] or [[""]]
-        if b.kind in ("title", "subtitle"):
-            rows.append([])
-    write_region(engine, "bulletin", rows, min_cols=8)
+def write_bulletin(engine: Engine, blocks: list[Block]) -> None:
+    """The bulletin laid out for the template's pre-styled A4 通报 grid (``bulletin_layout``):
+    values only, no merged cells; formatting comes from the template."""
+    write_region(engine, "bulletin", layout(blocks), min_cols=GRID_COLS)
