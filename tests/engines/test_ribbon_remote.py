@@ -11,6 +11,8 @@ comparison: Excel recalculates them, and neither engine writes them.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     result = build_demo(out)
     calc = recalc(result.master, tmp_path_factory.mktemp("recalc"))
     return {"master": result.master, "recalculated": calc, "forms": result.forms_dir, "dir": out}
+
+
+@pytest.fixture(scope="module")
+def consolidated(demo: dict[str, Path]) -> Path:
+    """What ``xladdin consolidate --output`` writes for the demo's month 6 (file engine)."""
+    out = demo["dir"] / "cli-consolidated.xlsx"
+    proc = run_cli("consolidate", demo["master"], "--month", "6", "--forms", demo["forms"], "--output", out)
+    assert proc.returncode == 1, proc.stderr  # 1: the planted mistakes are found
+    return out
 
 
 def saved_cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
@@ -119,7 +130,7 @@ def test_a_broken_ledger_ends_in_a_message_naming_the_column() -> None:
 
 
 # ---- 月度汇总 and 刷新排名与通报 --------------------------------------------------------------------
-def test_consolidate_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_path: Path) -> None:
+def test_consolidate_button_writes_what_the_cli_writes(demo: dict[str, Path], consolidated: Path) -> None:
     data = payload(demo["recalculated"], name=demo["master"].name)
     book = xw.Book(json=data)
     outcome = ribbon.consolidate_month(book, month=6, folder=demo["forms"])
@@ -128,10 +139,7 @@ def test_consolidate_button_writes_what_the_cli_writes(demo: dict[str, Path], tm
     assert outcome.text.startswith("1-6月汇总完成") and "请先处理 文件“" in outcome.text
     assert alerts(book)[0][0] == outcome.text
 
-    out = tmp_path / "cli.xlsx"
-    proc = run_cli("consolidate", demo["master"], "--month", "6", "--forms", demo["forms"], "--output", out)
-    assert proc.returncode == 1, proc.stderr
-    assert_same_cells(book, data, out, demo["master"])
+    assert_same_cells(book, data, consolidated, demo["master"])
 
 
 def test_refresh_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_path: Path) -> None:
@@ -146,3 +154,60 @@ def test_refresh_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_pa
     got = replay(data, book.json()["actions"])
     assert got.grids["通报"], "the bulletin is written"
     assert got.names["xl_month"] == data["names"][[n["name"] for n in data["names"]].index("xl_month")]["refers_to"]
+
+
+# ---- 生成月报表 --------------------------------------------------------------------------------
+def test_forms_button_writes_the_cli_forms_to_the_temp_folder_when_the_book_has_none(demo: dict[str, Path],
+                                                                                      tmp_path: Path) -> None:
+    name = f"台账-{tmp_path.name}.xlsx"  # a book name of its own: its temp folder is this test's
+    book = xw.Book(json=payload(demo["recalculated"], name=name))
+    assert book.fullname == name, "a remote book has no folder"
+    folder = ribbon.output_folder(book, None, "月报表")
+    assert folder == Path(tempfile.gettempdir()) / "xladdin" / Path(name).stem / "月报表"
+    try:
+        outcome = ribbon.make_forms(book, month=6)
+        assert outcome.mode == "info" and str(folder) in outcome.text and alerts(book)[0][0] == outcome.text
+        cli_dir = tmp_path / "cli"
+        proc = run_cli("forms", demo["master"], "--month", "6", "--out", cli_dir)
+        assert proc.returncode == 0, proc.stderr
+        mine = sorted(p.name for p in folder.iterdir())
+        assert mine == sorted(p.name for p in cli_dir.iterdir()) and len(mine) == 27
+        for file in mine:
+            a, b = saved_cells(folder / file), saved_cells(cli_dir / file)
+            # the form names the master it came from: the book's name here, the file's name there.
+            # The master's id (defined name xl_master_id): the button reads the master's own;
+            # the CLI writes the template's, because FileEngine.defined_name answers None on a
+            # read-only engine (reported to the lead)
+            assert "GC-DEMO-2022" in a["_表单信息"].values() and "GC-TEMPLATE-2022" in b["_表单信息"].values()
+            ids = {"GC-DEMO-2022", "GC-TEMPLATE-2022"}
+            assert {s: {k: v for k, v in g.items() if v != name and v not in ids} for s, g in a.items()} == \
+                   {s: {k: v for k, v in g.items() if v != demo["master"].name and v not in ids}
+                    for s, g in b.items()}, file
+    finally:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    assert ribbon.output_folder(book, tmp_path / "给定") == tmp_path / "给定" and (tmp_path / "给定").is_dir()
+
+
+def test_consolidate_button_without_forms_says_where_it_looked(tmp_path: Path) -> None:
+    book = book_from(FIXTURES / "rules.xlsx")
+    outcome = ribbon.consolidate_month(book, month=6, folder=tmp_path)
+    assert outcome.failed and str(tmp_path) in outcome.text and "没有月报表" in outcome.text
+    assert "月份应为 1 到 12" in ribbon.refresh_ranking(book_from(FIXTURES / "rules.xlsx"), month=13).text
+
+
+# ---- 导出通报PDF -------------------------------------------------------------------------------
+def test_pdf_button_falls_back_to_libreoffice_on_the_remote_engine(demo: dict[str, Path], consolidated: Path,
+                                                                   tmp_path: Path) -> None:
+    done = consolidated
+    book = book_from(done, name=demo["master"].name)
+    outcome = ribbon.export_bulletin_pdf(book, folder=tmp_path / "pdf")
+    assert outcome.mode == "info", outcome.text
+    pdf = outcome.result
+    assert pdf == tmp_path / "pdf" / "主台账-演示-通报.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    first = next(v for v in saved_cells(done)["通报"].values() if isinstance(v, str))
+    assert first.strip() in text and "末位增速约谈" in text.replace(" ", "")
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"], "the book itself is not touched"
+
+    empty = book_from(FIXTURES / "rules.xlsx")
+    assert "请先点“刷新排名与通报”" in ribbon.export_bulletin_pdf(empty, folder=tmp_path).text
