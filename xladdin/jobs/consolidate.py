@@ -99,6 +99,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
     index = {str(c).strip(): i for i, c in enumerate(frame["code"]) if c is not None and c is not pd.NA}
     tol = settings.thresholds.tolerance
     prev_cols = [month_field(m) for m in range(1, pm) if month_field(m) in frame.columns]
+    cols = _Columns(frame)
     accepted: list[FormData] = []
     for form in forms:
         out.findings += form.findings
@@ -125,7 +126,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
                 out.findings.append(finding("form-unknown-code", sheet=form.sheet, row=r, column=c, file=form.file,
                                             field="code", value=code))
             continue
-        owner_raw = frame["unit"].iat[i]
+        owner_raw = cols("unit")[i]
         owner = None if owner_raw is None or owner_raw is pd.NA else str(owner_raw)
         units = {f.unit for f, _ in reports}
         if len(units) > 1:
@@ -144,7 +145,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
                 out.findings.append(finding("form-wrong-unit", sheet=form.sheet, row=r, column=c, file=form.file, field="code",
                                             value=code, reason=f"项目“{code}”在主台账中的责任单位为{owner}，不属于{form.unit}，未汇入。"))
                 continue
-            _merge_row(out, ledger, i, form, row, key, prev_cols, tol)
+            _merge_row(out, ledger, cols, i, form, row, key, prev_cols, tol)
     out.units = [f.unit for f in accepted if f.unit]
     have = set(out.units)
     expected = [u for u in settings.unit_names if (frame["unit"] == u).any()]
@@ -154,11 +155,24 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
     return out
 
 
-def _merge_row(out: Merge, ledger: Ledger, i: int, form: FormData, row: Any, key: str,
+class _Columns:
+    """A frame's columns as plain lists, each fetched once: per-cell DataFrame access made
+    merging 3,000 rows take seconds."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+        self._cache: dict[str, list[Any]] = {}
+
+    def __call__(self, key: str) -> list[Any]:
+        if key not in self._cache:
+            self._cache[key] = self._frame[key].tolist()
+        return self._cache[key]
+
+
+def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormData, row: Any, key: str,
                prev_cols: list[str], tol: float) -> None:
-    frame = ledger.frame
-    name = str(frame["name"].iat[i] or row.code)
-    prev = sum(v for v in (_num(frame[c].iat[i]) for c in prev_cols) if v is not None)
+    name = str(cols("name")[i] or row.code)
+    prev = sum(v for v in (_num(cols(c)[i]) for c in prev_cols) if v is not None)
     value, cum = _num(row.value), _num(row.cumulative)
     if value is None and cum is not None:
         value = cum - prev
@@ -174,21 +188,21 @@ def _merge_row(out: Merge, ledger: Ledger, i: int, form: FormData, row: Any, key
         return
     if value is not None:
         cell = ledger.cell(i, key)
-        old = _num(frame[key].iat[i])
+        old = _num(cols(key)[i])
         if old is None or abs(old - value) > 1e-9:
             out.writes[cell] = value
             if old is not None:
-                out.revisions.append(finding("form-revision", sheet=ledger.sheet, row=int(str(frame["_row"].iat[i])),
+                out.revisions.append(finding("form-revision", sheet=ledger.sheet, row=int(str(cols("_row")[i])),
                                              column=ledger.columns[key], file=form.file, field=key, value=value,
                                              limit=old, label=f"{name} {key[1:].lstrip('0')}月"))
         out.merged += 1
     for k in ("progress_text", "problems"):
         text = getattr(row, k)
-        current = frame[k].iat[i]
+        current = cols(k)[i]
         if text and k in ledger.columns and str(text).strip() != ("" if current is None else str(current)).strip():
             out.writes[ledger.cell(i, k)] = str(text).strip()
     if row.in_stats is not None and "in_stats" in ledger.columns:
-        old_flag = frame["in_stats"].iat[i]
+        old_flag = cols("in_stats")[i]
         if old_flag is pd.NA or bool(old_flag) != row.in_stats:
             out.writes[ledger.cell(i, "in_stats")] = "是" if row.in_stats else "否"
 
