@@ -44,6 +44,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         finally:
             engine.close()
         marked = 0
+    if args.csv:
+        from .jobs.csv_export import write_findings_csv
+
+        written = write_findings_csv(report, Path(args.csv))
+        if not args.json:
+            print(f"已写出：{written}")
     if args.json:
         _print_json(report.to_json())
     else:
@@ -82,13 +88,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from .engines.files import stderr_progress
-    from .jobs.common import open_for_job
+    from .jobs.common import run_in_place
     from .jobs.consolidate import consolidate
 
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
-    with open_for_job(Path(args.master), output=output, progress=progress) as engine:
-        result = consolidate(engine, args.month, Path(args.forms) if args.forms else None)
+    forms = Path(args.forms) if args.forms else None
+    # patch engine first (only changed sheet parts are rewritten); falls back to openpyxl if needed
+    result = run_in_place(Path(args.master), lambda engine: consolidate(engine, args.month, forms),
+                          output=output, progress=progress)
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing})
@@ -106,9 +114,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
     engine = FileEngine(Path(args.master))
     try:
-        _print_json(summary(engine, args.month))
+        data = summary(engine, args.month)
     finally:
         engine.close()
+    if args.csv:
+        from .jobs.csv_export import write_summary_csv
+
+        files = write_summary_csv(data, Path(args.csv))
+        if not args.json:
+            for path in files:
+                print(f"已写出：{path}")
+            return 0
+    _print_json(data)
     return 0
 
 
@@ -130,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     v.add_argument("--mark", action="store_true", help="写入“校验结果”表并标注问题单元格（就地修改，先备份）")
     v.add_argument("--password", help="工作簿打开密码")
+    v.add_argument("--csv", metavar="PATH", help="另将校验结果写成 CSV 文件（UTF-8，Excel 可直接打开）")
     v.set_defaults(func=cmd_validate)
 
     a = sub.add_parser("addin", help="Excel 加载项（xladdin.xlam）").add_subparsers(dest="addin_command", required=True)
@@ -165,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("master", help="主台账工作簿")
     s.add_argument("--month", type=int, required=True, help="月份 1-12")
     s.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
+    s.add_argument("--csv", metavar="DIR", help="将各汇总表写成 CSV 文件到该文件夹（给出 --json 时同时输出 JSON）")
     s.set_defaults(func=cmd_summary)
 
     return p

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .. import safety
 from ..engines.base import Engine
+from ..errors import EngineUnsupported
 from ..findings import Finding
 from ..ledger import Ledger, find_ledger_sheet, read_ledger
 from ..regions import SHEETS
@@ -20,8 +21,11 @@ from ..settings import Settings, default_settings, parse_settings
 
 if TYPE_CHECKING:
     from ..engines.files import FileEngine
+    from ..engines.patch import PatchEngine
 
-__all__ = ["load_ledger", "load_settings", "open_for_job"]
+__all__ = ["load_ledger", "load_settings", "open_for_job", "run_in_place"]
+
+T = TypeVar("T")
 
 
 def load_settings(engine: Engine) -> tuple[Settings, list[Finding]]:
@@ -42,20 +46,63 @@ def open_for_job(path: Path, *, output: Path | None = None, password: str | None
     (dated copy, retention from 参数) before an in-place save, saved atomically only when the
     job finishes without raising. With ``output`` the original is never written and content
     openpyxl cannot keep is allowed to be dropped from the new file."""
+    with safety.job_lock(Path(path)), _file_session(Path(path), output, password, progress) as engine:
+        yield engine
+
+
+@contextmanager
+def _file_session(path: Path, output: Path | None, password: str | None,
+                  progress: Callable[[str], None] | None) -> Iterator[FileEngine]:
+    """``open_for_job`` without the lock (the caller holds it)."""
     from ..engines.files import FileEngine
 
+    engine = FileEngine(path, writable=True, password=password, allow_loss=output is not None, progress=progress)
+    try:
+        yield engine
+        if output is not None:
+            engine.save(output)
+        else:
+            settings, _ = load_settings(engine)
+            engine.status("正在备份原台账 …")
+            safety.backup(path, settings.thresholds.backups_kept)
+            engine.save()
+    finally:
+        engine.close()
+
+def run_in_place(path: Path, job: Callable[[Engine], T], *, output: Path | None = None, password: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> T:
+    """Run ``job`` on ``path`` and save, as ``open_for_job`` does (lock, dated backup before an
+    in-place save, atomic save, nothing written if the job raises), but fast and lossless:
+    the job first runs on a ``PatchEngine``, which rewrites only the sheet parts it changes.
+    If the job needs what the patch engine cannot do (``EngineUnsupported``: new sheets, fills,
+    notes ...), its pending writes are discarded and the job runs again from scratch on the
+    ``FileEngine`` (openpyxl), which refuses content it would lose. Encrypted workbooks
+    (``password``) go straight to the file engine."""
     path = Path(path)
     with safety.job_lock(path):
-        engine = FileEngine(path, writable=True, password=password, allow_loss=output is not None,
-                            progress=progress)
-        try:
-            yield engine
-            if output is not None:
+        engine = _patch_engine(path, progress) if password is None else None
+        if engine is not None:
+            try:
+                result = job(engine)
+                engine.prepare()  # anything it cannot write raises here, before the backup
+                if output is None:
+                    settings, _ = load_settings(engine)
+                    engine.status("正在备份原台账 …")
+                    safety.backup(path, settings.thresholds.backups_kept)
                 engine.save(output)
-            else:
-                settings, _ = load_settings(engine)
-                engine.status("正在备份原台账 …")
-                safety.backup(path, settings.thresholds.backups_kept)
-                engine.save()
-        finally:
-            engine.close()
+                return result
+            except EngineUnsupported as exc:
+                engine.status(f"改用完整保存方式（{exc.message}）…")
+            finally:
+                engine.close()
+        with _file_session(path, output, password, progress) as file_engine:
+            return job(file_engine)
+
+
+def _patch_engine(path: Path, progress: Callable[[str], None] | None) -> PatchEngine | None:
+    from ..engines.patch import PatchEngine
+
+    try:
+        return PatchEngine(path, progress=progress)
+    except EngineUnsupported:
+        return None

@@ -1,0 +1,253 @@
+"""The patch engine on real files: same values as the file engine, untouched parts byte-for-byte,
+content openpyxl would drop survives, injection stays text in LibreOffice, a killed save leaves the
+master intact, a re-run of the same month changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests import hostile_files as hf
+from tests.conftest import run_cli
+from xladdin import errors, libreoffice, safety
+from xladdin.demo import build_demo
+from xladdin.engines.base import Formula, Link
+from xladdin.engines.files import FileEngine
+from xladdin.engines.patch import PatchEngine
+from xladdin.jobs.common import run_in_place
+from xladdin.jobs.consolidate import consolidate
+from xladdin.jobs.validate import validate, write_findings
+
+INJECTIONS = ['=HYPERLINK("http://evil.example/x","点此查看")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1", "#N/A",
+              "=1+1", 'a & <b> "c" end']
+ESCAPES = "_x0041_ is literal, \x07 is a control character"  # stored as _x005F_x0041_ and _x0007_
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    result = build_demo(tmp_path_factory.mktemp("demo"))
+    return result.master, result.forms_dir
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def cells(path: Path) -> dict[tuple[str, str], tuple[Any, str | None]]:
+    """Every non-empty value and every hyperlink location, by (sheet, cell)."""
+    wb = openpyxl.load_workbook(path)
+    out: dict[tuple[str, str], tuple[Any, str | None]] = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                link = c.hyperlink.location if c.hyperlink is not None else None
+                if c.value is not None or link is not None:
+                    out[(ws.title, c.coordinate)] = (c.value, link)
+    wb.close()
+    return out
+
+
+def both_engines(src: Path, tmp: Path, job: Any) -> tuple[Path, Path]:
+    patched, filed = tmp / "patch.xlsx", tmp / "file.xlsx"
+    shutil.copyfile(src, patched)
+    shutil.copyfile(src, filed)
+    pe = PatchEngine(patched)
+    job(pe)
+    pe.save()
+    pe.close()
+    fe = FileEngine(filed, writable=True)
+    job(fe)
+    fe.save()
+    fe.close()
+    return patched, filed
+
+
+def test_consolidation_writes_the_same_values_as_the_file_engine(demo: tuple[Path, Path], tmp_path: Path) -> None:
+    master, forms = demo
+    patched, filed = both_engines(master, tmp_path, lambda e: consolidate(e, 6, forms))
+    got, want = cells(patched), cells(filed)
+    assert got == want
+    assert any(v == "陇海马路街道" for (s, _), (v, _) in got.items() if s == "排名")
+    before, after = members(master), members(patched)
+    changed = {n for n in before if before[n] != after.get(n)}
+    # only the sheets the job wrote and workbook.xml (fullCalcOnLoad was already set here: unchanged)
+    assert changed <= {f"xl/worksheets/sheet{i}.xml" for i in (3, 5, 6, 7, 8, 9, 10)} | {"[Content_Types].xml"}
+    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml"}.isdisjoint(changed)
+    assert "xl/charts/chart1.xml" in after  # the ranking chart, added as new parts
+    ranking: Any = openpyxl.load_workbook(patched)["排名"]
+    assert len(ranking._charts) == 1
+
+
+def test_findings_with_links_match_the_file_engine(demo: tuple[Path, Path], tmp_path: Path) -> None:
+    master, _ = demo
+    src = tmp_path / "src.xlsx"
+    pe = PatchEngine(master)
+    pe.write_cells("项目台账", {"C5": "P-DUP", "C6": "P-DUP", "H7": -5})  # findings that link to cells
+    pe.save(src)
+
+    def job(e: Any) -> None:
+        report, _ = validate(e)
+        write_findings(e, report)
+        write_findings(e, report)  # the second replaces the first (clear + hyperlinks)
+
+    patched, filed = both_engines(src, tmp_path, job)
+    got = cells(patched)
+    assert got == cells(filed)
+    assert sum(1 for (s, _), (_, link) in got.items() if s == "校验结果" and link) >= 2
+
+
+def test_content_openpyxl_drops_survives_an_in_place_job(demo: tuple[Path, Path], tmp_path: Path) -> None:
+    master, forms = demo
+    path = tmp_path / "主台账.xlsx"
+    ledger_part = "xl/worksheets/sheet3.xml"
+    extras = {"xl/slicers/slicer1.xml": b'<?xml version="1.0"?><slicers/>', "customXml/item1.xml": b"<data/>",
+              "xl/drawings/drawing9.xml": hf._DRAWING}
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == ledger_part:
+            data = data.replace(b"<worksheet ", b'<worksheet xmlns:mc="http://schemas.openxmlformats.org/markup-'
+                                b'compatibility/2006" xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/'
+                                b'2009/9/ac" mc:Ignorable="x14ac" ', 1)
+            return data.replace(b"</worksheet>", hf._SHEET_EXT + b"</worksheet>")
+        return data
+
+    hf.rewrite(master, path, edit, extras)
+    with pytest.raises(errors.ContentWouldBeLost):
+        FileEngine(path, writable=True)  # openpyxl would drop them: the file engine refuses
+    before = members(path)
+    proc = run_cli("consolidate", path, "--month", "6", "--forms", forms)
+    assert proc.returncode == 1, proc.stderr  # findings, not a refusal
+    after = members(path)
+    assert set(after) >= set(before)
+    changed = {n for n in before if before[n] != after[n]}
+    assert ledger_part in changed and not changed & set(extras)
+    for name in set(before) - changed:
+        assert after[name] == before[name], name
+    new = after[ledger_part]
+    assert new.startswith(before[ledger_part][: before[ledger_part].index(b"<sheetData")])  # root, mc:Ignorable
+    assert new.endswith(before[ledger_part][before[ledger_part].index(b"</sheetData>"):])  # x14 extLst, ignoredErrors
+    assert len(list((tmp_path / safety.BACKUP_DIR).iterdir())) == 1
+
+
+def test_injection_stays_text_and_libreoffice_recalculates(tmp_path: Path) -> None:
+    path = hf.plain(tmp_path / "台账.xlsx")
+    engine = PatchEngine(path)
+    engine.write_cells("项目台账", {f"A{10 + i}": text for i, text in enumerate(INJECTIONS)} | {"E1": ESCAPES})
+    engine.write_block("项目台账", "C1", [["合计", Formula("=SUM(B2:B3)")], [Link("去第二行", "'项目台账'!A2"), True]])
+    assert engine.read("项目台账").value(10, 1) == INJECTIONS[0]  # pending writes are read back
+    engine.save()
+    engine.close()
+    ws = openpyxl.load_workbook(path)["项目台账"]
+    for i, text in enumerate(INJECTIONS):
+        cell = ws.cell(row=10 + i, column=1)
+        assert (cell.value, cell.data_type, cell.hyperlink) == (text, "s", None)
+    assert ws["D1"].value == "=SUM(B2:B3)" and ws["C2"].hyperlink.location == "'项目台账'!A2"
+    assert ws.dimensions == "A1:E16"
+    assert FileEngine(path).read("项目台账").value(1, 5) == ESCAPES  # calamine decodes Excel's escapes
+    out = libreoffice.recalc(path, tmp_path / "lo")
+    assert libreoffice.error_cells(out) == []
+    lo = openpyxl.load_workbook(out, data_only=True)["项目台账"]
+    assert [lo.cell(row=10 + i, column=1).value for i in range(6)] == INJECTIONS[:6]
+    assert lo["D1"].value == pytest.approx(36200.5) and lo["D2"].value is True
+
+
+def test_unsupported_operations_fall_back_to_the_file_engine(tmp_path: Path) -> None:
+    path = hf.plain(tmp_path / "台账.xlsx")
+    engine = PatchEngine(path)
+    for call in (lambda: engine.ensure_sheet("新表"), lambda: engine.set_fill("项目台账", ["A1"], "FFC7CE"),
+                 lambda: engine.notes("项目台账", ["A1"])):
+        with pytest.raises(errors.EngineUnsupported):
+            call()
+    engine.close()
+    used: list[str] = []
+
+    def job(e: Any) -> int:
+        used.append(type(e).__name__)
+        e.write_cells("项目台账", {"A2": "先写"})
+        e.ensure_sheet("新表")
+        e.write_cells("新表", {"A1": "新"})
+        return 7
+
+    assert run_in_place(path, job) == 7
+    assert used == ["PatchEngine", "FileEngine"]
+    wb = openpyxl.load_workbook(path)
+    assert wb["新表"]["A1"].value == "新" and wb["项目台账"]["A2"].value == "先写"
+
+
+def test_shared_formula_master_is_not_patched(tmp_path: Path) -> None:
+    path = tmp_path / "f.xlsx"
+    shutil.copyfile(hf.plain(tmp_path / "p.xlsx"), path)
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == hf.SHEET:
+            return data.replace(b"</sheetData>", b'<row r="5"><c r="A5"><f t="shared" ref="A5:A6" si="0">B2</f>'
+                                b'<v>1</v></c></row><row r="6"><c r="A6"><f t="shared" si="0"/><v>2</v></c></row>'
+                                b"</sheetData>")
+        return data
+
+    hf.rewrite(hf.plain(tmp_path / "p2.xlsx"), path, edit)
+    engine = PatchEngine(path)
+    engine.write_cells("项目台账", {"A6": 3})  # a dependent cell may be overwritten
+    engine.prepare()
+    engine.write_cells("项目台账", {"A5": 3})
+    with pytest.raises(errors.EngineUnsupported):
+        engine.prepare()
+    engine.close()
+
+
+SLOW_SAVE = r"""
+import sys, time
+from pathlib import Path
+import xladdin.engines.patch as patch
+from xladdin.jobs.common import run_in_place
+
+real = patch.write_package
+
+def write_then_hang(source, target, replaced, added):
+    real(source, target, replaced, added)  # the temp file is complete; the replace has not happened
+    print("SAVED-TEMP", target, flush=True)
+    time.sleep(60)
+
+patch.write_package = write_then_hang
+run_in_place(Path(sys.argv[1]), lambda e: e.write_cells("项目台账", {"A2": "已改"}))
+"""
+
+
+def test_job_killed_while_saving_leaves_the_master_intact(tmp_path: Path) -> None:
+    path = hf.plain(tmp_path / "台账.xlsx")
+    original = path.read_bytes()
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("SAVED-TEMP"), line
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    assert path.read_bytes() == original
+    assert safety.lock_path(path).exists() and len(list(tmp_path.glob(".*xladdin-tmp-*"))) == 1
+    run_in_place(path, lambda e: e.write_cells("项目台账", {"A3": "再改"}))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx", "备份"]  # stale lock and temp gone
+    ws = openpyxl.load_workbook(path)["项目台账"]
+    assert (ws["A2"].value, ws["A3"].value) == ("城区污水管网改造", "再改")
+
+
+def test_running_the_same_month_twice_changes_nothing(demo: tuple[Path, Path], tmp_path: Path) -> None:
+    master, forms = demo
+    path = tmp_path / "主台账.xlsx"
+    shutil.copyfile(master, path)
+    first = run_cli("consolidate", path, "--month", "6", "--forms", forms)
+    assert first.returncode == 1, first.stderr
+    once = path.read_bytes()
+    second = run_cli("consolidate", path, "--month", "6", "--forms", forms)
+    assert second.returncode == 1, second.stderr
+    assert path.read_bytes() == once
+    assert second.stdout == first.stdout
