@@ -88,8 +88,16 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
     return None, scale, period
 
 
-def _row_matches(sheet: SheetData, row: int, index: Mapping[str, str]) -> set[str]:
-    return {k for v in sheet.filled_row(row) if (k := match_header(v, index)[0])}
+def _row_matches(sheet: SheetData, row: int, index: Mapping[str, str], memo: dict[object, str | None]) -> set[str]:
+    keys: set[str] = set()
+    for v in sheet.filled_row(row):
+        if v is None or isinstance(v, int | float):
+            continue  # data, not a header
+        if v not in memo:
+            memo[v] = match_header(v, index)[0]
+        if (k := memo[v]) is not None:
+            keys.add(k)
+    return keys
 
 
 def find_header(
@@ -97,8 +105,9 @@ def find_header(
 ) -> HeaderMap | None:
     """Best header in the first rows: most distinct fields recognised, at least three, one of ``must_have``."""
     best: tuple[int, int] | None = None
+    memo: dict[object, str | None] = {}
     for r in range(1, min(sheet.max_row, _SCAN_ROWS) + 1):
-        keys = _row_matches(sheet, r, index)
+        keys = _row_matches(sheet, r, index, memo)
         if len(keys) >= 3 and any(k in keys for k in must_have) and (best is None or len(keys) > best[1]):
             best = (r, len(keys))
     if best is None:

@@ -149,11 +149,12 @@ def stats_growth(stats: pd.DataFrame | None, month: int, names: Iterable[str]) -
     """(ytd, ytd_last_year, growth) of the first stats subject matching one of ``names``."""
     rows = stats_rows(stats, month)
     wanted = {str(n).strip() for n in names if n}
-    for _, r in rows.iterrows():
-        if str(r["subject"]).strip() in wanted:
-            ytd, last = _num(r.get("ytd")), _num(r.get("ytd_last_year"))
-            return ytd, last, growth(ytd, last)
-    return None, None, None
+    hits = rows[rows["subject"].astype(str).str.strip().isin(wanted)] if len(rows) else rows
+    if not len(hits):
+        return None, None, None
+    first = hits.iloc[0]
+    ytd, last = _num(first.get("ytd")), _num(first.get("ytd_last_year"))
+    return ytd, last, growth(ytd, last)
 
 
 def canon_subjects(stats: pd.DataFrame | None, settings: Settings) -> pd.DataFrame | None:
