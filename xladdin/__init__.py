@@ -1,11 +1,42 @@
 """xladdin: validate, consolidate, rank and report district key-project ledgers (重点项目台账).
 
-The public API is curated here; submodules not listed are private to the package.
+The public API is curated here; submodules not listed are private to the package. Names are
+loaded lazily so that importing the pure core never pulls in openpyxl or xlwings.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-TEMPLATE_VERSION = "2022.1"
+from importlib import import_module
+from typing import Any
 
-__all__ = ["TEMPLATE_VERSION", "__version__"]
+__version__ = "0.1.0"
+
+_API = {
+    # pure core
+    "Finding": "findings",
+    "Report": "findings",
+    "Settings": "settings",
+    "default_settings": "settings",
+    "parse_settings": "settings",
+    "SheetData": "sheet",
+    "Ledger": "ledger",
+    "read_ledger": "ledger",
+    "read_stats": "ledger",
+    "validate_ledger": "rules",
+    "XladdinError": "errors",
+    # jobs, engine-agnostic
+    "validate": "jobs.validate",
+    "consolidate": "jobs.consolidate",
+    "summary": "jobs.summary",
+    # engines
+    "FileEngine": "engines.files",
+    "TEMPLATE_VERSION": "template",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(f".{_API[name]}", __name__), name)
+    raise AttributeError(f"module 'xladdin' has no attribute {name!r}")
