@@ -39,6 +39,7 @@ from .styling import (
     header_row,
     list_rule,
     print_setup,
+    put_text_safe,
     save_workbook,
     title_row,
 )
@@ -115,7 +116,7 @@ def build_form(path: Path, meta: FormMeta, rows: list[dict[str, Any]], *, protec
             if col.key == "ytd" and rec.get("ytd") is None:  # a typed-over figure (retyped copy) is kept
                 cell.value = f"={_LETTER['prev_ytd']}{r}+N({_LETTER['month_current']}{r})"
             else:
-                cell.value = rec.get(col.key)
+                put_text_safe(cell, rec.get(col.key))  # project names and notes stay text
             if col.key in ("annual_plan", "prev_ytd", "month_current", "ytd"):
                 cell.number_format = AMOUNT_FORMAT
             cell.border = BORDER

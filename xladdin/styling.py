@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -34,6 +35,7 @@ __all__ = [
     "header_row",
     "list_rule",
     "print_setup",
+    "put_text_safe",
     "save_workbook",
     "title_row",
     "whole_rule",
@@ -59,6 +61,13 @@ def title_row(ws: Worksheet, row: int, text: str, n_cols: int, *, size: int = 16
     if n_cols > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
     ws.row_dimensions[row].height = 30
+
+
+def put_text_safe(cell: Any, value: Any) -> None:
+    """Set ``cell``'s value; a ``str`` stays text (openpyxl would make "=…" a formula, "#N/A" an error)."""
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
 
 
 def header_row(ws: Worksheet, row: int, labels: Sequence[str], widths: Sequence[float]) -> None:

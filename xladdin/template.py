@@ -32,6 +32,7 @@ from .styling import (
     header_row,
     list_rule,
     print_setup,
+    put_text_safe,
     save_workbook,
     title_row,
     whole_rule,
@@ -186,7 +187,7 @@ def _ledger_sheet(ws: Worksheet, settings: Settings, projects: pd.DataFrame, mon
             if col.formula:
                 cell.value = ledger_formula(col.key, r)
             elif col.key in record:
-                cell.value = _cell_value(col.key, record[col.key])
+                put_text_safe(cell, _cell_value(col.key, record[col.key]))
             if col.number_format:
                 cell.number_format = col.number_format
     _ledger_rules(ws, max(last, LEDGER_FIRST_ROW + VALIDATED_ROWS))
@@ -223,7 +224,10 @@ def _stats_sheet(ws: Worksheet, settings: Settings, stats: pd.DataFrame) -> None
         r = STATS_FIRST_ROW + i
         for c, col in enumerate(STATS_COLUMNS, start=1):
             cell = ws.cell(row=r, column=c)
-            cell.value = col.formula.format(r=r) if col.formula else _cell_value(col.key, record.get(col.key))  # type: ignore[arg-type]
+            if col.formula:
+                cell.value = col.formula.format(r=r)
+            else:
+                put_text_safe(cell, _cell_value(col.key, record.get(col.key)))  # type: ignore[arg-type]
             if col.number_format:
                 cell.number_format = col.number_format
     last = STATS_FIRST_ROW + max(len(records), VALIDATED_ROWS // 3)

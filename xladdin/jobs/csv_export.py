@@ -1,0 +1,107 @@
+"""CSV output of the findings and of the month's summary tables, safe to open in Excel.
+
+Engine-agnostic (standard library csv; the jobs' headers). Files are UTF-8 with a BOM (so Excel
+reads the Chinese), comma-separated, CRLF, written atomically. Every text cell goes through
+``safety.csv_safe`` (a leading ``= + - @`` … becomes ``'…``, OWASP CSV injection), and a text that
+is exactly an Excel error literal (``#N/A`` …) is prefixed the same way, since Excel would turn it
+into an error value. Numbers stay numbers: amounts in 万元 (two decimals), rates as percentages
+(one decimal, header "（%）").
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..fields import FIELDS
+from ..findings import CODES, Report
+from ..safe_writes import atomic_write
+from ..safety import csv_safe
+from .outputs import HEADERS, RATE_KEYS
+
+__all__ = ["SUMMARY_TABLES", "cell_text", "write_csv", "write_findings_csv", "write_summary_csv"]
+
+ERROR_LITERALS = frozenset({"#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA"})
+_SEVERITY = {"error": "错误", "warning": "警告"}
+_LABELS = {f.key: f.label for f in FIELDS}
+_AMOUNTS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year"})
+# file stem, key in ``summary()``'s dict, columns
+SUMMARY_TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("按项目级别", "by_level", ("level", "projects", "total_investment", "annual_plan", "ytd_completed",
+                           "completion_rate", "schedule", "gap", "status")),
+    ("按责任单位", "by_unit", ("unit", "projects", "total_investment", "annual_plan", "ytd_completed",
+                          "completion_rate", "schedule", "gap", "status", "growth")),
+    ("按行业类别", "by_category", ("category", "projects", "total_investment", "annual_plan", "ytd_completed",
+                              "completion_rate", "schedule", "gap", "status", "growth")),
+    ("增长目标", "targets", ("scope", "ytd", "ytd_last_year", "growth", "target", "gap", "status")),
+    ("排名", "ranking", ("rank", "unit", "ytd", "ytd_last_year", "growth", "run", "action")),
+    ("已开工未入库项目", "not_entered", ("unit", "code", "name", "status", "total_investment", "row")),
+)
+
+
+def cell_text(value: Any) -> Any:
+    """A CSV cell: text defused (see module doc), numbers as they are, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    return "'" + text if text.strip() in ERROR_LITERALS else csv_safe(text)
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[Any]]) -> Path:
+    """``rows`` (the first the header) to ``path`` as UTF-8-with-BOM CSV, every cell through ``cell_text``."""
+    path = Path(path)
+    data = [[cell_text(v) for v in row] for row in rows]
+
+    def write(temp: Path) -> None:
+        with temp.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows(data)
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, write)
+    return path
+
+
+def write_findings_csv(report: Report, path: Path) -> Path:
+    """校验结果 as CSV: 序号, 级别, 问题, 工作表, 单元格, 字段, 填写内容, 说明, 文件, 代码."""
+    from .validate import FINDINGS_HEADER
+
+    rows: list[list[Any]] = [list(FINDINGS_HEADER)]
+    for n, f in enumerate(report.findings, start=1):
+        rows.append([n, _SEVERITY[f.severity], CODES[f.code][1], f.sheet, f.cell, _LABELS.get(f.field, f.field),
+                     f.value, f.message, f.file, f.code])
+    return write_csv(path, rows)
+
+
+def _number(key: str, value: Any) -> Any:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    if key in RATE_KEYS:
+        return round(value * 100, 1)
+    if key in _AMOUNTS or isinstance(value, float):
+        return round(value, 2)
+    return value
+
+
+def _header(key: str, table: str) -> str:
+    label = "项目状态" if (table, key) == ("not_entered", "status") else HEADERS.get(key, _LABELS.get(key, key))
+    return f"{label}（%）" if key in RATE_KEYS else label
+
+
+def write_summary_csv(data: dict[str, Any], folder: Path) -> list[Path]:
+    """One CSV per table of ``jobs.summary.summary()``'s result, named ``<period>_<table>.csv``."""
+    period = str(data["period"])
+    out: list[Path] = []
+    for stem, key, columns in SUMMARY_TABLES:
+        records = data.get(key)
+        if records is None:
+            records = data.get("programmes", {}).get(key, [])
+        rows: list[list[Any]] = [[_header(c, key) for c in columns]]
+        rows += [[_number(c, rec.get(c)) for c in columns] for rec in records]
+        out.append(write_csv(Path(folder) / f"{period}_{stem}.csv", rows))
+    return out
