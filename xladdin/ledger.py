@@ -9,8 +9,9 @@ read become findings, never exceptions; a missing required column is a ``ColumnN
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -83,8 +84,13 @@ def find_ledger_sheet(sheets: Sequence[str], read: Callable[[str], SheetData], s
     )
 
 
-def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str] = REQUIRED_COLUMNS) -> Ledger:
-    """Read ``sheet`` as a project ledger. Raises ``ColumnNotFound`` when a required column is absent."""
+def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str] = REQUIRED_COLUMNS,
+                only: Collection[str] | None = None) -> Ledger:
+    """Read ``sheet`` as a project ledger. Raises ``ColumnNotFound`` when a required column is absent.
+
+    ``only`` restricts parsing to those fields (the rest are NA): table formulas over a whole
+    province ledger need a handful of columns, not all forty-odd.
+    """
     index = alias_index(FIELDS, settings.column_aliases)
     hm = find_header(sheet, index)
     if hm is None:
@@ -98,6 +104,9 @@ def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str]
             f"工作表“{sheet.name}”缺少必需的列 {labels}（表头在第 {hm.header_rows[0]} 行）。"
             "如果该列用了其他名称，请在参数表【列名别名】中该字段一行填写表头原文作为别名。"
         )
+    if only is not None:
+        keep = set(only) | set(required)
+        hm.columns = {k: c for k, c in hm.columns.items() if k in keep}
     return _read_rows(sheet, hm, settings)
 
 
@@ -134,14 +143,16 @@ def _data_rows(sheet: SheetData, hm: HeaderMap) -> list[int]:
 
 
 def _columns(sheet: SheetData, rows: list[int], cols: list[int]) -> dict[int, list[Any]]:
-    """Values of ``cols`` over ``rows``, transposed once (column-wise parsing is much faster)."""
-    width = max(cols, default=0)
-    padded = []
-    for r in rows:
-        raw = sheet.rows[r - 1]
-        padded.append(raw[:width] if len(raw) >= width else [*raw, *([None] * (width - len(raw)))])
-    transposed = list(zip(*padded, strict=True)) if padded else [() for _ in range(width)]
-    return {c: list(transposed[c - 1]) if padded else [] for c in cols}
+    """Values of ``cols`` over ``rows`` as one list per column (column-wise parsing is much faster)."""
+    selected = [sheet.rows[r - 1] for r in rows]
+    shortest = min(map(len, selected), default=0)
+    out: dict[int, list[Any]] = {}
+    for c in cols:
+        if c <= shortest:
+            out[c] = list(map(itemgetter(c - 1), selected))
+        else:
+            out[c] = [row[c - 1] if len(row) >= c else None for row in selected]
+    return out
 
 
 def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
@@ -170,9 +181,9 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
     if values.count(None) == len(values):
         return values  # an empty column
     if f.kind == "text":
-        return [None if v is None else v if type(v) is str and v and not v[0].isspace() and not v[-1].isspace()
-                else as_text(v) for v in values]
-    if f.kind == "amount" and not any(type(v) is bool for v in values):
+        # CPython returns the very same object from strip() when there is nothing to strip
+        return [v if type(v) is str and v and v.strip() is v else as_text(v) for v in values]
+    if f.kind == "amount" and bool not in set(map(type, values)):
         try:
             arr = np.array(values, dtype="float64") * scale  # None -> NaN; raises on any text
         except (TypeError, ValueError):
@@ -220,10 +231,23 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
 
 def _complete(frame: pd.DataFrame, settings: Settings) -> None:
     """Add absent fields as NA, type the columns, canonicalise names, derive YTD."""
+    n = len(frame)
+    absent = {}
     for f in FIELDS:
-        if f.key not in frame:
-            frame[f.key] = None
-    for f in FIELDS:
+        if f.key in frame:
+            continue
+        if f.kind == "amount":
+            absent[f.key] = pd.Series(np.full(n, np.nan), index=frame.index)
+        elif f.kind == "flag":
+            absent[f.key] = pd.Series(pd.array([pd.NA] * n, dtype="boolean"), index=frame.index)
+        elif f.kind == "int":
+            absent[f.key] = pd.Series(pd.array([pd.NA] * n, dtype="Int64"), index=frame.index)
+        else:
+            absent[f.key] = pd.Series([None] * n, index=frame.index, dtype="object")
+    present = [f for f in FIELDS if f.key in frame]
+    if absent:
+        frame[list(absent)] = pd.DataFrame(absent)
+    for f in present:
         if f.kind == "amount":
             frame[f.key] = pd.to_numeric(frame[f.key], errors="coerce").astype("float64")
         elif f.kind == "flag":
@@ -250,13 +274,9 @@ def _complete(frame: pd.DataFrame, settings: Settings) -> None:
 
 def _mapped(raw: pd.Series, canonical: Callable[[Any], Any]) -> list[Any]:
     """``canonical`` of each value, computed once per distinct value (names repeat a lot)."""
-    seen: dict[Any, Any] = {}
-    out = []
-    for v in raw:
-        if v not in seen:
-            seen[v] = canonical(v)
-        out.append(seen[v])
-    return out
+    values = raw.tolist()
+    table = {v: canonical(v) for v in set(values)}
+    return list(map(table.__getitem__, values))
 
 
 def _last_month(frame: pd.DataFrame) -> int | None:
