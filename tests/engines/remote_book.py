@@ -83,8 +83,9 @@ class Replayed:
     links: dict[tuple[str, str], str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     hidden: set[str] = field(default_factory=set)
-    charts: list[list[Any]] = field(default_factory=list)
+    charts: list[list[Any]] = field(default_factory=list)  # addChart args ([name, type, sheet] for the payload's)
     alerts: list[list[Any]] = field(default_factory=list)
+    raw: dict[tuple[str, str], Any] = field(default_factory=dict)  # last value sent, apostrophe kept
 
 
 def _cell_text(v: Any) -> Any:
@@ -97,7 +98,9 @@ def replay(data: dict[str, Any], actions: list[dict[str, Any]]) -> Replayed:
                    grids={s["name"]: {(r + 1, c + 1): v for r, row in enumerate(s["values"]) for c, v in enumerate(row)
                                       if v not in (None, "")} for s in data["sheets"]},
                    names={n["name"]: n["refers_to"] for n in data["names"]},
-                   hidden={s["name"] for s in data["sheets"] if s.get("visibility") == "Hidden"})
+                   hidden={s["name"] for s in data["sheets"] if s.get("visibility") == "Hidden"},
+                   charts=[[c.get("name"), c.get("chart_type"), s["name"]] for s in data["sheets"]
+                           for c in s.get("charts", [])])
     for a in actions:
         func, args = a["func"], a["args"]
         if func == "addSheet":
@@ -122,6 +125,10 @@ def replay(data: dict[str, Any], actions: list[dict[str, Any]]) -> Replayed:
         if func == "addChart":
             out.charts.append(args)
             continue
+        if func == "deleteChart":  # args[0]: index among the sheet's charts
+            on_sheet = [c for c in out.charts if c[2] == sheet]
+            out.charts.remove(on_sheet[args[0]])
+            continue
         if a["start_row"] is None:
             continue
         r0, c0 = a["start_row"] + 1, a["start_column"] + 1
@@ -130,10 +137,12 @@ def replay(data: dict[str, Any], actions: list[dict[str, Any]]) -> Replayed:
         if func in ("rangeClearContents", "rangeClear"):
             for cell in area:
                 out.grids[sheet].pop(cell, None)
+                out.raw.pop((sheet, get_column_letter(cell[1]) + str(cell[0])), None)
         elif func in ("setValues", "setFormula"):
             for i, row in enumerate(a["values"]):
                 for j, v in enumerate(row):
                     text = _cell_text(v)
+                    out.raw[(sheet, get_column_letter(c0 + j) + str(r0 + i))] = v
                     if text in (None, ""):
                         out.grids[sheet].pop((r0 + i, c0 + j), None)
                     else:
@@ -142,8 +151,10 @@ def replay(data: dict[str, Any], actions: list[dict[str, Any]]) -> Replayed:
             for r, c in area:
                 color = args[0]
                 out.fills[(sheet, get_column_letter(c) + str(r))] = color and color.lstrip("#").upper()
-        elif func == "addNote":
+        elif func in ("addNote", "setNoteText"):
             out.notes[(sheet, str(args[0]).replace("$", ""))] = args[1]
+        elif func == "deleteNote":
+            out.notes.pop((sheet, str(args[0]).replace("$", "")), None)
         elif func == "addHyperlink":
             out.links[(sheet, ref)] = args[0]
     return out
