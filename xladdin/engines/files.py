@@ -255,6 +255,8 @@ class FileEngine:
 def _anchor_of(chart: Any) -> str | None:
     from openpyxl.utils import get_column_letter
 
+    if isinstance(getattr(chart, "anchor", None), str):  # added in this session: openpyxl keeps the "F2" given
+        return str(chart.anchor).upper()
     marker = getattr(getattr(chart, "anchor", None), "_from", None)
     if marker is None:
         return None
