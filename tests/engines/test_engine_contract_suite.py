@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import shutil
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class View:
     notes: dict[tuple[str, str], str]
     names: dict[str, tuple[str, str]]
     charts: dict[str, int]  # charts per sheet
+    funcs: list[str] = field(default_factory=list)  # remote only: the recorded actions, in order
 
 
 @dataclass
@@ -148,7 +150,7 @@ def _view_from_actions(data: dict[str, Any], book: Any) -> View:
     for args in got.charts:
         charts[args[2]] += 1
     return View(got.sheets, got.hidden, values, kinds, {k: v.lstrip("#") for k, v in got.links.items()},
-                dict(got.fills), dict(got.notes), names, charts)
+                dict(got.fills), dict(got.notes), names, charts, [a["func"] for a in book.json()["actions"]])
 
 
 @pytest.fixture(scope="module")
@@ -246,7 +248,7 @@ def test_write_block_with_clear_empties_the_old_region_and_keeps_formatting(case
     assert data == {"A1": "标题", "A2": "项目", "B2": "金额", "C2": "比率", "D2": "备注", "A3": "新", "B3": 1,
                     "D4": "文本", "A6": "丙", "B6": -3, "D6": "末行"}
     if case.kind == "excel-remote":  # values only: Office.js clearContents, never a full clear
-        assert view.fills == {}
+        assert view.funcs == ["rangeClearContents", "setValues"]
     else:
         assert view.fills[(DATA, "B4")] == "FFEB9C"  # the cleared cell keeps its fill
         assert view.notes[(DATA, "D4")] == "原有批注"
@@ -434,3 +436,36 @@ def test_status_does_not_raise_and_is_recorded(case: Case) -> None:
     assert case.messages[:2] == ["正在校验 …", "完成"]
     if case.kind == "file":
         FileEngine(case.path).status("没有进度回调也不报错")  # read-only, no progress callback
+
+
+def test_patch_bar_chart_beside_other_drawings_is_unsupported_and_writes_nothing(source: Path, tmp_path: Path) -> None:
+    """Documented in engines/patch.py: no chart is added to a sheet that already has other drawings."""
+    from tests.hostile_files import _DRAWING, rewrite
+
+    part, rels = "xl/worksheets/sheet2.xml", "xl/worksheets/_rels/sheet2.xml.rels"
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+    def edit(name: str, data: bytes) -> bytes:
+        if name == part:
+            return data.replace(b"</worksheet>", f'<drawing xmlns:r="{rel_ns}" r:id="rIdShape"/></worksheet>'.encode())
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/drawings/drawing1.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.drawing+xml"/></Types>')
+        return data
+
+    with zipfile.ZipFile(source) as zf:
+        assert rels not in zf.namelist()
+    path = rewrite(source, tmp_path / "shapes.xlsx", edit, {
+        "xl/drawings/drawing1.xml": _DRAWING,
+        rels: (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+               f'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdShape" Type="{rel_ns}/drawing" '
+               f'Target="../drawings/drawing1.xml"/></Relationships>').encode()})
+    original = path.read_bytes()
+    engine = PatchEngine(path)
+    try:
+        with pytest.raises(errors.EngineUnsupported):
+            engine.bar_chart(SUMMARY, "xl_chart", "D2", "A1:A2", "B1:B2", "完成率")
+        engine.save()
+    finally:
+        engine.close()
+    assert path.read_bytes() == original
