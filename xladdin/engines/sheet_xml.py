@@ -137,48 +137,86 @@ def patch_sheet(xml: bytes, patch: Patch) -> PatchResult:
         for r1, c1, r2, c2 in _array_ranges(body):
             if (r1, c1) != (r2, c2) and any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in patch.cells):
                 raise EngineUnsupported("要写入的单元格属于数组公式区域，无法就地写入。")
-    row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(/>|>(.*?)</" + p + rb"row>)", re.S)
     cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(/>|>(.*?)</" + p + rb"c>)", re.S)
-    rows: list[int] = []
-    found: list[re.Match[bytes]] = []
-    for m in row_re.finditer(body):
-        num = _ROW_R.search(m.group(1))
-        if num is None:
-            raise EngineUnsupported("工作表的行缺少行号（r 属性），无法就地写入。")
-        rows.append(int(num.group(1)))
-        found.append(m)
-    if any(a >= b for a, b in pairwise(rows)):
-        raise EngineUnsupported("工作表的行未按行号排列，无法就地写入。")
+    rows = _RowIndex(body, p)
     by_row: dict[int, dict[int, Any]] = {}
     for (r, c), v in patch.cells.items():
         by_row.setdefault(r, {})[c] = v
-    clear_rows = {r for r1, _, r2, _ in patch.cleared for r in range(r1, r2 + 1)} if patch.cleared else set()
-    clear_rows &= set(rows)
+    targets = set(by_row)
+    if patch.cleared:
+        existing = set(rows.numbers())
+        targets |= {r for r1, _, r2, _ in patch.cleared for r in range(r1, r2 + 1) if r in existing}
     removed = written = False
     out: list[bytes] = []
     pos = 0
-    for r in sorted(set(by_row) | clear_rows):
-        i = bisect_left(rows, r)
+    for r in sorted(targets):
         updates = by_row.get(r, {})
-        if i < len(rows) and rows[i] == r:
-            m = found[i]
-            new, rem = _patch_row(p, r, m.group(1), m.group(3), updates, patch, cell_re)
+        row = rows.find(r, pos)
+        if isinstance(row, tuple):
+            start, end, attrs, inner = row
+            cleared = [(c1, c2) for r1, c1, r2, c2 in patch.cleared if r1 <= r <= r2]
+            new, rem = _patch_row(p, r, attrs, inner, updates, cleared, cell_re)
             removed = removed or rem
-            out += [body[pos:m.start()], new]
-            pos = m.end()
+            out += [body[pos:start], new]
+            pos = end
         else:
             added = _new_row(p, r, updates)
             if added is None:
                 continue
-            at = found[i].start() if i < len(found) else len(body)
-            out += [body[pos:at], added]
-            pos = at
+            out += [body[pos:row], added]
+            pos = row
         written = written or any(isinstance(v, Formula) for v in updates.values())
     out.append(body[pos:])
     new_body = b"".join(out)
     head = _dimension(head, p, patch)
     tail = _hyperlinks(tail, p, patch, links)
     return PatchResult(head + open_tag + new_body + close_tag + tail, removed, written)
+
+
+class _RowIndex:
+    """Where each ``<row r="N">`` of a ``<sheetData>`` body is. A row is first looked for directly
+    (``<row r="N"``, how every writer starts a row), which is fast on a 30,000-row ledger; the
+    full regex index is built only when that fails or when cleared rectangles need it."""
+
+    def __init__(self, body: bytes, p: bytes) -> None:
+        self.body, self.p = body, p
+        self._re = re.compile(rb"<" + p + rb"row\b([^>]*?)(/>|>(.*?)</" + p + rb"row>)", re.S)
+        self._rows: list[int] | None = None
+        self._found: list[re.Match[bytes]] = []
+
+    def numbers(self) -> list[int]:
+        if self._rows is None:
+            self._rows = []
+            for m in self._re.finditer(self.body):
+                num = _ROW_R.search(m.group(1))
+                if num is None:
+                    raise EngineUnsupported("工作表的行缺少行号（r 属性），无法就地写入。")
+                self._rows.append(int(num.group(1)))
+                self._found.append(m)
+            if any(a >= b for a, b in pairwise(self._rows)):
+                raise EngineUnsupported("工作表的行未按行号排列，无法就地写入。")
+        return self._rows
+
+    def find(self, r: int, pos: int) -> tuple[int, int, bytes, bytes | None] | int:
+        """(start, end, attributes, inner or None) of row ``r`` at or after ``pos``, or the
+        position where a new row ``r`` belongs."""
+        p, body = self.p, self.body
+        if self._rows is None:
+            at = body.find(b'<%srow r="%d"' % (p, r), pos)
+            gt = body.find(b">", at) if at >= 0 else -1
+            if gt >= 0:
+                attrs_start = at + len(p) + 4
+                if body[gt - 1] == 0x2F:  # "/>"
+                    return at, gt + 1, body[attrs_start: gt - 1], None
+                close = body.find(b"</" + p + b"row>", gt)
+                if close >= 0:
+                    return at, close + len(p) + 6, body[attrs_start:gt], body[gt + 1: close]
+        rows = self.numbers()
+        i = bisect_left(rows, r)
+        if i < len(rows) and rows[i] == r:
+            m = self._found[i]
+            return m.start(), m.end(), m.group(1), m.group(3)
+        return self._found[i].start() if i < len(rows) else len(body)
 
 
 def _new_row(p: bytes, r: int, updates: dict[int, Any]) -> bytes | None:
@@ -189,8 +227,65 @@ def _new_row(p: bytes, r: int, updates: dict[int, Any]) -> bytes | None:
     return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
 
 
-def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dict[int, Any], patch: Patch,
-               cell_re: re.Pattern[bytes]) -> tuple[bytes, bool]:
+def _col(letters: bytes) -> int:
+    col = _COLS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + ch - 64
+        _COLS[letters] = col
+    return col
+
+
+_COLS: dict[bytes, int] = {}
+
+
+def _check_formula(p: bytes, content: bytes, r: int, c: int) -> bool:
+    """True if the cell held a formula (which may be overwritten unless it anchors a shared/array one)."""
+    if b"<" + p + b"f" not in content:
+        return False
+    fm = _SHARED_OR_ARRAY.search(content)
+    if fm is not None and _REF_ATTR.search(fm.group(0)):
+        raise EngineUnsupported(f"单元格 {cell_ref(r, c)} 是共享/数组公式的首格，无法就地改写。")
+    return True
+
+
+def _splice_row(p: bytes, r: int, inner: bytes, updates: dict[int, Any]) -> tuple[bytes, bool] | None:
+    """Fast path: every updated cell already exists in the row; replace each in place (else None)."""
+    spans: list[tuple[int, int, bytes]] = []
+    removed = False
+    for c, value in updates.items():
+        at = inner.find(b' r="%s"' % cell_ref(r, c).encode())
+        start = inner.rfind(b"<" + p + b"c", 0, at) if at >= 0 else -1
+        gt = inner.find(b">", at) if at >= 0 else -1
+        if start < 0 or gt < 0 or b">" in inner[start:at] or inner[start + len(p) + 2] not in b" \t\r\n":
+            return None
+        attrs = inner[start + len(p) + 2: gt]
+        if attrs.endswith(b"/"):
+            end, content = gt + 1, b""
+        else:
+            close = inner.find(b"</" + p + b"c>", gt)
+            if close < 0:
+                return None
+            end, content = close + len(p) + 4, inner[gt + 1: close]
+        removed = _check_formula(p, content, r, c) or removed
+        spans.append((start, end, _render(p, _DROP_ATTR.sub(b"", attrs).rstrip(b"/"), value)))
+    spans.sort()
+    out, pos = [], 0
+    for start, end, new in spans:
+        out += [inner[pos:start], new]
+        pos = end
+    out.append(inner[pos:])
+    return b"".join(out), removed
+
+
+def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dict[int, Any],
+               cleared: list[tuple[int, int]], cell_re: re.Pattern[bytes]) -> tuple[bytes, bool]:
+    row_attrs = _DROP_ATTR.sub(b"", attrs) if b"spans=" in attrs else attrs
+    if inner and updates and not cleared:
+        fast = _splice_row(p, r, inner, updates)
+        if fast is not None:
+            return b"<%srow%s>%s</%srow>" % (p, row_attrs, fast[0], p), fast[1]
     cells: dict[int, bytes] = {}
     lead = tail = b""
     removed = False
@@ -204,20 +299,16 @@ def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dic
             ref = _CELL_R.search(m.group(1))
             if ref is None:
                 raise EngineUnsupported("单元格缺少地址（r 属性），无法就地写入。")
-            c = parse_ref((ref.group(1) + ref.group(2)).decode())[1]
+            c = _col(ref.group(1))
             content = m.group(3) or b""
             if c in updates:
                 value = updates[c]
-            elif patch.in_cleared(r, c) and content.strip():
+            elif content.strip() and any(c1 <= c <= c2 for c1, c2 in cleared):
                 value = None
             else:
                 cells[c] = m.group(0)
                 continue
-            if b"<" + p + b"f" in content:
-                fm = _SHARED_OR_ARRAY.search(content)
-                if fm is not None and _REF_ATTR.search(fm.group(0)):
-                    raise EngineUnsupported(f"单元格 {cell_ref(r, c)} 是共享/数组公式的首格，无法就地改写。")
-                removed = True
+            removed = _check_formula(p, content, r, c) or removed
             cells[c] = _render(p, _DROP_ATTR.sub(b"", m.group(1)).rstrip(b"/"), value)
             changed = True
         tail = inner[last:] if cells else inner
@@ -227,7 +318,6 @@ def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dic
             changed = True
     if not changed:
         return b"<%srow%s%s" % (p, attrs, b"/>" if inner is None else b">" + inner + b"</" + p + b"row>"), False
-    row_attrs = _DROP_ATTR.sub(b"", attrs) if b"spans=" in attrs else attrs
     body = lead + b"".join(cells[c] for c in sorted(cells)) + tail
     return b"<%srow%s>%s</%srow>" % (p, row_attrs, body, p), removed
 
