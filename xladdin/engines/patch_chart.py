@@ -145,7 +145,9 @@ def add_charts(zf: zipfile.ZipFile, charts: dict[str, ChartSpec], parts: dict[st
         xml = (replaced.get(part) or zf.read(part)).decode("utf-8")
         prefix = re.search(r"<(\w+:)?worksheet\b", xml)
         p = (prefix.group(1) or "") if prefix else ""
-        element = f'<{p}drawing xmlns:r="{REL_NS}" r:id="{rid}"/>'
+        declared = re.search(r'xmlns:(\w+)="' + re.escape(REL_NS) + '"', xml[: xml.find(">", prefix.end()) if prefix else 0])
+        element = (f'<{p}drawing {declared.group(1)}:id="{rid}"/>' if declared  # the root declares it
+                   else f'<{p}drawing xmlns:r="{REL_NS}" r:id="{rid}"/>')
         start = max(xml.rfind("</" + p + "sheetData>"), 0)
         after = re.search(r"<" + re.escape(p) + "(?:" + "|".join(_AFTER_DRAWING) + r")\b", xml[start:])
         at = start + after.start() if after else xml.rindex("</" + p + "worksheet>")
