@@ -87,6 +87,17 @@ def test_consolidation_writes_the_same_values_as_the_file_engine(demo: tuple[Pat
     assert len(ranking._charts) == 1
 
 
+def test_a_master_saved_by_another_program_gives_the_same_values(demo: tuple[Path, Path], tmp_path: Path) -> None:
+    """LibreOffice writes shared strings, cached formula results and its own XML layout; the patch
+    engine reads formulas as the file engine does (cached results go stale once a job writes)."""
+    master, forms = demo
+    resaved = libreoffice.recalc(master, tmp_path / "lo")
+    patched, filed = both_engines(resaved, tmp_path, lambda e: consolidate(e, 6, forms))
+    assert cells(patched) == cells(filed)
+    assert members(patched)["xl/sharedStrings.xml"] == members(resaved)["xl/sharedStrings.xml"]
+    assert libreoffice.error_cells(libreoffice.recalc(patched, tmp_path / "lo2")) == []
+
+
 def test_findings_with_links_match_the_file_engine(demo: tuple[Path, Path], tmp_path: Path) -> None:
     master, _ = demo
     src = tmp_path / "src.xlsx"

@@ -1,7 +1,8 @@
 """The patch engine: in-place jobs that rewrite only the zip members they change.
 
 Imports python-calamine (through ``calamine_read``) and the standard library; no openpyxl.
-Reads are calamine's (fast), with pending writes overlaid; ``save()`` patches the touched
+Reads are calamine's (fast), formula cells as their formula text (as the writable file
+engine reads them: cached results go stale once a job writes), with pending writes overlaid; ``save()`` patches the touched
 ``xl/worksheets/sheetN.xml`` parts cell by cell (``sheet_xml``), edits ``xl/workbook.xml`` as text
 (defined names, ``fullCalcOnLoad``), and copies every other member as its raw compressed bytes.
 Nothing is re-serialised, so shapes, x14 extensions, slicers, VBA, cached values of untouched
@@ -40,7 +41,7 @@ from .package import (
     sheet_entries,
     write_package,
 )
-from .sheet_xml import Patch, patch_sheet
+from .sheet_xml import Patch, formula_cells, patch_sheet
 
 __all__ = ["PatchEngine"]
 
@@ -92,7 +93,17 @@ class PatchEngine:
         if sheet not in self._base:
             if self._cal is None:
                 self._cal = open_workbook(self.path, self.label)
-            self._base[sheet] = read_sheet(self._cal, self.path, sheet, self.label)
+            base = read_sheet(self._cal, self.path, sheet, self.label)
+            with zipfile.ZipFile(self.path) as zf:
+                xml = zf.read(self._parts[sheet])
+            for (r, c), text in (formula_cells(xml) if b"<f" in xml or b":f" in xml else {}).items():
+                while len(base.rows) < r:
+                    base.rows.append([])
+                row = base.rows[r - 1]
+                if len(row) < c:
+                    row.extend([None] * (c - len(row)))
+                row[c - 1] = text  # cached results may be stale once we write: the formula, as FileEngine
+            self._base[sheet] = base
         base = self._base[sheet]
         patch = self._patches.get(sheet)
         if patch is None:

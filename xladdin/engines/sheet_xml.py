@@ -361,3 +361,38 @@ def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int]
     after = re.search(rb"<" + p + rb"(?:" + names + rb")\b", tail)
     at = after.start() if after is not None else tail.rindex(b"</")
     return tail[:at] + new + tail[at:]
+
+
+def formula_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """{(row, col): "=formula"} of every formula cell in a sheet part, as the file engine reads
+    them when writable (a written value can make any cached result stale). Cells that share a
+    formula (``<f t="shared" si="0"/>``) get their group's first formula, not re-based: the text
+    only says "this is a formula" to readers, which derive such figures themselves."""
+    from xml.sax.saxutils import unescape
+
+    p = _prefix(xml)
+    ftag, ctag, fclose = b"<" + p + b"f", b"<" + p + b"c", b"</" + p + b"f>"
+    start = xml.find(b"<" + p + b"sheetData")
+    stop = xml.find(b"</" + p + b"sheetData>")
+    out: dict[tuple[int, int], str] = {}
+    shared: dict[bytes, str] = {}
+    pos = max(start, 0)
+    while True:
+        i = xml.find(ftag, pos, stop if stop >= 0 else len(xml))
+        if i < 0:
+            return out
+        pos = i + 1
+        if xml[i + len(ftag)] not in b" >/":
+            continue  # <family …> of rich text, not a formula
+        cstart = xml.rfind(ctag, 0, i)
+        ref = _CELL_R.search(xml, cstart, xml.find(b">", cstart))
+        gt = xml.find(b">", i)
+        if ref is None or gt < 0:
+            continue
+        attrs = xml[i + len(ftag): gt]
+        text = "" if xml[gt - 1] == 0x2F else unescape(xml[gt + 1: xml.find(fclose, gt)].decode("utf-8"),
+                                                       {"&quot;": '"', "&apos;": "'"})
+        si = re.search(rb'\bsi="(\d+)"', attrs)
+        if si is not None:
+            text = shared.setdefault(si.group(1), text) if text else shared.get(si.group(1), "")
+        out[(int(ref.group(2)), _col(ref.group(1)))] = "=" + text
