@@ -123,7 +123,9 @@ def _data_rows(sheet: SheetData, hm: HeaderMap) -> list[int]:
         if type(code) is str and code and not code.isspace() and "计" not in code:
             rows.append(r)  # the common case: a coded project row
             continue
-        if not any(v is not None and v != "" and not (isinstance(v, str) and v.isspace()) for v in raw):
+        # blank: nothing typed (uncached formulas such as a template's guarded 累计 column don't count)
+        if not any(v is not None and not (isinstance(v, str) and (v.isspace() or v.startswith("=") or not v))
+                   for v in raw):
             continue
         lead = raw[:lead_width]
         # cheap pre-check: every subtotal label contains 计 (full-width or not, NFKC keeps it)

@@ -175,10 +175,8 @@ def test_forms_button_writes_the_cli_forms_to_the_temp_folder_when_the_book_has_
         for file in mine:
             a, b = saved_cells(folder / file), saved_cells(cli_dir / file)
             # the form names the master it came from: the book's name here, the file's name there.
-            # The master's id (defined name xl_master_id): the button reads the master's own;
-            # the CLI writes the template's, because FileEngine.defined_name answers None on a
-            # read-only engine (reported to the lead)
-            assert "GC-DEMO-2022" in a["_表单信息"].values() and "GC-TEMPLATE-2022" in b["_表单信息"].values()
+            # both carry the master's own id (defined name xl_master_id)
+            assert "GC-DEMO-2022" in a["_表单信息"].values() and "GC-DEMO-2022" in b["_表单信息"].values()
             ids = {"GC-DEMO-2022", "GC-TEMPLATE-2022"}
             assert {s: {k: v for k, v in g.items() if v != name and v not in ids} for s, g in a.items()} == \
                    {s: {k: v for k, v in g.items() if v != demo["master"].name and v not in ids}

@@ -12,16 +12,20 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, unescape
 
 from .. import errors
 from ..sheet import Merge, SheetData, parse_ref
 
-__all__ = ["error_cells", "open_workbook", "read_sheet", "sheet_part", "translate"]
+__all__ = ["error_cells", "open_workbook", "overlay_cells", "read_sheet", "sheet_part", "translate"]
 
 Source = Path | io.BytesIO
 
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>')
+
+
+# <c r="H5" ...><f ...>SUM(A1:B1)</f></c> or with an empty <v/>: a formula with no cached value
+_UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)><f(?:\s[^>]*)?>([^<]+)</f>(?:<v\s*/>|<v></v>)?</c>')
 
 
 def translate(exc: Exception, label: str) -> errors.XladdinError:
@@ -62,7 +66,7 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str) -> SheetDa
         ]
     except Exception as exc:
         raise translate(exc, label) from exc
-    for (r, c), text in error_cells(source, sheet).items():
+    for (r, c), text in overlay_cells(source, sheet).items():
         while len(rows) < r:
             rows.append([])
         row = rows[r - 1]
@@ -71,19 +75,37 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str) -> SheetDa
     return SheetData(sheet, rows, merges)
 
 
-def error_cells(source: Source, sheet: str) -> dict[tuple[int, int], str]:
-    """Excel error values (#DIV/0! …), which calamine reads as empty: found in the sheet XML."""
+def _sheet_xml(source: Source, sheet: str) -> bytes:
     try:
         with zipfile.ZipFile(_rewind(source)) as zf:
             part = sheet_part(zf, sheet)
-            if part is None:
-                return {}
-            xml = zf.read(part)
+            return b"" if part is None else zf.read(part)
     except (KeyError, zipfile.BadZipFile):
-        return {}
+        return b""
+
+
+def error_cells(source: Source, sheet: str) -> dict[tuple[int, int], str]:
+    """Excel error values (#DIV/0! …), which calamine reads as empty: found in the sheet XML."""
+    xml = _sheet_xml(source, sheet)
     if b't="e"' not in xml:
         return {}
     return {parse_ref(m.group(1).decode()): m.group(2).decode() for m in _ERROR_CELL.finditer(xml)}
+
+
+def overlay_cells(source: Source, sheet: str) -> dict[tuple[int, int], str]:
+    """What calamine reads as empty but a cell does hold: Excel error values ("#DIV/0!") and
+    formulas without a cached value ("=SUM(F4:Q4)", as files written by openpyxl or our patch
+    engine carry until a spreadsheet recalculates). Dependents of a shared formula carry no
+    formula text of their own and stay empty."""
+    xml = _sheet_xml(source, sheet)
+    found: dict[tuple[int, int], str] = {}
+    if b"<f" in xml:
+        for m in _UNCACHED_FORMULA.finditer(xml):
+            text = unescape(m.group(2).decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+            found[parse_ref(m.group(1).decode())] = "=" + text
+    if b't="e"' in xml:
+        found.update({parse_ref(m.group(1).decode()): m.group(2).decode() for m in _ERROR_CELL.finditer(xml)})
+    return found
 
 
 def sheet_part(zf: zipfile.ZipFile, sheet: str) -> str | None:

@@ -19,6 +19,7 @@ from .. import errors, safety
 from ..sheet import SheetData
 from .base import Formula, Link
 from .calamine_read import open_workbook, read_sheet, translate
+from .package import defined_names
 
 __all__ = ["FileEngine"]
 
@@ -48,6 +49,7 @@ class FileEngine:
         self._wb: Any = None
         self._cal: Any = None
         self._cache: dict[str, SheetData] = {}
+        self._names: dict[str, tuple[str, str] | None] | None = None
         if writable:
             if self._data is None and not allow_loss:
                 from ..package_risks import package_risks, risk_texts
@@ -127,8 +129,11 @@ class FileEngine:
                 ws.sheet_state = "hidden"
 
     def defined_name(self, name: str) -> tuple[str, str] | None:
-        if self._wb is None:
-            return None
+        if self._wb is None:  # read-only: straight from workbook.xml, no openpyxl load
+            if self._names is None:
+                with zipfile.ZipFile(self._source()) as zf:
+                    self._names = defined_names(zf.read("xl/workbook.xml").decode("utf-8"))
+            return self._names.get(name)
         dn = self._wb.defined_names.get(name)
         if dn is None:
             return None
