@@ -96,7 +96,8 @@ class PatchEngine:
             base = read_sheet(self._cal, self.path, sheet, self.label)
             with zipfile.ZipFile(self.path) as zf:
                 xml = zf.read(self._parts[sheet])
-            for (r, c), text in (formula_cells(xml) if b"<f" in xml or b":f" in xml else {}).items():
+            has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
+            for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
                 while len(base.rows) < r:
                     base.rows.append([])
                 row = base.rows[r - 1]
