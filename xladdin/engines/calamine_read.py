@@ -56,8 +56,11 @@ def open_workbook(source: Source, label: str) -> Any:
         raise translate(exc, label) from exc
 
 
-def read_sheet(workbook: Any, source: Source, sheet: str, label: str) -> SheetData:
-    """All values of ``sheet`` (cached formula values; error values as their text, e.g. "#DIV/0!")."""
+def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: bytes | None = None,
+               formulas: bool = True) -> SheetData:
+    """All values of ``sheet`` (cached formula values; error values as their text, e.g. "#DIV/0!").
+    ``xml``: the sheet part when the caller has it already; ``formulas=False`` leaves uncached
+    formulas empty (the patch engine overlays every formula itself)."""
     try:
         cs = workbook.get_sheet_by_name(sheet)
         rows = [[None if v == "" else v for v in row] for row in cs.to_python(skip_empty_area=False)]
@@ -66,7 +69,7 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str) -> SheetDa
         ]
     except Exception as exc:
         raise translate(exc, label) from exc
-    for (r, c), text in overlay_cells(source, sheet).items():
+    for (r, c), text in overlay_cells(source, sheet, xml=xml, formulas=formulas).items():
         while len(rows) < r:
             rows.append([])
         row = rows[r - 1]
@@ -92,14 +95,16 @@ def error_cells(source: Source, sheet: str) -> dict[tuple[int, int], str]:
     return {parse_ref(m.group(1).decode()): m.group(2).decode() for m in _ERROR_CELL.finditer(xml)}
 
 
-def overlay_cells(source: Source, sheet: str) -> dict[tuple[int, int], str]:
+def overlay_cells(source: Source, sheet: str, *, xml: bytes | None = None,
+                  formulas: bool = True) -> dict[tuple[int, int], str]:
     """What calamine reads as empty but a cell does hold: Excel error values ("#DIV/0!") and
     formulas without a cached value ("=SUM(F4:Q4)", as files written by openpyxl or our patch
     engine carry until a spreadsheet recalculates). Dependents of a shared formula carry no
     formula text of their own and stay empty."""
-    xml = _sheet_xml(source, sheet)
+    if xml is None:
+        xml = _sheet_xml(source, sheet)
     found: dict[tuple[int, int], str] = {}
-    if b"<f" in xml:
+    if formulas and b"<f" in xml:
         for m in _UNCACHED_FORMULA.finditer(xml):
             text = unescape(m.group(2).decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
             found[parse_ref(m.group(1).decode())] = "=" + text

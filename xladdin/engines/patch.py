@@ -93,9 +93,9 @@ class PatchEngine:
         if sheet not in self._base:
             if self._cal is None:
                 self._cal = open_workbook(self.path, self.label)
-            base = read_sheet(self._cal, self.path, sheet, self.label)
             with zipfile.ZipFile(self.path) as zf:
                 xml = zf.read(self._parts[sheet])
+            base = read_sheet(self._cal, self.path, sheet, self.label, xml=xml, formulas=False)
             has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
             for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
                 while len(base.rows) < r:
