@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -22,7 +23,7 @@ from .fields import FIELD_BY_KEY, FIELDS, MONTH_FIELDS, STATS_FIELDS, Field
 from .findings import Finding, column_letter, finding
 from .headers import HeaderMap, alias_index, find_header
 from .settings import Settings
-from .sheet import SheetData
+from .sheet import SheetData, parse_ref
 from .text import as_text, is_error_literal, norm, parse_amount, parse_flag, parse_int
 from .units import canonical_level, canonical_status, vocabulary
 
@@ -56,8 +57,43 @@ class Ledger:
 
     def cell(self, i: int, key: str) -> str:
         """A1 address of field ``key`` in the frame's ``i``-th row (positional)."""
-        row = int(_at(self.frame["_row"], i))
-        return f"{column_letter(self.columns[key])}{row}"
+        return f"{column_letter(self.columns[key])}{self.excel_rows[i]}"
+
+    @cached_property
+    def excel_rows(self) -> list[int]:
+        """The Excel row of each project, positionally (fetched once: ``cell`` is called per finding)."""
+        return [int(r) for r in self.frame["_row"].tolist()]
+
+    def with_writes(self, writes: dict[str, Any]) -> Ledger:
+        """This ledger after ``writes`` ({"AB12": 35.0, ...}) to its sheet, without reading it again.
+
+        Cells outside the project rows or the mapped columns are ignored here (they are not part
+        of the frame); values are parsed as the reader would, and the derived 本年累计 recomputed.
+        """
+        by_col = {c: k for k, c in self.columns.items()}
+        where = {r: i for i, r in enumerate(self.excel_rows)}
+        frame = self.frame.copy()
+        for ref, value in writes.items():
+            r, c = parse_ref(ref)
+            key, i = by_col.get(c), where.get(r)
+            if key is None or i is None:
+                continue
+            kind = FIELD_BY_KEY[key].kind if key in FIELD_BY_KEY else "amount"
+            if kind == "amount":
+                parsed: Any = parse_amount(value) if not isinstance(value, str) or not value.startswith("=") else None
+            elif kind == "flag":
+                parsed = parse_flag(value)
+            elif kind == "int":
+                parsed = parse_int(value)
+            else:
+                parsed = as_text(value)
+            label = frame.index[i]
+            frame.at[label, key] = pd.NA if parsed is None and kind in ("flag", "int") else parsed
+        months = frame[[m.key for m in MONTH_FIELDS]]
+        frame["months_sum"] = months.sum(axis=1, min_count=1)
+        frame["ytd"] = frame["ytd_given"].fillna(frame["months_sum"])
+        return Ledger(sheet=self.sheet, frame=frame, columns=self.columns, header_rows=self.header_rows,
+                      findings=list(self.findings), period_month=self.period_month, cumulative=dict(self.cumulative))
 
     def __len__(self) -> int:
         return len(self.frame)

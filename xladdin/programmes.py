@@ -107,11 +107,10 @@ def bonds(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
     w = settings.bond_weights
     month_col = month_field(period_month(month))
     rows: list[dict[str, Any]] = []
-    units = [u for u in settings.unit_names if (part["unit"] == u).any()]
-    if part["unit"].isna().any():
-        units.append("未识别单位")
+    groups = dict(iter(part.groupby(part["unit"].astype("object").fillna("未识别单位"), sort=False)))
+    units = [u for u in [*settings.unit_names, "未识别单位"] if u in groups]
     for unit in units:
-        p = part[part["unit"].isna()] if unit == "未识别单位" else part[part["unit"] == unit]
+        p = groups[unit]
         amount = float(_num(p["bond_amount"]).sum())
         spent = float(_num(p["bond_disbursed"]).fillna(0).sum())
         complete = p["code"].notna() & _num(p["annual_plan"]).notna() & p["progress_text"].notna() & _num(p[month_col]).notna()

@@ -281,7 +281,7 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
         if merge.writes:
             status(f"正在写入 {len(merge.writes)} 个单元格 …")
             engine.write_cells(ledger.sheet, merge.writes)
-            ledger = load_ledger(engine, settings, ledger.sheet)
+            ledger = ledger.with_writes(merge.writes)
     stats, stat_findings = load_stats(engine, settings)
     status("正在计算进度、排名和专项指标 …")
     history = read_history(engine)
