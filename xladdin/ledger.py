@@ -72,23 +72,31 @@ class Ledger:
         """
         by_col = {c: k for k, c in self.columns.items()}
         where = {r: i for i, r in enumerate(self.excel_rows)}
-        frame = self.frame.copy()
+        updates: dict[str, dict[int, Any]] = {}
         for ref, value in writes.items():
             r, c = parse_ref(ref)
             key, i = by_col.get(c), where.get(r)
-            if key is None or i is None:
-                continue
+            if key is not None and i is not None:
+                updates.setdefault(key, {})[i] = value
+        frame = self.frame.copy()
+        for key, values in updates.items():
             kind = FIELD_BY_KEY[key].kind if key in FIELD_BY_KEY else "amount"
+            column = frame[key].tolist()
+            for i, value in values.items():
+                parsed: Any
+                if kind == "amount":
+                    parsed = None if isinstance(value, str) and value.startswith("=") else parse_amount(value)
+                elif kind == "flag":
+                    parsed = parse_flag(value)
+                elif kind == "int":
+                    parsed = parse_int(value)
+                else:
+                    parsed = as_text(value)
+                column[i] = parsed
             if kind == "amount":
-                parsed: Any = parse_amount(value) if not isinstance(value, str) or not value.startswith("=") else None
-            elif kind == "flag":
-                parsed = parse_flag(value)
-            elif kind == "int":
-                parsed = parse_int(value)
+                frame[key] = pd.to_numeric(pd.Series(column, index=frame.index), errors="coerce").astype("float64")
             else:
-                parsed = as_text(value)
-            label = frame.index[i]
-            frame.at[label, key] = pd.NA if parsed is None and kind in ("flag", "int") else parsed
+                frame[key] = pd.Series(column, index=frame.index).astype(frame[key].dtype)
         months = frame[[m.key for m in MONTH_FIELDS]]
         frame["months_sum"] = months.sum(axis=1, min_count=1)
         frame["ytd"] = frame["ytd_given"].fillna(frame["months_sum"])

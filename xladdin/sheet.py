@@ -6,7 +6,9 @@ Rows and columns are 1-based in every public coordinate; ``rows[0][0]`` is cell 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .findings import column_letter
@@ -21,17 +23,23 @@ def cell_ref(row: int, col: int) -> str:
     return f"{column_letter(col)}{row}"
 
 
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]+)$")
+
+
 def parse_ref(ref: str) -> tuple[int, int]:
     """"B12" -> (12, 2). Accepts ``$`` signs."""
-    ref = ref.replace("$", "").upper()
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    digits = ref[len(letters):]
+    m = _REF.match(ref)
+    if m is None:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    return int(m.group(2)), _column_index(m.group(1).upper())
+
+
+@lru_cache(maxsize=4096)
+def _column_index(letters: str) -> int:
     col = 0
     for ch in letters:
         col = col * 26 + (ord(ch) - 64)
-    if not letters or not digits.isdigit():
-        raise ValueError(f"not a cell reference: {ref!r}")
-    return int(digits), col
+    return col
 
 
 @dataclass
