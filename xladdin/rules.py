@@ -129,11 +129,17 @@ def statistics_entry(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
 
 def duplicates(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
     fr = ledger.frame
-    codes = fr["code"].map(lambda v: norm(v) or None)
+    codes = _normalised(fr["code"])
     yield from _duplicated(ledger, codes, "code", "duplicate-code")
-    names = fr["name"].map(lambda v: norm(v) or None)
+    names = _normalised(fr["name"])
     unit = fr["unit"].fillna(fr["unit_raw"]).astype("object").fillna("")
     yield from _duplicated(ledger, (unit + "\x00" + names.fillna("")).where(names.notna()), "name", "duplicate-name")
+
+
+def _normalised(values: pd.Series) -> pd.Series:
+    """Width- and space-normalised text per row (None for empty), as one list pass."""
+    return pd.Series([None if v is None else (norm(v) or None) for v in values.tolist()], index=values.index,
+                     dtype="object")
 
 
 def _duplicated(ledger: Ledger, keys: pd.Series, field: str, code: str) -> Iterable[Finding]:
@@ -158,20 +164,23 @@ def programme_flags(ledger: Ledger, settings: Settings) -> Iterable[Finding]:
         yield _f(ledger, i, key, "star-not-district", _at(fr["level"], i))
     if "sgyp_stage" not in ledger.columns:
         return
+    stages, statuses, rounds = fr["sgyp_stage"].tolist(), fr["status"].tolist(), fr["sgyp_round"].tolist()
+    no_investment = (fr["ytd"].isna() & fr["completed_before"].isna()).tolist()
+    has_round = "sgyp_round" in ledger.columns
     for i in _positions(fr["sgyp_stage"].notna()):
-        stage = norm(_at(fr["sgyp_stage"], i))
+        stage = norm(stages[i])
         if stage not in SGYP_STAGES:
             yield _f(ledger, i, "sgyp_stage", "sgyp-stage-unknown", stage)
             continue
-        status = _at(fr["status"], i)
+        status = statuses[i]
         order = SGYP_STAGES.index(stage)
         if order >= 1 and status in ("谋划", "前期"):
             yield _f(ledger, i, "sgyp_stage", "sgyp-stage-order", stage,
                      reason=f"与项目状态“{status}”矛盾：未开工的项目不能处于开工及以后阶段")
-        elif order >= 2 and fr["ytd"].isna().iat[i] and fr["completed_before"].isna().iat[i]:
+        elif order >= 2 and no_investment[i]:
             yield _f(ledger, i, "sgyp_stage", "sgyp-stage-order", stage,
                      reason="已投产或达效，但没有任何完成投资记录")
-        elif "sgyp_round" in ledger.columns and pd.isna(_at(fr["sgyp_round"], i)):
+        elif has_round and pd.isna(rounds[i]):
             yield _f(ledger, i, "sgyp_stage", "sgyp-stage-order", stage, reason="已填阶段但未填三个一批期次")
 
 

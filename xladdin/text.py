@@ -36,7 +36,10 @@ def norm(text: Any) -> str:
     """NFKC (full-width -> half-width), remove every whitespace incl. line breaks."""
     if text is None:
         return ""
-    return _WS.sub("", unicodedata.normalize("NFKC", str(text)))
+    text = str(text)
+    if text.isascii():  # NFKC leaves ASCII as it is
+        return _WS.sub("", text)
+    return _WS.sub("", unicodedata.normalize("NFKC", text))
 
 
 def as_text(value: Any) -> str | None:
