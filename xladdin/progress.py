@@ -8,7 +8,6 @@ files saved by openpyxl carry no cached formula values, so the months are the tr
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +16,7 @@ import pandas as pd
 from .fields import LEVELS, month_field
 from .periods import period_month, schedule
 from .settings import Settings
+from .text import as_number
 from .units import vocabulary
 
 __all__ = [
@@ -48,19 +48,9 @@ PROGRESS_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _num(value: Any) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
 def completion_rate(ytd: float | None, plan: float | None) -> float | None:
     """完成率 = year-to-date completed ÷ annual plan; None when either is unknown or plan ≤ 0."""
-    y, p = _num(ytd), _num(plan)
+    y, p = as_number(ytd), as_number(plan)
     if y is None or p is None or p <= 0:
         return None
     return y / p
@@ -68,7 +58,7 @@ def completion_rate(ytd: float | None, plan: float | None) -> float | None:
 
 def growth(ytd: float | None, last: float | None) -> float | None:
     """增速 = (ytd − last year's same-period ytd) ÷ last; None when last is unknown, 0 or negative."""
-    y, last_f = _num(ytd), _num(last)
+    y, last_f = as_number(ytd), as_number(last)
     if y is None or last_f is None or last_f <= 0:
         return None
     return (y - last_f) / last_f
@@ -76,7 +66,7 @@ def growth(ytd: float | None, last: float | None) -> float | None:
 
 def schedule_status(rate: float | None, month: int) -> str:
     """超序时进度 / 滞后序时进度 / 符合序时进度 (within ``SCHEDULE_TOLERANCE``); "" when rate unknown."""
-    r = _num(rate)
+    r = as_number(rate)
     if r is None:
         return ""
     gap = r - schedule(month)
@@ -105,21 +95,10 @@ def _sum(series: pd.Series) -> float:
 
 
 def _row(part: pd.DataFrame, ytd: pd.Series, month: int, grow: float | None = None) -> dict[str, Any]:
-    done = _sum(ytd.loc[part.index]) if len(part) else 0.0
-    plan = _sum(part["annual_plan"]) if len(part) else 0.0
-    rate = completion_rate(done, plan)
-    sched = schedule(month)
-    return {
-        "projects": len(part),
-        "total_investment": _sum(part["total_investment"]) if len(part) else 0.0,
-        "annual_plan": plan,
-        "ytd_completed": done,
-        "completion_rate": rate,
-        "schedule": sched,
-        "gap": None if rate is None else rate - sched,
-        "status": schedule_status(rate, month),
-        "growth": grow,
-    }
+    sums = {"n": len(part), "t": _sum(part["total_investment"]) if len(part) else 0.0,
+            "p": _sum(part["annual_plan"]) if len(part) else 0.0,
+            "d": _sum(ytd.loc[part.index]) if len(part) else 0.0}
+    return _row_of(sums, month, grow)
 
 
 def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -153,7 +132,7 @@ def stats_growth(stats: pd.DataFrame | None, month: int, names: Iterable[str]) -
     if not len(hits):
         return None, None, None
     first = hits.iloc[0]
-    ytd, last = _num(first.get("ytd")), _num(first.get("ytd_last_year"))
+    ytd, last = as_number(first.get("ytd")), as_number(first.get("ytd_last_year"))
     return ytd, last, growth(ytd, last)
 
 

@@ -14,7 +14,6 @@ of units in 参数; unranked units (no growth figure) at the end with no rank.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +23,7 @@ from .periods import first_period_month, period_month
 from .progress import canon_subjects, stats_rows
 from .progress import growth as growth_of
 from .settings import Settings
+from .text import as_number
 
 __all__ = ["RANK_COLUMNS", "escalation", "last_in_month", "last_runs", "rank_units", "rank_with_ties"]
 
@@ -31,19 +31,9 @@ RANK_COLUMNS: tuple[str, ...] = ("unit", "rank", "growth", "ytd", "ytd_last_year
 ACTIONS: tuple[str, ...] = ("", "通报批评", "区分管领导约谈", "区主要领导约谈")
 
 
-def _value(v: float | None) -> float | None:
-    if v is None:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
-
-
 def rank_with_ties(values: Sequence[float | None]) -> list[int | None]:
     """Descending competition ranking (1, 2, 2, 4); None/NaN values get no rank."""
-    clean = [_value(v) for v in values]
+    clean = [as_number(v) for v in values]
     known = [v for v in clean if v is not None]
     return [None if v is None else 1 + sum(o > v for o in known) for v in clean]
 
@@ -97,7 +87,7 @@ def rank_units(
     for _, r in rows.iterrows():
         subject = str(r["subject"])
         if subject in units and subject not in figures:
-            figures[subject] = (_value(r.get("ytd")), _value(r.get("ytd_last_year")))
+            figures[subject] = (as_number(r.get("ytd")), as_number(r.get("ytd_last_year")))
     grows = [growth_of(*figures.get(u, (None, None))) for u in units]
     ranks = rank_with_ties(grows)
     merged: dict[str, dict[int, int | None]] = {u: dict((history or {}).get(u, {})) for u in units}

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "ERROR_LITERALS",
+    "as_number",
     "as_text",
     "is_error_literal",
     "norm",
@@ -53,6 +54,17 @@ def as_text(value: Any) -> str | None:
             return str(int(value))
     text = str(value).strip()
     return text or None
+
+
+def as_number(value: Any) -> float | None:
+    """A finite float from an already-typed value (numbers, numeric text), else None (NA, NaN, text)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else float(value)
+    try:  # pandas' NA raises TypeError here
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) or math.isinf(f) else f
 
 
 def is_error_literal(value: Any) -> bool:

@@ -8,7 +8,6 @@ month cell is a revision (form-revision, old → new). Re-running a month writes
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from ..periods import period_label, period_month
 from ..regions import SHEETS
 from ..settings import Settings
 from ..sheet import parse_ref
+from ..text import as_number
 from .common import load_ledger, load_settings
 from .outputs import read_history, write_bulletin, write_history, write_ranking, write_tables
 
@@ -71,16 +71,6 @@ class ConsolidationResult:
         if acts:
             lines.append("末位增速约谈：" + "、".join(acts))
         return "\n".join(lines)
-
-
-def _num(v: Any) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _where(form: FormData, row: Any, key: str) -> tuple[int, int]:
@@ -172,8 +162,8 @@ class _Columns:
 def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormData, row: Any, key: str,
                prev_cols: list[str], tol: float) -> None:
     name = str(cols("name")[i] or row.code)
-    prev = sum(v for v in (_num(cols(c)[i]) for c in prev_cols) if v is not None)
-    value, cum = _num(row.value), _num(row.cumulative)
+    prev = sum(v for v in (as_number(cols(c)[i]) for c in prev_cols) if v is not None)
+    value, cum = as_number(row.value), as_number(row.cumulative)
     if value is None and cum is not None:
         value = cum - prev
     r, c = _where(form, row, "value")
@@ -188,7 +178,7 @@ def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormDat
         return
     if value is not None:
         cell = ledger.cell(i, key)
-        old = _num(cols(key)[i])
+        old = as_number(cols(key)[i])
         if old is None or abs(old - value) > 1e-9:
             out.writes[cell] = value
             if old is not None:
