@@ -21,12 +21,12 @@ import xlwings as xw
 
 from . import periods, progress, ranking
 from .errors import XladdinError
-from .fields import month_field
 from .ledger import read_ledger, read_stats
 from .money import wan_to_yi, yi_to_wan
 from .rules import validate_ledger
 from .settings import Settings, default_settings
 from .sheet import SheetData
+from .table_read import table_frame
 
 __all__ = [
     "CATEGORY",
@@ -220,13 +220,9 @@ def TZ_CHECK(header: Any, row: Any) -> Any:
 
 
 # ---- spilling tables over a ledger range ----------------------------------------------------
-# what the progress tables read; parsing only these keeps a 30,000-row range fast
-_TABLE_FIELDS = frozenset({"unit", "category", "level", "star", "is_982", "total_investment", "annual_plan", "ytd",
-                           *(month_field(m) for m in range(1, 13))})
-
-
 def _frame(ledger: Any) -> pd.DataFrame:
-    return read_ledger(_grid(ledger, "台账区域"), _settings(), only=_TABLE_FIELDS).frame
+    """Only the columns the progress tables read: keeps a 30,000-row range under 100 ms (issue 7)."""
+    return table_frame(_grid(ledger, "台账区域"), _settings())
 
 
 @xw.func(category=CATEGORY)

@@ -1,0 +1,85 @@
+"""The lean table read gives the same three progress tables as ``read_ledger(...).frame`` (issue 7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from xladdin import progress
+from xladdin.demo import build_demo
+from xladdin.engines.files import FileEngine
+from xladdin.errors import ColumnNotFound
+from xladdin.ledger import find_ledger_sheet, read_ledger
+from xladdin.settings import default_settings
+from xladdin.sheet import SheetData
+from xladdin.table_read import TABLE_FIELDS, table_frame
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+MESSY = ["merged-header", "fullwidth-digits", "subtotal-rows", "unit-aliases", "rules", "cumulative-falls"]
+
+
+def assert_same_tables(sheet: SheetData, months: tuple[int, ...] = (2, 3, 6, 11, 12)) -> None:
+    settings = default_settings()
+    core = read_ledger(sheet, settings, only=TABLE_FIELDS).frame
+    lean = table_frame(sheet, settings)
+    assert len(lean) == len(core)
+    for month in months:
+        pd.testing.assert_frame_equal(progress.by_unit(lean, settings, month), progress.by_unit(core, settings, month))
+        pd.testing.assert_frame_equal(progress.by_category(lean, settings, month),
+                                      progress.by_category(core, settings, month))
+        pd.testing.assert_frame_equal(progress.by_level(lean, month), progress.by_level(core, month))
+
+
+def ledger_sheet(path: Path) -> SheetData:
+    engine = FileEngine(path)
+    return find_ledger_sheet(engine.sheet_names(), engine.read, default_settings())
+
+
+def test_demo_ledger(tmp_path: Path) -> None:
+    sheet = ledger_sheet(build_demo(tmp_path).master)
+    assert_same_tables(sheet)
+
+
+@pytest.mark.parametrize("name", MESSY)
+def test_messy_fixtures(name: str) -> None:
+    sheet = ledger_sheet(FIXTURES / f"{name}.xlsx")
+    try:
+        read_ledger(sheet, default_settings(), only=TABLE_FIELDS)
+    except ColumnNotFound as exc:
+        with pytest.raises(ColumnNotFound) as lean:
+            table_frame(sheet, default_settings())
+        assert lean.value.message == exc.message
+        return
+    assert_same_tables(sheet)
+
+
+HEADER = ["序号", "项目名称", "项目编码", "责任单位", "行业类别", "项目级别", "攻坚星级", "982工程",
+          "总投资(亿元)", "年度计划投资", "1-2月", "3月", "4月", "1-3月累计", "1-4月累计", "本年累计完成"]
+
+
+def test_odd_cells_read_as_the_core_reads_them() -> None:
+    """Text numbers, full-width digits, booleans, negatives, inf, error literals, formulas, (亿元) scale,
+    cumulative columns, subtotal / section / blank / formula-only rows, uncoded rows, ragged rows."""
+    rows: list[list[Any]] = [["某区重点项目台账"], ["单位：万元"], HEADER,
+                             ["一、省重点项目（3个）"],
+                             [1, "甲", "C1", "北下街办事处", "城市更新", "省重点（攻坚星级）", None, "是",
+                              1.5, "1,200", 100.0, "３０", None, None, None, "=SUM(K5:M5)"],
+                             [2, "乙", "C2", "经济开发区", "产业", "市级重点", "√", "否", "2", 800.0, True, -5.0,
+                              "#N/A", 95.0, None, None],
+                             [3, "丙", None, "未知单位", None, "区重点", "★", None, 0.3, "约500", "=K7", 20.0,
+                              float("inf"), None, 40.0, 70.0],
+                             [None, "小计", None, None, None, None, None, None, 3.8, 2500.0, 300.0],
+                             ["二、市重点项目"],
+                             [None, None, None, None, None, None, None, None, None, None, "=A1"],
+                             [4, "丁", "C4", "二里岗街道", "城市更新", "市重点", "x", 1, "0.5亿", 300.0, 10.0, 10.0],
+                             [5, "戊", 4105, " 北下街 ", "文旅", "省重点", None, 0, 1e12, 50.0, None, None, 5.0],
+                             [None, "合计", None, None, None, None, None, None, 5.0, 4000.0],
+                             [],
+                             [6, "己", "  ", "经济开发区", "文旅", "区重点"]]
+    width = len(HEADER)
+    sheet = SheetData("台账", [r + [None] * (width - len(r)) if i % 2 else r for i, r in enumerate(rows)])
+    assert len(table_frame(sheet, default_settings())) == 6  # 甲 乙 丙 丁 戊 己
+    assert_same_tables(sheet, months=tuple(range(1, 13)))

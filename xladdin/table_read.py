@@ -1,0 +1,196 @@
+"""Lean ledger read for the progress tables: only the columns ``progress.by_unit/by_category/by_level`` use.
+
+Pure core (standard library, numpy, pandas; headers, ledger, text, units). ``read_ledger`` types
+every field of every row (~45 columns), which on a 30,000-row range costs half a second; the
+spilling table formulas need a dozen columns. ``table_frame`` finds the header the same way,
+keeps the same project rows (``ledger._data_rows`` semantics: blank, 合计/小计/总计 and section
+rows skipped), parses amounts with the same rules (numpy fast path, ``parse_amount`` only for the
+cells that need it, uncached formulas empty, (亿元) scaled) and canonicalises unit / category /
+level once per distinct text. It gives the same tables as ``read_ledger(...).frame``; it yields
+no findings (the formulas show none). A header that cannot be read, or a required column that is
+missing, goes through ``read_ledger`` so the staff see its exact message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .fields import FIELD_BY_KEY, FIELDS, MONTH_FIELDS
+from .headers import HeaderMap, alias_index, find_header
+from .ledger import _SECTION, _SUBTOTAL, REQUIRED_COLUMNS, read_ledger
+from .settings import Settings
+from .sheet import SheetData
+from .text import as_text, is_error_literal, norm, parse_amount, parse_flag
+from .units import canonical_level, vocabulary
+
+__all__ = ["TABLE_FIELDS", "table_frame"]
+
+# what the progress tables read (plus the required columns read_ledger insists on)
+TABLE_FIELDS = frozenset({"unit", "category", "level", "star", "is_982", "total_investment", "annual_plan", "ytd",
+                          *(m.key for m in MONTH_FIELDS)})
+_AMOUNTS = ("total_investment", "annual_plan", "ytd", *(m.key for m in MONTH_FIELDS))
+_PLAIN = frozenset({float, int, type(None)})
+_HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
+
+
+def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
+    """Projects of ``sheet`` with the columns the progress tables use (same figures as ``read_ledger``)."""
+    index = alias_index(FIELDS, settings.column_aliases)
+    hm = find_header(SheetData(sheet.name, sheet.rows[:_HEADER_ROWS], sheet.merges), index)
+    if hm is None or any(k not in hm.columns for k in REQUIRED_COLUMNS):
+        return read_ledger(sheet, settings, only=TABLE_FIELDS).frame  # raises with the staff-facing message
+    keep = TABLE_FIELDS | set(REQUIRED_COLUMNS)
+    cols = {k: c for k, c in hm.columns.items() if k in keep}
+    selected = [sheet.rows[r - 1] for r in project_rows(sheet, hm, cols)]
+    cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
+    values = _columns(selected, sorted({*cols.values(), *cumulative.values()}))
+    none = [None] * len(selected)
+
+    def _take(key: str) -> list[Any]:
+        return values[cols[key]] if key in cols else none
+
+    limit = settings.thresholds.amount_limit
+    data: dict[str, Any] = {}
+    vocab = vocabulary(settings)
+    data["unit"] = _canonical(_take("unit"), vocab.unit)
+    data["category"] = _canonical(_take("category"), vocab.category)
+    levels = _canonical(_take("level"), canonical_level)
+    data["level"] = [lv for lv, _ in levels]
+    star = _flags(_take("star"))
+    data["star"] = np.array([s if s is not None else lv_star for s, (_, lv_star) in zip(star, levels, strict=True)],
+                            dtype=bool)
+    data["is_982"] = np.array([bool(s) for s in _flags(_take("is_982"))], dtype=bool)
+    months: list[np.ndarray[Any, np.dtype[np.float64]]] = []
+    for key in _AMOUNTS:
+        if key in cols:
+            data[key] = _amounts(values[cols[key]], hm.scales.get(key, 1.0), limit)
+            if key.startswith("m"):
+                months.append(data[key])
+    for n, col in cumulative.items():
+        data[f"cum{n:02d}"] = _amounts(values[col], hm.scales.get("ytd", 1.0), limit)
+    given = data.get("ytd", np.full(len(selected), np.nan))
+    if months:  # as read_ledger: 本年累计 left empty is the sum of every month column (min_count=1)
+        stacked = np.vstack(months)
+        summed = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
+        given = np.where(np.isnan(given), summed, given)
+    data["ytd"] = given
+    frame = pd.DataFrame(data)
+    for key in ("unit", "category", "level"):
+        frame[key] = frame[key].astype("object")
+    return frame
+
+
+def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> list[int]:
+    """Excel rows holding projects, exactly as ``ledger._data_rows`` with the header columns ``cols``."""
+    code_col = cols.get("code")
+    start = hm.data_start
+    body = sheet.rows[start - 1:]
+    if code_col is None:
+        return [r for r, raw in enumerate(body, start) if _is_project(raw, cols)]
+    i = code_col - 1
+    codes = [raw[i] if len(raw) > i else None for raw in body]
+    return [r for r, code, raw in zip(range(start, start + len(body)), codes, body, strict=True)
+            if (type(code) is str and code and not code.isspace() and "计" not in code) or _is_project(raw, cols)]
+
+
+def _get(row: list[Any], col: int) -> Any:
+    return row[col - 1] if col <= len(row) else None
+
+
+def _is_project(raw: list[Any], cols: dict[str, int]) -> bool:
+    """The slow branch of ``ledger._data_rows`` for a row whose code is not a plain code text."""
+    if not any(v is not None and not (isinstance(v, str) and (v.isspace() or v.startswith("=") or not v))
+               for v in raw):
+        return False
+    name_col = cols.get("name") or 0
+    code_col = cols.get("code")
+    lead = raw[:max(4, name_col)]
+    if any(isinstance(v, str) and "计" in v for v in lead) and _SUBTOTAL.search(
+            "".join(norm(v) for v in lead if isinstance(v, str))):
+        return False
+    if code_col and as_text(_get(raw, code_col)):
+        return True
+    amount_cols = [c for k, c in cols.items() if FIELD_BY_KEY[k].kind == "amount"]
+    has_amount = any(isinstance(_get(raw, c), int | float) for c in amount_cols)
+    first = next((norm(v) for v in raw if as_text(v)), "")
+    return has_amount or not _SECTION.match(first)
+
+
+def _columns(rows: list[list[Any]], wanted: list[int]) -> dict[int, list[Any]]:
+    """Values of the 1-based columns ``wanted`` over ``rows``, one list per column (one pass, then transposed)."""
+    if not rows:
+        return {c: [] for c in wanted}
+    if min(map(len, rows)) < max(wanted):
+        rows = [r + [None] * (max(wanted) - len(r)) for r in rows]
+    picked = list(map(itemgetter(*(c - 1 for c in wanted)), rows)) if len(wanted) > 1 else [
+        (r[wanted[0] - 1],) for r in rows]
+    return {c: list(values) for c, values in zip(wanted, zip(*picked, strict=True), strict=True)}
+
+
+def _canonical(values: list[Any], canonical: Callable[[Any], Any]) -> list[Any]:
+    """``canonical(as_text(v))`` per cell, computed once per distinct text (names repeat a lot)."""
+    table: dict[str | None, Any] = {v: canonical(as_text(v)) for v in set(values) if type(v) is str}
+    table[None] = canonical(None)
+    return [table[v] if (v is None or type(v) is str) else canonical(as_text(v)) for v in values]
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or (isinstance(value, str) and value.startswith("=")) or is_error_literal(value):
+        return None
+    try:
+        return parse_flag(value)
+    except ValueError:
+        return None
+
+
+def _flags(values: list[Any]) -> list[bool | None]:
+    table = {v: _flag(v) for v in set(values) if v is None or type(v) is str}
+    return [table[v] if (v is None or type(v) is str) else _flag(v) for v in values]
+
+
+def _amount(value: Any, scale: float, limit: float) -> float:
+    """One cell as ``ledger._parse_column`` reads an amount; NaN where it records a finding or nothing."""
+    if value is None:
+        return np.nan
+    if (type(value) is float or type(value) is int) and value == value and 0 <= value * scale <= limit:
+        return float(value * scale)
+    if (isinstance(value, str) and value.startswith("=")) or is_error_literal(value):
+        return np.nan
+    try:
+        x = parse_amount(value)
+    except ValueError:
+        return np.nan
+    return np.nan if x is None else x * scale
+
+
+def _amounts(values: list[Any], scale: float, limit: float) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """An amount column as float64 (NaN for empty), by ``ledger._parse_column``'s rules."""
+    types = set(map(type, values))
+    if bool not in types:
+        try:
+            arr = np.array(values, dtype="float64") * scale  # None -> NaN; raises on text
+        except (TypeError, ValueError, OverflowError):
+            pass
+        else:
+            finite = arr[~np.isnan(arr)]
+            if finite.size == 0 or (finite.min() >= 0 and finite.max() <= limit):
+                return arr
+            if types <= _PLAIN:  # numbers only, some negative or huge: kept as they are, inf as empty
+                arr[np.isinf(arr)] = np.nan
+                return arr
+    plain = [v if type(v) is float or type(v) is int else None for v in values]
+    try:
+        arr = np.array(plain, dtype="float64") * scale
+    except OverflowError:
+        return np.array([_amount(v, scale, limit) for v in values], dtype="float64")
+    arr[np.isinf(arr)] = np.nan
+    for i, v in enumerate(values):
+        if type(v) is not float and type(v) is not int and v is not None and not (
+                type(v) is str and v.startswith("=")):
+            arr[i] = _amount(v, scale, limit)
+    return arr
