@@ -77,7 +77,7 @@ def _plant(rows_by_unit: dict[str, list[dict[str, Any]]], year: int, month: int)
 
     # 东大街街道 sends a file whose rows are 西大街街道's projects (copied the neighbour's form)
     rows_by_unit["东大街街道"] = [dict(r) for r in rows_by_unit["西大街街道"]]
-    mistakes = [Mistake(name("东大街街道"), f"B{FORM_FIRST_ROW}", "东大街街道报送的表中是西大街街道的项目", "form-wrong-unit")]
+    mistakes = [Mistake(name("东大街街道"), f"B{FORM_FIRST_ROW}", "东大街街道报送的表中是西大街街道的项目（西大街街道也已报送）", "form-double-report")]
     i, row = active("南关街道")
     row["month_current"] = -row["month_current"]
     mistakes.append(Mistake(name("南关街道"), f"{cur}{FORM_FIRST_ROW + i}", "当月完成填成负数", "negative-amount"))

@@ -114,3 +114,15 @@ def test_cli_consolidate_and_summary(demo: Path, tmp_path: Path) -> None:
     last = data["ranking"][-1]
     assert (last["unit"], last["rank"], last["action"]) == ("陇海马路街道", 15, "区分管领导约谈")
     assert set(data["programmes"]) == {"sgyp", "bonds", "reserve", "attraction_125", "not_entered"}
+
+
+def test_every_planted_mistake_is_reported_at_its_file_and_cell(tmp_path: Path) -> None:
+    """The demo's returned June forms carry four realistic mistakes; consolidation names each one
+    (code, file, cell) and merges everything else."""
+    result = build_demo(tmp_path / "demo")
+    with open_for_job(result.master, output=tmp_path / "out.xlsx") as engine:
+        done = consolidate(engine, 6, result.forms_dir)
+    found = {(f.code, f.file, f.cell) for f in done.report.findings}
+    for m in result.mistakes:
+        assert (m.code, m.file, m.cell) in found, m
+    assert done.merge.missing == [] and done.merge.merged > 250
