@@ -35,7 +35,8 @@ TABLE_FIELDS = frozenset({"unit", "category", "level", "star", "is_982", "total_
                           *(m.key for m in MONTH_FIELDS)})
 _AMOUNTS = ("total_investment", "annual_plan", "ytd", *(m.key for m in MONTH_FIELDS))
 _PLAIN = frozenset({float, int, type(None)})
-_HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
+_HEADER_ROWS = 31
+_CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)  # find_header scans 30 rows and may look at the one below
 
 
 def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
@@ -48,13 +49,27 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
     cols = {k: c for k, c in hm.columns.items() if k in keep}
     selected = [sheet.rows[r - 1] for r in project_rows(sheet, hm, cols)]
     cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
-    values = _columns(selected, sorted({*cols.values(), *cumulative.values()}))
+    widest = max([*cols.values(), *cumulative.values()])
+    if selected and min(map(len, selected)) < widest:
+        selected = [r + [None] * (widest - len(r)) for r in selected]
+    sources = {k: cols[k] for k in _AMOUNTS if k in cols} | {f"cum{n:02d}": c for n, c in cumulative.items()}
+    scales = {k: hm.scales.get(k, 1.0) for k in _AMOUNTS} | {f"cum{n:02d}": hm.scales.get("ytd", 1.0)
+                                                              for n in cumulative}
+    texts: dict[str, int] = {k: cols[k] for k in ("unit", "category", "level", "star", "is_982") if k in cols}
+    ytd_col = sources.pop("ytd", None)
+    plain, text_values = _read_chunked(selected, sources, texts)
     none = [None] * len(selected)
 
     def _take(key: str) -> list[Any]:
-        return values[cols[key]] if key in cols else none
+        return text_values.get(key, none)
 
     limit = settings.thresholds.amount_limit
+    amounts: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
+    for key, col in sources.items():
+        arr = _numpy_path(plain.get(key), selected, col, scales[key], limit)
+        # else some cell is text, a flag or out of range: the column goes by read_ledger's cell rules
+        amounts[key] = arr if arr is not None else _amounts(list(map(itemgetter(col - 1), selected)),
+                                                            scales[key], limit)
     data: dict[str, Any] = {}
     vocab = vocabulary(settings)
     data["unit"] = _canonical(_take("unit"), vocab.unit)
@@ -66,14 +81,15 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
                             dtype=bool)
     data["is_982"] = np.array([bool(s) for s in _flags(_take("is_982"))], dtype=bool)
     months: list[np.ndarray[Any, np.dtype[np.float64]]] = []
-    for key in _AMOUNTS:
-        if key in cols:
-            data[key] = _amounts(values[cols[key]], hm.scales.get(key, 1.0), limit)
-            if key.startswith("m"):
-                months.append(data[key])
-    for n, col in cumulative.items():
-        data[f"cum{n:02d}"] = _amounts(values[col], hm.scales.get("ytd", 1.0), limit)
-    given = data.get("ytd", np.full(len(selected), np.nan))
+    for key in sources:
+        data[key] = amounts[key]
+        if key.startswith("m"):
+            months.append(amounts[key])
+    given = np.full(len(selected), np.nan)
+    if ytd_col is not None:
+        firsts = [amounts[k] for k in ("m01", "m02") if k in amounts]
+        need = np.logical_and.reduce([np.isnan(a) for a in firsts]) if firsts else np.ones(len(selected), bool)
+        given = _ytd(selected, ytd_col, scales["ytd"], limit, need)
     if months:  # as read_ledger: 本年累计 left empty is the sum of every month column (min_count=1)
         stacked = np.vstack(months)
         summed = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
@@ -93,7 +109,12 @@ def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> list[
     if code_col is None:
         return [r for r, raw in enumerate(body, start) if _is_project(raw, cols)]
     i = code_col - 1
-    codes = [raw[i] if len(raw) > i else None for raw in body]
+    if body and min(map(len, body)) > i:
+        codes = list(map(itemgetter(i), body))
+        if set(map(type, codes)) == {str} and "计" not in "\x00".join(codes) and all(map(str.strip, codes)):
+            return list(range(start, start + len(body)))  # the common case: every row a coded project
+    else:
+        codes = [raw[i] if len(raw) > i else None for raw in body]
     return [r for r, code, raw in zip(range(start, start + len(body)), codes, body, strict=True)
             if (type(code) is str and code and not code.isspace() and "计" not in code) or _is_project(raw, cols)]
 
@@ -121,22 +142,89 @@ def _is_project(raw: list[Any], cols: dict[str, int]) -> bool:
     return has_amount or not _SECTION.match(first)
 
 
-def _columns(rows: list[list[Any]], wanted: list[int]) -> dict[int, list[Any]]:
-    """Values of the 1-based columns ``wanted`` over ``rows``, one list per column (one pass, then transposed)."""
-    if not rows:
-        return {c: [] for c in wanted}
-    if min(map(len, rows)) < max(wanted):
-        rows = [r + [None] * (max(wanted) - len(r)) for r in rows]
-    picked = list(map(itemgetter(*(c - 1 for c in wanted)), rows)) if len(wanted) > 1 else [
-        (r[wanted[0] - 1],) for r in rows]
-    return {c: list(values) for c, values in zip(wanted, zip(*picked, strict=True), strict=True)}
+def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[str, int],
+                  ) -> tuple[dict[str, np.ndarray[Any, np.dtype[np.float64]]], dict[str, list[Any]]]:
+    """Amount columns that numpy converts as float64 (unscaled), and the text columns as lists.
+
+    Reads row-wise in chunks that stay in the CPU cache: a 30,000-row range is mostly memory
+    traffic, and column-wise passes over it cost several times more. An amount column with a cell
+    numpy cannot convert (formula, text) is left out of the first dict, for the caller's slow path.
+    """
+    n = len(rows)
+    out = np.full((n, len(amounts)), np.nan)
+    pos = {k: i for i, k in enumerate(amounts)}
+    fast = list(amounts)
+    text_values: dict[str, list[Any]] = {k: [] for k in texts}
+    text_get = _getter(list(texts.values()))
+    for i in range(0, n, _CHUNK):
+        chunk = rows[i:i + _CHUNK]
+        if texts:
+            for key, column in zip(texts, zip(*map(text_get, chunk), strict=True), strict=True):
+                text_values[key].extend(column)
+        if not fast:
+            continue
+        picked = list(map(_getter([amounts[k] for k in fast]), chunk))
+        try:
+            out[i:i + len(chunk), [pos[k] for k in fast]] = np.array(picked, dtype="float64")
+            continue
+        except (TypeError, ValueError, OverflowError):
+            pass
+        for key, column in zip(list(fast), zip(*picked, strict=True), strict=True):
+            try:
+                out[i:i + len(chunk), pos[key]] = np.array(column, dtype="float64")
+            except (TypeError, ValueError, OverflowError):
+                fast.remove(key)
+    return {k: out[:, pos[k]] for k in fast}, text_values
+
+
+def _getter(cols: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """Values of the 1-based ``cols`` of a row, always as a tuple."""
+    if len(cols) == 1:
+        c = cols[0] - 1
+        return lambda row: (row[c],)
+    return itemgetter(*(c - 1 for c in cols))
+
+
+def _ytd(rows: list[list[Any]], col: int, scale: float, limit: float,
+         need: np.ndarray[Any, np.dtype[np.bool_]]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """本年累计 as read_ledger reads it, where the tables can use it.
+
+    The tables fall back to 本年累计 only for projects without 1月/1-2月 figures. When the column
+    holds an uncached formula (the template's SUM) or a flag, read_ledger reads it cell by cell,
+    so only those projects' cells are read; otherwise the column is read whole.
+    """
+    c = col - 1
+    if any(type(v) is bool or (type(v) is str and v[:1] in ("=", "#")) for v in map(itemgetter(c), rows)):
+        out = np.full(len(rows), np.nan)
+        for j in np.flatnonzero(need).tolist():
+            out[j] = _amount(rows[j][c], scale, limit)
+        return out
+    return _amounts(list(map(itemgetter(c), rows)), scale, limit)
+
+
+def _numpy_path(arr: np.ndarray[Any, np.dtype[np.float64]] | None, rows: list[list[Any]], col: int, scale: float,
+                limit: float) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+    """``arr`` scaled when read_ledger would take its numpy path for the column (no flag cell, every
+    figure within 0..limit), else None. A flag converts to 0.0 or 1.0, so only those cells are looked at."""
+    if arr is None:
+        return None
+    arr = arr * scale
+    finite = arr[~np.isnan(arr)]
+    if finite.size and (finite.min() < 0 or finite.max() > limit):
+        return None
+    c = col - 1
+    if any(type(rows[j][c]) is bool for j in np.flatnonzero((arr == 0.0) | (arr == scale)).tolist()):
+        return None
+    return arr
 
 
 def _canonical(values: list[Any], canonical: Callable[[Any], Any]) -> list[Any]:
     """``canonical(as_text(v))`` per cell, computed once per distinct text (names repeat a lot)."""
-    table: dict[str | None, Any] = {v: canonical(as_text(v)) for v in set(values) if type(v) is str}
-    table[None] = canonical(None)
-    return [table[v] if (v is None or type(v) is str) else canonical(as_text(v)) for v in values]
+    distinct = set(values)
+    if all(v is None or type(v) is str for v in distinct):
+        table = {v: canonical(as_text(v)) for v in distinct}
+        return list(map(table.__getitem__, values))
+    return [canonical(as_text(v)) for v in values]  # numbers too: 1, 1.0 and True hash alike
 
 
 def _flag(value: Any) -> bool | None:

@@ -78,8 +78,24 @@ def test_odd_cells_read_as_the_core_reads_them() -> None:
                              [5, "戊", 4105, " 北下街 ", "文旅", "省重点", None, 0, 1e12, 50.0, None, None, 5.0],
                              [None, "合计", None, None, None, None, None, None, 5.0, 4000.0],
                              [],
-                             [6, "己", "  ", "经济开发区", "文旅", "区重点"]]
+                             [6, "己", "  ", "经济开发区", "文旅", "区重点", None, None, None, None, None, None, None, True]]
     width = len(HEADER)
     sheet = SheetData("台账", [r + [None] * (width - len(r)) if i % 2 else r for i, r in enumerate(rows)])
     assert len(table_frame(sheet, default_settings())) == 6  # 甲 乙 丙 丁 戊 己
+    assert_same_tables(sheet, months=tuple(range(1, 13)))
+
+
+def test_ytd_formula_column_read_where_the_tables_fall_back_to_it() -> None:
+    """本年累计 as the template's uncached SUM in some rows, figures typed over it in others: projects
+    without 1月/1-2月 figures take it (month 2), or their later months (month 3)."""
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月", "2月", "3月", "本年累计完成"]
+    rows: list[list[Any]] = [header,
+                             ["甲", "C1", "经济开发区", "省重点", 100.0, 50.0, 10.0, 5.0, None, "=SUM(G2:I2)"],
+                             ["乙", "C2", "经济开发区", "市重点", 100.0, 50.0, None, None, None, 30.0],
+                             ["丙", "C3", "北下街街道", "区重点", 100.0, 50.0, None, None, 7.0, 12.0],
+                             ["丁", "C4", "北下街街道", "区重点", 100.0, 50.0, None, None, None, "=J9"],
+                             ["戊", "C5", "北下街街道", "区重点", 100.0, 50.0, 1.0, None, None, 99.0]]
+    sheet = SheetData("台账", rows)
+    lean = table_frame(sheet, default_settings())
+    assert lean["ytd"].tolist()[1:3] == [30.0, 12.0]
     assert_same_tables(sheet, months=tuple(range(1, 13)))
