@@ -14,6 +14,7 @@ missing, goes through ``read_ledger`` so the staff see its exact message.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -55,7 +56,11 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
     sources = {k: cols[k] for k in _AMOUNTS if k in cols} | {f"cum{n:02d}": c for n, c in cumulative.items()}
     scales = {k: hm.scales.get(k, 1.0) for k in _AMOUNTS} | {f"cum{n:02d}": hm.scales.get("ytd", 1.0)
                                                               for n in cumulative}
-    texts: dict[str, int] = {k: cols[k] for k in ("unit", "category", "level", "star", "is_982") if k in cols}
+    vocab = vocabulary(settings)
+    readers: dict[str, Callable[[Any], Any]] = {
+        "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v)),
+        "level": lambda v: canonical_level(as_text(v)), "star": _flag, "is_982": _flag}
+    texts = {k: (cols[k], _Memo(f)) for k, f in readers.items() if k in cols}
     ytd_col = sources.pop("ytd", None)
     plain, text_values = _read_chunked(selected, sources, texts)
     none = [None] * len(selected)
@@ -66,20 +71,16 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
     limit = settings.thresholds.amount_limit
     amounts: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
     for key, col in sources.items():
-        arr = _numpy_path(plain.get(key), selected, col, scales[key], limit)
+        arr = _numpy_path(plain.get(key), scales[key], limit)
         # else some cell is text, a flag or out of range: the column goes by read_ledger's cell rules
         amounts[key] = arr if arr is not None else _amounts(list(map(itemgetter(col - 1), selected)),
                                                             scales[key], limit)
-    data: dict[str, Any] = {}
-    vocab = vocabulary(settings)
-    data["unit"] = _canonical(_take("unit"), vocab.unit)
-    data["category"] = _canonical(_take("category"), vocab.category)
-    levels = _canonical(_take("level"), canonical_level)
+    data: dict[str, Any] = {"unit": _take("unit"), "category": _take("category")}
+    levels = text_values.get("level") or [(None, False)] * len(selected)
     data["level"] = [lv for lv, _ in levels]
-    star = _flags(_take("star"))
-    data["star"] = np.array([s if s is not None else lv_star for s, (_, lv_star) in zip(star, levels, strict=True)],
-                            dtype=bool)
-    data["is_982"] = np.array([bool(s) for s in _flags(_take("is_982"))], dtype=bool)
+    data["star"] = np.array([s if s is not None else lv_star
+                             for s, (_, lv_star) in zip(_take("star"), levels, strict=True)], dtype=bool)
+    data["is_982"] = np.array(_take("is_982"), dtype=bool)  # None is False
     months: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for key in sources:
         data[key] = amounts[key]
@@ -142,35 +143,43 @@ def _is_project(raw: list[Any], cols: dict[str, int]) -> bool:
     return has_amount or not _SECTION.match(first)
 
 
-def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[str, int],
+def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[str, tuple[int, _Memo]],
                   ) -> tuple[dict[str, np.ndarray[Any, np.dtype[np.float64]]], dict[str, list[Any]]]:
-    """Amount columns that numpy converts as float64 (unscaled), and the text columns as lists.
+    """Amount columns that numpy converts as float64 (unscaled), and the text columns read by their memos.
 
     Reads row-wise in chunks that stay in the CPU cache: a 30,000-row range is mostly memory
     traffic, and column-wise passes over it cost several times more. An amount column with a cell
-    numpy cannot convert (formula, text) is left out of the first dict, for the caller's slow path.
+    numpy cannot convert (formula, text) or a flag is left out of the first dict, for the caller's slow path.
     """
     n = len(rows)
     out = np.full((n, len(amounts)), np.nan)
     pos = {k: i for i, k in enumerate(amounts)}
     fast = list(amounts)
     text_values: dict[str, list[Any]] = {k: [] for k in texts}
-    text_get = _getter(list(texts.values()))
+    text_get = _getter([c for c, _ in texts.values()])
+    memos = [(text_values[k], memo.__getitem__) for k, (_, memo) in texts.items()]
     for i in range(0, n, _CHUNK):
         chunk = rows[i:i + _CHUNK]
         if texts:
-            for key, column in zip(texts, zip(*map(text_get, chunk), strict=True), strict=True):
-                text_values[key].extend(column)
+            for (into, read), column in zip(memos, zip(*map(text_get, chunk), strict=True), strict=True):
+                into.extend(map(read, column))
         if not fast:
             continue
         picked = list(map(_getter([amounts[k] for k in fast]), chunk))
         try:
-            out[i:i + len(chunk), [pos[k] for k in fast]] = np.array(picked, dtype="float64")
-            continue
+            block = np.array(picked, dtype="float64")
         except (TypeError, ValueError, OverflowError):
-            pass
-        for key, column in zip(list(fast), zip(*picked, strict=True), strict=True):
+            columns = list(zip(list(fast), zip(*picked, strict=True), strict=True))
+        else:
+            out[i:i + len(chunk), [pos[k] for k in fast]] = block
+            # a flag (TRUE/FALSE) converts to 1.0/0.0; read_ledger takes a column holding one cell by cell
+            if not (((block == 0.0) | (block == 1.0)).any() and bool in set(map(type, chain.from_iterable(picked)))):
+                continue
+            columns = list(zip(list(fast), zip(*picked, strict=True), strict=True))
+        for key, column in columns:
             try:
+                if bool in set(map(type, column)):
+                    raise ValueError(key)
                 out[i:i + len(chunk), pos[key]] = np.array(column, dtype="float64")
             except (TypeError, ValueError, OverflowError):
                 fast.remove(key)
@@ -202,29 +211,32 @@ def _ytd(rows: list[list[Any]], col: int, scale: float, limit: float,
     return _amounts(list(map(itemgetter(c), rows)), scale, limit)
 
 
-def _numpy_path(arr: np.ndarray[Any, np.dtype[np.float64]] | None, rows: list[list[Any]], col: int, scale: float,
-                limit: float) -> np.ndarray[Any, np.dtype[np.float64]] | None:
-    """``arr`` scaled when read_ledger would take its numpy path for the column (no flag cell, every
-    figure within 0..limit), else None. A flag converts to 0.0 or 1.0, so only those cells are looked at."""
+def _numpy_path(arr: np.ndarray[Any, np.dtype[np.float64]] | None, scale: float, limit: float,
+                ) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+    """``arr`` scaled when read_ledger would take its numpy path for the column (every figure within
+    0..limit; flag cells were ruled out while reading), else None."""
     if arr is None:
         return None
     arr = arr * scale
     finite = arr[~np.isnan(arr)]
     if finite.size and (finite.min() < 0 or finite.max() > limit):
         return None
-    c = col - 1
-    if any(type(rows[j][c]) is bool for j in np.flatnonzero((arr == 0.0) | (arr == scale)).tolist()):
-        return None
     return arr
 
 
-def _canonical(values: list[Any], canonical: Callable[[Any], Any]) -> list[Any]:
-    """``canonical(as_text(v))`` per cell, computed once per distinct text (names repeat a lot)."""
-    distinct = set(values)
-    if all(v is None or type(v) is str for v in distinct):
-        table = {v: canonical(as_text(v)) for v in distinct}
-        return list(map(table.__getitem__, values))
-    return [canonical(as_text(v)) for v in values]  # numbers too: 1, 1.0 and True hash alike
+class _Memo(dict[Any, Any]):
+    """``read(v)`` per cell, computed once per distinct text or None (names repeat a lot); other
+    values (numbers: 1, 1.0 and True hash alike) are read every time."""
+
+    def __init__(self, read: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, value: Any) -> Any:
+        out = self.read(value)
+        if value is None or type(value) is str:
+            self[value] = out
+        return out
 
 
 def _flag(value: Any) -> bool | None:
@@ -234,11 +246,6 @@ def _flag(value: Any) -> bool | None:
         return parse_flag(value)
     except ValueError:
         return None
-
-
-def _flags(values: list[Any]) -> list[bool | None]:
-    table = {v: _flag(v) for v in set(values) if v is None or type(v) is str}
-    return [table[v] if (v is None or type(v) is str) else _flag(v) for v in values]
 
 
 def _amount(value: Any, scale: float, limit: float) -> float:

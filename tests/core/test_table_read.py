@@ -87,13 +87,14 @@ def test_odd_cells_read_as_the_core_reads_them() -> None:
 
 def test_ytd_formula_column_read_where_the_tables_fall_back_to_it() -> None:
     """本年累计 as the template's uncached SUM in some rows, figures typed over it in others: projects
-    without 1月/1-2月 figures take it (month 2), or their later months (month 3)."""
+    without 1月/1-2月 figures take it (month 2), or their later months (month 3). A TRUE among the
+    numbers of 3月 makes the core read that column cell by cell (TRUE is empty, not 1)."""
     header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月", "2月", "3月", "本年累计完成"]
     rows: list[list[Any]] = [header,
                              ["甲", "C1", "经济开发区", "省重点", 100.0, 50.0, 10.0, 5.0, None, "=SUM(G2:I2)"],
                              ["乙", "C2", "经济开发区", "市重点", 100.0, 50.0, None, None, None, 30.0],
                              ["丙", "C3", "北下街街道", "区重点", 100.0, 50.0, None, None, 7.0, 12.0],
-                             ["丁", "C4", "北下街街道", "区重点", 100.0, 50.0, None, None, None, "=J9"],
+                             ["丁", "C4", "北下街街道", "区重点", 100.0, 50.0, None, None, True, "=J9"],
                              ["戊", "C5", "北下街街道", "区重点", 100.0, 50.0, 1.0, None, None, 99.0]]
     sheet = SheetData("台账", rows)
     lean = table_frame(sheet, default_settings())
