@@ -14,7 +14,6 @@ missing, goes through ``read_ledger`` so the staff see its exact message.
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -173,7 +172,8 @@ def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[st
         else:
             out[i:i + len(chunk), [pos[k] for k in fast]] = block
             # a flag (TRUE/FALSE) converts to 1.0/0.0; read_ledger takes a column holding one cell by cell
-            if not (((block == 0.0) | (block == 1.0)).any() and bool in set(map(type, chain.from_iterable(picked)))):
+            rr, kk = np.nonzero((block == 0.0) | (block == 1.0))
+            if not any(type(picked[r][k]) is bool for r, k in zip(rr.tolist(), kk.tolist(), strict=True)):
                 continue
             columns = list(zip(list(fast), zip(*picked, strict=True), strict=True))
         for key, column in columns:
