@@ -155,13 +155,11 @@ def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[st
     pos = {k: i for i, k in enumerate(amounts)}
     fast = list(amounts)
     text_values: dict[str, list[Any]] = {k: [] for k in texts}
-    text_get = _getter([c for c, _ in texts.values()])
-    memos = [(text_values[k], memo.__getitem__) for k, (_, memo) in texts.items()]
+    memos = [(text_values[k], memo.__getitem__, itemgetter(c - 1)) for k, (c, memo) in texts.items()]
     for i in range(0, n, _CHUNK):
         chunk = rows[i:i + _CHUNK]
-        if texts:
-            for (into, read), column in zip(memos, zip(*map(text_get, chunk), strict=True), strict=True):
-                into.extend(map(read, column))
+        for into, read, get in memos:
+            into.extend(map(read, map(get, chunk)))
         if not fast:
             continue
         picked = list(map(_getter([amounts[k] for k in fast]), chunk))
