@@ -47,7 +47,11 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
         return read_ledger(sheet, settings, only=TABLE_FIELDS).frame  # raises with the staff-facing message
     keep = TABLE_FIELDS | set(REQUIRED_COLUMNS)
     cols = {k: c for k, c in hm.columns.items() if k in keep}
-    selected = [sheet.rows[r - 1] for r in project_rows(sheet, hm, cols)]
+    rows = project_rows(sheet, hm, cols)
+    if rows and rows[-1] - rows[0] == len(rows) - 1:
+        selected = sheet.rows[rows[0] - 1:rows[-1]]  # every row a project: a slice, not a gather
+    else:
+        selected = [sheet.rows[r - 1] for r in rows]
     cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
     widest = max([*cols.values(), *cumulative.values()])
     if selected and min(map(len, selected)) < widest:
