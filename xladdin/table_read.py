@@ -6,9 +6,11 @@ spilling table formulas need a dozen columns. ``table_frame`` finds the header t
 keeps the same project rows (``ledger._data_rows`` semantics: blank, 合计/小计/总计 and section
 rows skipped), parses amounts with the same rules (numpy fast path, ``parse_amount`` only for the
 cells that need it, uncached formulas empty, (亿元) scaled) and canonicalises unit / category /
-level once per distinct text. It gives the same tables as ``read_ledger(...).frame``; it yields
-no findings (the formulas show none). A header that cannot be read, or a required column that is
-missing, goes through ``read_ledger`` so the staff see its exact message.
+level once per distinct text. It gives the same tables as ``read_ledger(...).frame`` (not the
+same frame: only the table columns, and 本年累计 only where the tables can fall back to it); it
+yields no findings (the formulas show none). A header that cannot be read, or a required column
+that is missing, goes through ``read_ledger`` so the staff see its exact message. The subtotal
+and section patterns are ``ledger``'s own, imported so the two readers cannot drift apart.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ TABLE_FIELDS = frozenset({"unit", "category", "level", "star", "is_982", "total_
                           *(m.key for m in MONTH_FIELDS)})
 _AMOUNTS = ("total_investment", "annual_plan", "ytd", *(m.key for m in MONTH_FIELDS))
 _PLAIN = frozenset({float, int, type(None)})
-_HEADER_ROWS = 31
-_CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)  # find_header scans 30 rows and may look at the one below
+_HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
+_CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)
 
 
 def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
