@@ -126,6 +126,8 @@ def stats_rows(stats: pd.DataFrame | None, month: int) -> pd.DataFrame:
 
 def stats_growth(stats: pd.DataFrame | None, month: int, names: Iterable[str]) -> tuple[float | None, float | None, float | None]:
     """(ytd, ytd_last_year, growth) of the first stats subject matching one of ``names``."""
+    if stats is None or stats.empty:
+        return None, None, None
     rows = stats_rows(stats, month)
     wanted = {str(n).strip() for n in names if n}
     hits = rows[rows["subject"].astype(str).str.strip().isin(wanted)] if len(rows) else rows
