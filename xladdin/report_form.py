@@ -8,6 +8,7 @@ visible row). Bad cells become findings carrying the file name; nothing here rai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +47,12 @@ class FormRow:
     problems: str | None
     in_stats: bool | None
     row: int
-    cells: dict[str, str]
+    columns: Mapping[str, int]  # field key -> sheet column, shared by every row of the form
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """Field key -> A1 address of this row's cell (built on demand: only findings need it)."""
+        return {k: cell_ref(self.row, c) for k, c in self.columns.items()}
 
 
 @dataclass(frozen=True)
@@ -82,13 +88,14 @@ def read_form(sheets: list[SheetData], settings: Settings, *, file: str) -> Form
     rows: list[FormRow] = []
     cols: dict[str, int] = hm.columns
     for r in range(hm.data_start, sheet.max_row + 1):
-        raw = {k: sheet.value(r, c) for k, c in cols.items()}
+        values = sheet.rows[r - 1]
+        width = len(values)
+        raw = {k: values[c - 1] if c <= width else None for k, c in cols.items()}
         code = as_text(raw.get("code"))
         if code is None:
             continue
         if "合计" in norm(code):
             continue
-        cells = {k: cell_ref(r, c) for k, c in cols.items()}
         amounts: dict[str, float | None] = {}
         for key in ("value", "cumulative"):
             v = raw.get(key)
@@ -113,7 +120,7 @@ def read_form(sheets: list[SheetData], settings: Settings, *, file: str) -> Form
             flag = None
         rows.append(FormRow(code=norm(code), name=as_text(raw.get("name")), value=amounts["value"],
                             cumulative=amounts["cumulative"], progress_text=as_text(raw.get("progress_text")),
-                            problems=as_text(raw.get("problems")), in_stats=flag, row=r, cells=cells))
+                            problems=as_text(raw.get("problems")), in_stats=flag, row=r, columns=cols))
     unit_raw = meta.unit if meta else None
     return FormData(file=file, sheet=sheet.name, unit=vocabulary(settings).unit(unit_raw), unit_raw=unit_raw,
                     month=meta.month if meta else None, version=meta.version if meta else None,
