@@ -12,20 +12,17 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
 
 from .. import errors
 from ..sheet import Merge, SheetData, parse_ref
+from .sheet_xml import formula_cells
 
 __all__ = ["error_cells", "open_workbook", "overlay_cells", "read_sheet", "sheet_part", "translate"]
 
 Source = Path | io.BytesIO
 
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?t="e"[^>]*>(?:<f[^>]*?(?:/>|>.*?</f>))?<v>([^<]*)</v>')
-
-
-# <c r="H5" ...><f ...>SUM(A1:B1)</f></c> or with an empty <v/>: a formula with no cached value
-_UNCACHED_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)><f(?:\s[^>]*)?>([^<]+)</f>(?:<v\s*/>|<v></v>)?</c>')
 
 
 def translate(exc: Exception, label: str) -> errors.XladdinError:
@@ -99,15 +96,12 @@ def overlay_cells(source: Source, sheet: str, *, xml: bytes | None = None,
                   formulas: bool = True) -> dict[tuple[int, int], str]:
     """What calamine reads as empty but a cell does hold: Excel error values ("#DIV/0!") and
     formulas without a cached value ("=SUM(F4:Q4)", as files written by openpyxl or our patch
-    engine carry until a spreadsheet recalculates). Dependents of a shared formula carry no
-    formula text of their own and stay empty."""
+    engine carry until a spreadsheet recalculates); cells sharing a formula get their group's text."""
     if xml is None:
         xml = _sheet_xml(source, sheet)
     found: dict[tuple[int, int], str] = {}
     if formulas and b"<f" in xml:
-        for m in _UNCACHED_FORMULA.finditer(xml):
-            text = unescape(m.group(2).decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
-            found[parse_ref(m.group(1).decode())] = "=" + text
+        found.update(formula_cells(xml, uncached_only=True))
     if b't="e"' in xml:
         found.update({parse_ref(m.group(1).decode()): m.group(2).decode() for m in _ERROR_CELL.finditer(xml)})
     return found

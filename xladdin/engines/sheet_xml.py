@@ -363,15 +363,17 @@ def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int]
     return tail[:at] + new + tail[at:]
 
 
-def formula_cells(xml: bytes) -> dict[tuple[int, int], str]:
+def formula_cells(xml: bytes, *, uncached_only: bool = False) -> dict[tuple[int, int], str]:
     """{(row, col): "=formula"} of every formula cell in a sheet part, as the file engine reads
     them when writable (a written value can make any cached result stale). Cells that share a
     formula (``<f t="shared" si="0"/>``) get their group's first formula, not re-based: the text
-    only says "this is a formula" to readers, which derive such figures themselves."""
+    only says "this is a formula" to readers, which derive such figures themselves.
+    ``uncached_only`` keeps just the formulas with no cached value (what calamine reads as empty)."""
     from xml.sax.saxutils import unescape
 
     p = _prefix(xml)
     ftag, ctag, fclose = b"<" + p + b"f", b"<" + p + b"c", b"</" + p + b"f>"
+    vopen, vclose = b"<" + p + b"v>", b"</" + p + b"v>"
     start = xml.find(b"<" + p + b"sheetData")
     stop = xml.find(b"</" + p + b"sheetData>")
     out: dict[tuple[int, int], str] = {}
@@ -395,4 +397,8 @@ def formula_cells(xml: bytes) -> dict[tuple[int, int], str]:
         si = re.search(rb'\bsi="(\d+)"', attrs)
         if si is not None:
             text = shared.setdefault(si.group(1), text) if text else shared.get(si.group(1), "")
+        if uncached_only:
+            after = gt + 1 if xml[gt - 1] == 0x2F else xml.find(fclose, gt) + len(fclose)
+            if xml.startswith(vopen, after) and not xml.startswith(vclose, after + len(vopen)):
+                continue  # a cached result follows: calamine reads that
         out[(int(ref.group(2)), _col(ref.group(1)))] = "=" + text
