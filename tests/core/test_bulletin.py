@@ -2,24 +2,12 @@ import datetime as dt
 
 import pandas as pd
 
+from tests.frames import ledger
 from xladdin.bulletin import Block, build, pct, yi
-from xladdin.fields import FIELDS
 from xladdin.progress import by_level
 from xladdin.ranking import rank_units
 from xladdin.settings import Settings, UnitSpec, default_settings
 from xladdin.targets import evaluate
-
-
-def ledger(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for f in FIELDS:
-        if f.key not in frame:
-            frame[f.key] = None
-        if f.kind == "amount":
-            frame[f.key] = pd.to_numeric(frame[f.key]).astype("float64")
-        if f.kind == "flag":
-            frame[f.key] = frame[f.key].astype("boolean")
-    return frame
 
 
 def text_of(blocks: list[Block]) -> str:

@@ -1,23 +1,8 @@
-import pandas as pd
 import pytest
 
-from xladdin.fields import FIELDS
+from tests.frames import ledger
 from xladdin.programmes import attraction_125, bonds, not_entered, reserve, sgyp, stage_index
 from xladdin.settings import BondWeights, Settings, default_settings
-
-
-def ledger(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for f in FIELDS:
-        if f.key not in frame:
-            frame[f.key] = None
-    for f in FIELDS:
-        if f.kind == "amount":
-            frame[f.key] = pd.to_numeric(frame[f.key]).astype("float64")
-        if f.kind == "flag":
-            frame[f.key] = frame[f.key].astype("boolean")
-    frame["_row"] = range(5, 5 + len(frame))
-    return frame
 
 
 def test_stage_index() -> None:

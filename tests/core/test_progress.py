@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from xladdin.fields import FIELDS
+from tests.frames import ledger
 from xladdin.progress import (
     by_category,
     by_level,
@@ -14,19 +14,6 @@ from xladdin.progress import (
 )
 from xladdin.settings import default_settings
 from xladdin.targets import evaluate
-
-
-def ledger(rows: list[dict[str, object]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for f in FIELDS:
-        if f.key not in frame:
-            frame[f.key] = None
-    for f in FIELDS:
-        if f.kind == "amount":
-            frame[f.key] = pd.to_numeric(frame[f.key]).astype("float64")
-        if f.kind == "flag":
-            frame[f.key] = frame[f.key].astype("boolean")
-    return frame
 
 
 def test_completion_rate_and_growth() -> None:
