@@ -15,6 +15,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from .engines.base import Engine
 from .fields import month_field
 from .formspec import (
     FORM_COLUMNS,
@@ -158,32 +159,37 @@ def forms_for_month(
     return written
 
 
-def forms_from_master(master: Path, month: int, out_dir: Path) -> tuple[list[Path], list[str]]:
-    """``xladdin forms``: read the master (any ledger the reader understands) and write one form per
-    unit for ``month``. Returns the files and the names of projects left out (unit not recognised)."""
-    from .engines.files import FileEngine
+def forms_from_engine(engine: Engine, month: int, out_dir: Path, *, master_file: str) -> tuple[list[Path], list[str]]:
+    """The form job on any engine (CLI: a file; ribbon: the open book): read the master, write one
+    form per unit for ``month`` stamped with the master's own id. Returns the files and the names
+    of projects left out because their unit is not recognised."""
     from .errors import UsageError
     from .jobs.common import load_ledger, load_settings
+    from .sheet import parse_ref
     from .template import NAMES, TEMPLATE_ID
 
     if not 1 <= month <= 12:
         raise UsageError(f"月份应为 1 至 12，现为 {month}。")
-    engine = FileEngine(master)
-    try:
-        settings, _ = load_settings(engine)
-        ledger = load_ledger(engine, settings)
-        master_id = TEMPLATE_ID
-        where = engine.defined_name(NAMES["master_id"])
-        if where is not None:
-            from .sheet import parse_ref
-
-            row, col = parse_ref(where[1].split(":")[0])
-            master_id = str(engine.read(where[0]).value(row, col) or TEMPLATE_ID)
-    finally:
-        engine.close()
-    frame = ledger.frame
+    settings, _ = load_settings(engine)
+    frame = load_ledger(engine, settings).frame
+    master_id = TEMPLATE_ID
+    where = engine.defined_name(NAMES["master_id"])
+    if where is not None:
+        row, col = parse_ref(where[1].split(":")[0])
+        master_id = str(engine.read(where[0]).value(row, col) or TEMPLATE_ID)
     skipped = [str(n) for n in frame.loc[frame["unit"].isna(), "name"]]
     units = [u for u in settings.unit_names if (frame["unit"] == u).any()]
     files = forms_for_month(frame, month, out_dir, year=settings.year, master_id=master_id,
-                            master_file=Path(master).name, units=units)
+                            master_file=master_file, units=units)
     return files, skipped
+
+
+def forms_from_master(master: Path, month: int, out_dir: Path) -> tuple[list[Path], list[str]]:
+    """``xladdin forms``: ``forms_from_engine`` on the master file (read-only)."""
+    from .engines.files import FileEngine
+
+    engine = FileEngine(master)
+    try:
+        return forms_from_engine(engine, month, out_dir, master_file=Path(master).name)
+    finally:
+        engine.close()

@@ -143,26 +143,13 @@ def run_validate(engine: ExcelEngine) -> Outcome:
 
 def run_forms(engine: ExcelEngine, month: int | None = None, folder: Path | str | None = None) -> Outcome:
     """生成月报表: one form per unit into ``output_folder(..., "月报表")`` (as ``xladdin forms``)."""
-    from .forms import forms_for_month
-    from .jobs.common import load_ledger, load_settings
-    from .sheet import parse_ref
-    from .template import NAMES, TEMPLATE_ID
+    from .forms import forms_from_engine
 
     month = _month(engine, month)
-    settings, _ = load_settings(engine)
-    frame = load_ledger(engine, settings).frame
-    master_id = TEMPLATE_ID
-    where = engine.defined_name(NAMES["master_id"])
-    if where is not None:
-        row, col = parse_ref(where[1].split(":")[0])
-        master_id = str(engine.read(where[0]).value(row, col) or TEMPLATE_ID)
     engine.status(f"正在生成 {month} 月月报表 …")
     out = output_folder(engine.book, folder, FORMS_FOLDER)
-    units = [u for u in settings.unit_names if (frame["unit"] == u).any()]
-    written = forms_for_month(frame, month, out, year=settings.year, master_id=master_id,
-                              master_file=str(engine.book.name), units=units)
-    skipped = int(frame["unit"].isna().sum())
-    note = f"\n另有 {skipped} 个项目责任单位无法识别，未生成，请先运行“校验台账”。" if skipped else ""
+    written, skipped = forms_from_engine(engine, month, out, master_file=str(engine.book.name))
+    note = f"\n另有 {len(skipped)} 个项目责任单位无法识别，未生成，请先运行“校验台账”。" if skipped else ""
     return Outcome(f"已生成 {len(written)} 份月报表，保存在：\n{out}{note}", "info", written)
 
 
