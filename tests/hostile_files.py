@@ -201,3 +201,19 @@ def with_extras(path: Path) -> Path:
     )
     base.unlink()
     return path
+
+
+def kill_while_saving(script: str, path: Path) -> None:
+    """Run ``script`` (argv[1] = ``path``) in a fresh interpreter; once it prints ``SAVED-TEMP`` — the
+    temporary copy is complete but not yet moved over the original — SIGKILL it, as a power cut would."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith("SAVED-TEMP"), line
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()

@@ -5,9 +5,6 @@ master intact, a re-run of the same month changes nothing."""
 from __future__ import annotations
 
 import shutil
-import signal
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -236,13 +233,7 @@ run_in_place(Path(sys.argv[1]), lambda e: e.write_cells("项目台账", {"A2": "
 def test_job_killed_while_saving_leaves_the_master_intact(tmp_path: Path) -> None:
     path = hf.plain(tmp_path / "台账.xlsx")
     original = path.read_bytes()
-    proc = subprocess.Popen([sys.executable, "-c", SLOW_SAVE, str(path)], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    assert line.startswith("SAVED-TEMP"), line
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
+    hf.kill_while_saving(SLOW_SAVE, path)
     assert path.read_bytes() == original
     assert safety.lock_path(path).exists() and len(list(tmp_path.glob(".*xladdin-tmp-*"))) == 1
     run_in_place(path, lambda e: e.write_cells("项目台账", {"A3": "再改"}))
