@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .fields import LEVELS, month_field
@@ -109,10 +110,15 @@ def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
 
 def by_level(frame: pd.DataFrame, month: int) -> pd.DataFrame:
     """Rows 省重点, 市重点, 区重点, 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
-    ytd = project_ytd(frame, month)
-    parts: list[tuple[str, pd.DataFrame]] = [(lv, frame[frame["level"] == lv]) for lv in LEVELS]
-    parts += [("攻坚星级", frame[_flag(frame, "star")]), ("982", frame[_flag(frame, "is_982")]), (TOTAL, frame)]
-    return pd.DataFrame([{"level": name, **_row(part, ytd, month)} for name, part in parts])
+    ytd = project_ytd(frame, month).to_numpy(dtype="float64")
+    total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
+    plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
+    codes, names = pd.factorize(frame["level"])  # one pass over the texts instead of one per level
+    masks = [(lv, codes == names.get_loc(lv) if lv in names else np.zeros(len(frame), bool)) for lv in LEVELS]
+    masks += [("攻坚星级", _flag(frame, "star").to_numpy()), ("982", _flag(frame, "is_982").to_numpy()),
+              (TOTAL, np.ones(len(frame), bool))]
+    return pd.DataFrame([{"level": name, **_row_of({"n": int(m.sum()), "t": np.nansum(total[m]), "p": np.nansum(plan[m]),
+                                                    "d": np.nansum(ytd[m])}, month)} for name, m in masks])
 
 
 def stats_rows(stats: pd.DataFrame | None, month: int) -> pd.DataFrame:
@@ -155,7 +161,10 @@ def _sums(frame: pd.DataFrame, ytd: pd.Series, keys: dict[str, Any]) -> pd.DataF
         "p": pd.to_numeric(frame["annual_plan"], errors="coerce").astype("float64").to_numpy(),
         "d": ytd.to_numpy(dtype="float64"),
     })
-    return data.groupby(list(keys), sort=False).agg(n=("t", "size"), t=("t", "sum"), p=("p", "sum"), d=("d", "sum"))
+    grouped = data.groupby(list(keys), sort=False)
+    out: pd.DataFrame = grouped[["t", "p", "d"]].sum()  # the plain reductions: named .agg costs 10 ms more
+    out["n"] = grouped.size()
+    return out
 
 
 def _row_of(sums: Any, month: int, grow: float | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ and section patterns are ``ledger``'s own, imported so the two readers cannot dr
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
+from operator import getitem, itemgetter
 from typing import Any
 
 import numpy as np
@@ -30,23 +30,31 @@ from .sheet import SheetData
 from .text import as_text, is_error_literal, norm, parse_amount, parse_flag
 from .units import canonical_level, vocabulary
 
-__all__ = ["TABLE_FIELDS", "table_frame"]
+__all__ = ["CATEGORY_FIELDS", "LEVEL_FIELDS", "TABLE_FIELDS", "UNIT_FIELDS", "table_frame"]
 
 # what the progress tables read (plus the required columns read_ledger insists on)
-TABLE_FIELDS = frozenset({"unit", "category", "level", "star", "is_982", "total_investment", "annual_plan", "ytd",
-                          *(m.key for m in MONTH_FIELDS)})
 _AMOUNTS = ("total_investment", "annual_plan", "ytd", *(m.key for m in MONTH_FIELDS))
+TABLE_FIELDS = frozenset({"unit", "category", "level", "star", "is_982", *_AMOUNTS})
+# what each table groups by, with the amounts every table sums
+UNIT_FIELDS = frozenset({"unit", *_AMOUNTS})
+CATEGORY_FIELDS = frozenset({"category", *_AMOUNTS})
+LEVEL_FIELDS = frozenset({"level", "star", "is_982", *_AMOUNTS})
 _PLAIN = frozenset({float, int, type(None)})
 _HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
 _CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)
 
 
-def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
-    """Projects of ``sheet`` with the columns the progress tables use (same figures as ``read_ledger``)."""
+def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = TABLE_FIELDS) -> pd.DataFrame:
+    """Projects of ``sheet`` with the columns the progress tables use (same figures as ``read_ledger``).
+
+    ``fields`` narrows the text columns read to what one table groups by (``UNIT_FIELDS``,
+    ``CATEGORY_FIELDS``, ``LEVEL_FIELDS``); the amounts are always read. Each text column left out
+    saves about 5 ms on a 30,000-row range.
+    """
     index = alias_index(FIELDS, settings.column_aliases)
     hm = find_header(SheetData(sheet.name, sheet.rows[:_HEADER_ROWS], sheet.merges), index)
     if hm is None or any(k not in hm.columns for k in REQUIRED_COLUMNS):
-        return read_ledger(sheet, settings, only=TABLE_FIELDS).frame  # raises with the staff-facing message
+        return read_ledger(sheet, settings, only=fields).frame  # raises with the staff-facing message
     keep = TABLE_FIELDS | set(REQUIRED_COLUMNS)
     cols = {k: c for k, c in hm.columns.items() if k in keep}
     rows = project_rows(sheet, hm, cols)
@@ -64,15 +72,13 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
     vocab = vocabulary(settings)
     readers: dict[str, Callable[[Any], Any]] = {
         "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v)),
-        "level": lambda v: canonical_level(as_text(v)), "star": _flag, "is_982": _flag}
-    texts = {k: (cols[k], _Memo(f)) for k, f in readers.items() if k in cols}
+        "level": lambda v: canonical_level(as_text(v))[0], "star": _flag, "is_982": _flag}
+    texts = {k: (cols[k], _Memo(f)) for k, f in readers.items() if k in cols and k in fields}
+    if "star" in fields:  # "区重点（攻坚星级）" marks a star project too
+        texts["level_star"] = (cols["level"], _Memo(lambda v: canonical_level(as_text(v))[1]))
     ytd_col = sources.pop("ytd", None)
     plain, text_values = _read_chunked(selected, sources, texts)
-    none = [None] * len(selected)
-
-    def _take(key: str) -> list[Any]:
-        return text_values.get(key, none)
-
+    n = len(selected)
     limit = settings.thresholds.amount_limit
     amounts: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
     for key, col in sources.items():
@@ -80,31 +86,34 @@ def table_frame(sheet: SheetData, settings: Settings) -> pd.DataFrame:
         # else some cell is text, a flag or out of range: the column goes by read_ledger's cell rules
         amounts[key] = arr if arr is not None else _amounts(list(map(itemgetter(col - 1), selected)),
                                                             scales[key], limit)
-    data: dict[str, Any] = {"unit": _take("unit"), "category": _take("category")}
-    levels = text_values.get("level") or [(None, False)] * len(selected)
-    data["level"] = [lv for lv, _ in levels]
-    data["star"] = np.array([s if s is not None else lv_star
-                             for s, (_, lv_star) in zip(_take("star"), levels, strict=True)], dtype=bool)
-    data["is_982"] = np.array(_take("is_982"), dtype=bool)  # None is False
+    data: dict[str, Any] = {}
+    for key in ("unit", "category"):
+        if key in fields:
+            data[key] = pd.Series(text_values.get(key, [None] * n), dtype=object)
+    if "level" in fields:
+        data["level"] = pd.Series(text_values["level"], dtype=object)
+    if "star" in fields:
+        given = np.array(text_values.get("star", [None] * n), dtype="float64")  # None NaN, True 1.0
+        data["star"] = np.where(np.isnan(given), np.array(text_values["level_star"], dtype=bool), given == 1.0)
+    if "is_982" in fields:
+        data["is_982"] = np.array(text_values.get("is_982", [None] * n), dtype=bool)  # None is False
     months: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for key in sources:
         data[key] = amounts[key]
         if key.startswith("m"):
             months.append(amounts[key])
-    given = np.full(len(selected), np.nan)
+    given = np.full(n, np.nan)
     if ytd_col is not None:
         firsts = [amounts[k] for k in ("m01", "m02") if k in amounts]
-        need = np.logical_and.reduce([np.isnan(a) for a in firsts]) if firsts else np.ones(len(selected), bool)
-        given = _ytd(selected, ytd_col, scales["ytd"], limit, need)
+        need = np.logical_and.reduce([np.isnan(a) for a in firsts]) if firsts else np.ones(n, bool)
+        if need.any():  # a project with 1月/1-2月 figures never falls back to 本年累计
+            given = _ytd(selected, ytd_col, scales["ytd"], limit, need)
     if months:  # as read_ledger: 本年累计 left empty is the sum of every month column (min_count=1)
         stacked = np.vstack(months)
         summed = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
         given = np.where(np.isnan(given), summed, given)
     data["ytd"] = given
-    frame = pd.DataFrame(data)
-    for key in ("unit", "category", "level"):
-        frame[key] = frame[key].astype("object")
-    return frame
+    return pd.DataFrame(data)
 
 
 def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> list[int]:
@@ -177,8 +186,8 @@ def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[st
             out[i:i + len(chunk), [pos[k] for k in fast]] = block
             # a flag (TRUE/FALSE) converts to 1.0/0.0; read_ledger takes a column holding one cell by cell
             rr, kk = np.nonzero((block == 0.0) | (block == 1.0))
-            if not any(type(picked[r][k]) is bool for r, k in zip(rr.tolist(), kk.tolist(), strict=True)):
-                continue
+            if bool not in set(map(type, map(getitem, map(picked.__getitem__, rr.tolist()), kk.tolist()))):
+                continue  # (C-level maps: a month of zeros gives tens of thousands of candidates)
             columns = list(zip(list(fast), zip(*picked, strict=True), strict=True))
         for key, column in columns:
             try:

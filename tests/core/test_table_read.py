@@ -15,7 +15,7 @@ from xladdin.errors import ColumnNotFound
 from xladdin.ledger import find_ledger_sheet, read_ledger
 from xladdin.settings import default_settings
 from xladdin.sheet import SheetData
-from xladdin.table_read import TABLE_FIELDS, table_frame
+from xladdin.table_read import CATEGORY_FIELDS, LEVEL_FIELDS, TABLE_FIELDS, UNIT_FIELDS, table_frame
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MESSY = ["merged-header", "fullwidth-digits", "subtotal-rows", "unit-aliases", "rules", "cumulative-falls"]
@@ -25,12 +25,20 @@ def assert_same_tables(sheet: SheetData, months: tuple[int, ...] = (2, 3, 6, 11,
     settings = default_settings()
     core = read_ledger(sheet, settings, only=TABLE_FIELDS).frame
     lean = table_frame(sheet, settings)
-    assert len(lean) == len(core)
+    by_unit, by_category, by_level = (table_frame(sheet, settings, fields)
+                                      for fields in (UNIT_FIELDS, CATEGORY_FIELDS, LEVEL_FIELDS))
+    assert len(lean) == len(core) == len(by_unit) == len(by_category) == len(by_level)
+    assert "category" not in by_unit and "unit" not in by_level and "level" not in by_category
     for month in months:
-        pd.testing.assert_frame_equal(progress.by_unit(lean, settings, month), progress.by_unit(core, settings, month))
-        pd.testing.assert_frame_equal(progress.by_category(lean, settings, month),
-                                      progress.by_category(core, settings, month))
-        pd.testing.assert_frame_equal(progress.by_level(lean, month), progress.by_level(core, month))
+        expected = progress.by_unit(core, settings, month)
+        pd.testing.assert_frame_equal(progress.by_unit(lean, settings, month), expected)
+        pd.testing.assert_frame_equal(progress.by_unit(by_unit, settings, month), expected)
+        expected = progress.by_category(core, settings, month)
+        pd.testing.assert_frame_equal(progress.by_category(lean, settings, month), expected)
+        pd.testing.assert_frame_equal(progress.by_category(by_category, settings, month), expected)
+        expected = progress.by_level(core, month)
+        pd.testing.assert_frame_equal(progress.by_level(lean, month), expected)
+        pd.testing.assert_frame_equal(progress.by_level(by_level, month), expected)
 
 
 def ledger_sheet(path: Path) -> SheetData:
