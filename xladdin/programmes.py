@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .fields import SGYP_STAGES, month_field
@@ -107,21 +108,25 @@ def bonds(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
     w = settings.bond_weights
     month_col = month_field(period_month(month))
     rows: list[dict[str, Any]] = []
-    groups = dict(iter(part.groupby(part["unit"].astype("object").fillna("未识别单位"), sort=False)))
+    # per project once, then per unit on index arrays: pandas calls per unit cost 0.5 s at 150 units
+    amounts = _num(part["bond_amount"]).to_numpy()
+    disbursed = _num(part["bond_disbursed"]).fillna(0).to_numpy()
+    complete = (part["code"].notna() & _num(part["annual_plan"]).notna() & part["progress_text"].notna()
+                & _num(part[month_col]).notna()).to_numpy()
+    early = (part["status"].isin(("谋划", "前期")) & (disbursed > 0)).to_numpy()
+    proper = (disbursed <= amounts + 1e-9) & ~early
+    groups = part.groupby(part["unit"].astype("object").fillna("未识别单位"), sort=False).indices
     units = [u for u in [*settings.unit_names, "未识别单位"] if u in groups]
     for unit in units:
-        p = groups[unit]
-        amount = float(_num(p["bond_amount"]).sum())
-        spent = float(_num(p["bond_disbursed"]).fillna(0).sum())
-        complete = p["code"].notna() & _num(p["annual_plan"]).notna() & p["progress_text"].notna() & _num(p[month_col]).notna()
-        early = p["status"].isin(("谋划", "前期")) & (_num(p["bond_disbursed"]).fillna(0) > 0)
-        within = _num(p["bond_disbursed"]).fillna(0) <= _num(p["bond_amount"]) + 1e-9
+        at = groups[unit]
+        amount = float(np.nansum(amounts[at]))
+        spent = float(disbursed[at].sum())
         rows.append({
-            "unit": unit, "projects": len(p), "bond_amount": amount, "bond_disbursed": spent,
+            "unit": unit, "projects": len(at), "bond_amount": amount, "bond_disbursed": spent,
             "disbursement_rate": spent / amount if amount else None,
             "quota_share": amount / settings.thresholds.bond_quota if settings.thresholds.bond_quota else None,
-            "quality": 100.0 * float(complete.mean()), "disbursement": 100.0 * min(1.0, spent / amount) if amount else 0.0,
-            "compliance": 100.0 * float((within & ~early).mean()),
+            "quality": 100.0 * float(complete[at].mean()), "disbursement": 100.0 * min(1.0, spent / amount) if amount else 0.0,
+            "compliance": 100.0 * float(proper[at].mean()),
         })
     top = max((r["bond_amount"] for r in rows), default=0.0)
     total_w = w.issuance + w.quality + w.disbursement + w.compliance

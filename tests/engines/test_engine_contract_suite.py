@@ -225,6 +225,37 @@ def test_read_gives_numbers_text_empty_cells_errors_and_merges(case: Case) -> No
         case.engine.read("没有这张表")
 
 
+def test_prefetch_is_a_hint_read_gives_the_same_and_problems_surface_on_read(case: Case) -> None:
+    case.engine.prefetch(DATA)
+    case.engine.prefetch("没有这张表")  # never raises
+    prefetched = case.engine.read(DATA)
+    assert prefetched.rows == case.engine.read(DATA).rows
+    assert prefetched.value(3, 3) == "#DIV/0!" and prefetched.value(6, 2) == -3
+    with pytest.raises(errors.SheetNotFound):
+        case.engine.read("没有这张表")
+    case.engine.write_cells(DATA, {"B3": 101})  # a write after a prefetched read patches the same part
+    assert case.engine.read(DATA).value(3, 2) == 101
+    if case.kind != "excel-remote":
+        view = case.finish()
+        assert view.values[(DATA, "B3")] == 101 and view.values[(DATA, "A6")] == "丙"
+
+
+def test_patch_prefetch_then_write_and_save_patches_the_prefetched_part(source: Path, tmp_path: Path) -> None:
+    """``save`` patches the XML the prefetch thread kept: the write lands and nothing else changes."""
+    path = tmp_path / "book.xlsx"
+    shutil.copyfile(source, path)
+    engine = PatchEngine(path)
+    try:
+        engine.prefetch(DATA)
+        assert engine.read(DATA).value(4, 1) == "乙"
+        engine.write_cells(DATA, {"A4": "乙改"})
+        engine.save()
+    finally:
+        engine.close()
+    book = openpyxl.load_workbook(path)
+    assert book[DATA]["A4"].value == "乙改" and book[DATA]["D6"].value == "末行" and book[SUMMARY]["B2"].value == 7
+
+
 # ---- writing values --------------------------------------------------------------------------
 def test_write_block_without_clear_writes_only_the_block(case: Case) -> None:
     case.engine.write_block(DATA, "F2", [["一", 1], [2.5, None]])

@@ -49,6 +49,11 @@ class Engine(Protocol):
         """All values of ``sheet`` (formulas as their cached value where known, else the formula text)."""
         ...
 
+    def prefetch(self, sheet: str) -> None:
+        """A hint that ``sheet`` will be read soon: an engine may start reading it in the background
+        (or do nothing). Never raises; a missing sheet or unreadable part is reported by ``read``."""
+        ...
+
     def ensure_sheet(self, sheet: str, *, hidden: bool = False) -> None:
         """Create ``sheet`` at the end if absent; never clears an existing one."""
         ...

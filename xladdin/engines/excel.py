@@ -114,6 +114,9 @@ class ExcelEngine:
         with self._seam("列出工作表"):
             return [str(s.name) for s in self.book.sheets]
 
+    def prefetch(self, sheet: str) -> None:
+        """Nothing: Excel holds the book already, and COM calls belong to the calling thread."""
+
     def read(self, sheet: str) -> SheetData:
         sht = self._sheet(sheet)
         with self._seam("读取数据", sheet):

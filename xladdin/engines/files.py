@@ -94,6 +94,9 @@ class FileEngine:
             return list(self._wb.sheetnames)
         return list(self._calamine().sheet_names)
 
+    def prefetch(self, sheet: str) -> None:
+        """Nothing: reads here are one calamine parse each, cached; nothing to overlap."""
+
     def read(self, sheet: str) -> SheetData:
         if sheet not in self.sheet_names():
             raise errors.SheetNotFound(f"“{self.label}”中没有工作表“{sheet}”。")

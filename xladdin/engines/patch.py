@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,9 @@ class PatchEngine:
         self._names_changed = False
         self._cal: Any = None
         self._base: dict[str, SheetData] = {}
+        self._xml: dict[str, bytes] = {}  # part XML of each sheet read (prepare patches it without unzipping again)
+        self._pending: dict[str, Future[tuple[SheetData, bytes]]] = {}
+        self._pool: ThreadPoolExecutor | None = None
         self._patches: dict[str, Patch] = {}
         self._charts: dict[str, Any] = {}  # sheet -> pending new chart (patch_chart.ChartSpec)
         self._prepared: tuple[dict[str, bytes | None], dict[str, bytes]] | None = None
@@ -88,23 +92,25 @@ class PatchEngine:
         if sheet not in self._parts:
             raise errors.SheetNotFound(f"“{self.label}”中没有工作表“{sheet}”。")
 
+    def prefetch(self, sheet: str) -> None:
+        """Start reading ``sheet`` on a background thread (calamine parses without holding the GIL,
+        so a job can read its report forms meanwhile); ``read`` waits for it. Never raises: a
+        problem surfaces when the sheet is read."""
+        if sheet in self._parts and sheet not in self._base and sheet not in self._pending:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xladdin-prefetch")
+            self._pending[sheet] = self._pool.submit(self._load, sheet, None)
+
     def read(self, sheet: str) -> SheetData:
         self._check(sheet)
         if sheet not in self._base:
-            if self._cal is None:
-                self._cal = open_workbook(self.path, self.label)
-            with zipfile.ZipFile(self.path) as zf:
-                xml = zf.read(self._parts[sheet])
-            base = read_sheet(self._cal, self.path, sheet, self.label, xml=xml, formulas=False)
-            has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
-            for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
-                while len(base.rows) < r:
-                    base.rows.append([])
-                row = base.rows[r - 1]
-                if len(row) < c:
-                    row.extend([None] * (c - len(row)))
-                row[c - 1] = text  # cached results may be stale once we write: the formula, as FileEngine
-            self._base[sheet] = base
+            pending = self._pending.pop(sheet, None)
+            if pending is not None:
+                self._base[sheet], self._xml[sheet] = pending.result()
+            else:
+                if self._cal is None:
+                    self._cal = open_workbook(self.path, self.label)
+                self._base[sheet], self._xml[sheet] = self._load(sheet, self._cal)
         base = self._base[sheet]
         patch = self._patches.get(sheet)
         if patch is None:
@@ -123,6 +129,23 @@ class PatchEngine:
                 row.extend([None] * (c - len(row)))
             row[c - 1] = value.text if isinstance(value, Formula | Link) else value
         return SheetData(sheet, rows, list(base.merges))
+
+    def _load(self, sheet: str, cal: Any) -> tuple[SheetData, bytes]:
+        """``sheet`` as read from the file, and its part's XML (kept for ``prepare``). ``cal``: the
+        calamine workbook to use, or None for a new one (a prefetch thread has its own)."""
+        with zipfile.ZipFile(self.path) as zf:
+            xml = zf.read(self._parts[sheet])
+        base = read_sheet(cal or open_workbook(self.path, self.label), self.path, sheet, self.label, xml=xml,
+                          formulas=False)
+        has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
+        for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
+            while len(base.rows) < r:
+                base.rows.append([])
+            row = base.rows[r - 1]
+            if len(row) < c:
+                row.extend([None] * (c - len(row)))
+            row[c - 1] = text  # cached results may be stale once we write: the formula, as FileEngine
+        return base, xml
 
     def defined_name(self, name: str) -> tuple[str, str] | None:
         return self._names.get(name)
@@ -208,7 +231,7 @@ class PatchEngine:
                 if not patch.cells and not patch.cleared:
                     continue
                 part = self._parts[sheet]
-                old = zf.read(part)
+                old = self._xml.get(sheet) or zf.read(part)
                 result = patch_sheet(old, patch)
                 if result.xml != old:  # a re-run writing the same values keeps the original bytes
                     replaced[part] = result.xml
@@ -243,6 +266,10 @@ class PatchEngine:
         return target
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pending.clear()
         if self._cal is not None:
             self._cal.close()
             self._cal = None

@@ -12,6 +12,7 @@ What cannot be patched safely raises ``EngineUnsupported`` so the job falls back
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from bisect import bisect_left
@@ -32,6 +33,7 @@ _CELL_R = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})(\d+)"')
 _DROP_ATTR = re.compile(rb'\s(?:t|cm|vm|spans)="[^"]*"')
 _SHARED_OR_ARRAY = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(shared|array)"[^>]*>')
 _REF_ATTR = re.compile(rb'\bref="([^"]+)"')
+_SI_ATTR = re.compile(rb'\bsi="(\d+)"')
 _CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ESCAPE_LIKE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 # elements that follow <hyperlinks> in CT_Worksheet, in schema order
@@ -227,6 +229,14 @@ def _new_row(p: bytes, r: int, updates: dict[int, Any]) -> bytes | None:
     return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
 
 
+@functools.cache
+def _formula_pattern(p: bytes) -> re.Pattern[bytes]:
+    """A cell's formula: (<f> attributes, formula text or None when self-closed, "<v>" when a
+    non-empty cached value follows)."""
+    e = re.escape(p)
+    return re.compile(rb"<" + e + rb"f\b([^>]*?)(?:/>|>([^<]*)</" + e + rb"f>)(?:\s*(<" + e + rb"v>)(?!</" + e + rb"v>))?")
+
+
 def _col(letters: bytes) -> int:
     col = _COLS.get(letters)
     if col is None:
@@ -368,37 +378,33 @@ def formula_cells(xml: bytes, *, uncached_only: bool = False) -> dict[tuple[int,
     them when writable (a written value can make any cached result stale). Cells that share a
     formula (``<f t="shared" si="0"/>``) get their group's first formula, not re-based: the text
     only says "this is a formula" to readers, which derive such figures themselves.
-    ``uncached_only`` keeps just the formulas with no cached value (what calamine reads as empty)."""
+    ``uncached_only`` keeps just the formulas with no cached value (what calamine reads as empty).
+
+    One regular-expression pass over the ``<f>`` elements: a 30,000-row ledger holds 120,000
+    formulas, and a Python loop per formula took most of a second."""
     from xml.sax.saxutils import unescape
 
     p = _prefix(xml)
-    ftag, ctag, fclose = b"<" + p + b"f", b"<" + p + b"c", b"</" + p + b"f>"
-    vopen, vclose = b"<" + p + b"v>", b"</" + p + b"v>"
     start = xml.find(b"<" + p + b"sheetData")
     stop = xml.find(b"</" + p + b"sheetData>")
     out: dict[tuple[int, int], str] = {}
     shared: dict[bytes, str] = {}
-    pos = max(start, 0)
-    while True:
-        i = xml.find(ftag, pos, stop if stop >= 0 else len(xml))
-        if i < 0:
-            return out
-        pos = i + 1
-        if xml[i + len(ftag)] not in b" >/":
-            continue  # <family …> of rich text, not a formula
-        cstart = xml.rfind(ctag, 0, i)
-        ref = _CELL_R.search(xml, cstart, xml.find(b">", cstart))
-        gt = xml.find(b">", i)
-        if ref is None or gt < 0:
+    entities = {"&quot;": '"', "&apos;": "'"}
+    ctag = b"<" + p + b"c"
+    for m in _formula_pattern(p).finditer(xml, max(start, 0), stop if stop >= 0 else len(xml)):
+        fattrs, body, cached = m.group(1, 2, 3)
+        if uncached_only and cached is not None and not (b"si=" in fattrs and body):
+            continue  # a cached result follows: calamine reads that
+        cstart = xml.rfind(ctag, 0, m.start())
+        ref = _CELL_R.search(xml, cstart, m.start())
+        if ref is None:
             continue
-        attrs = xml[i + len(ftag): gt]
-        text = "" if xml[gt - 1] == 0x2F else unescape(xml[gt + 1: xml.find(fclose, gt)].decode("utf-8"),
-                                                       {"&quot;": '"', "&apos;": "'"})
-        si = re.search(rb'\bsi="(\d+)"', attrs)
-        if si is not None:
+        text = "" if body is None else body.decode("utf-8")
+        if "&" in text:
+            text = unescape(text, entities)
+        if b"si=" in fattrs and (si := _SI_ATTR.search(fattrs)) is not None:
             text = shared.setdefault(si.group(1), text) if text else shared.get(si.group(1), "")
-        if uncached_only:
-            after = gt + 1 if xml[gt - 1] == 0x2F else xml.find(fclose, gt) + len(fclose)
-            if xml.startswith(vopen, after) and not xml.startswith(vclose, after + len(vopen)):
-                continue  # a cached result follows: calamine reads that
+        if uncached_only and cached is not None:
+            continue
         out[(int(ref.group(2)), _col(ref.group(1)))] = "=" + text
+    return out

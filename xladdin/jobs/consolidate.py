@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .. import bulletin, programmes, progress, ranking, targets
@@ -88,7 +89,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
     frame = ledger.frame
     index = {str(c).strip(): i for i, c in enumerate(frame["code"]) if c is not None and c is not pd.NA}
     tol = settings.thresholds.tolerance
-    prev_cols = [month_field(m) for m in range(1, pm) if month_field(m) in frame.columns]
+    prev = _prev_sums(frame, [month_field(m) for m in range(1, pm) if month_field(m) in frame.columns])
     cols = _Columns(frame)
     accepted: list[FormData] = []
     for form in forms:
@@ -135,7 +136,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
                 out.findings.append(finding("form-wrong-unit", sheet=form.sheet, row=r, column=c, file=form.file, field="code",
                                             value=code, reason=f"项目“{code}”在主台账中的责任单位为{owner}，不属于{form.unit}，未汇入。"))
                 continue
-            _merge_row(out, ledger, cols, i, form, row, key, prev_cols, tol)
+            _merge_row(out, ledger, cols, i, form, row, key, float(prev[i]), tol)
     out.units = [f.unit for f in accepted if f.unit]
     have = set(out.units)
     expected = [u for u in settings.unit_names if (frame["unit"] == u).any()]
@@ -159,15 +160,24 @@ class _Columns:
         return self._cache[key]
 
 
+def _prev_sums(frame: pd.DataFrame, prev_cols: list[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Per project, the months before the period summed (empty, text or infinite as nothing),
+    added column by column in month order: the same floats as summing each row's cells in turn."""
+    acc = np.zeros(len(frame))
+    for col in prev_cols:
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        acc = acc + np.where(np.isfinite(values), values, 0.0)
+    return acc
+
+
 def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormData, row: Any, key: str,
-               prev_cols: list[str], tol: float) -> None:
+               prev: float, tol: float) -> None:
     name = str(cols("name")[i] or row.code)
-    prev = sum(v for v in (as_number(cols(c)[i]) for c in prev_cols) if v is not None)
     value, cum = as_number(row.value), as_number(row.cumulative)
     if value is None and cum is not None:
         value = cum - prev
-    r, c = _where(form, row, "value")
     if value is not None and value < 0 and row.value is not None:
+        r, c = _where(form, row, "value")
         out.findings.append(finding("negative-amount", sheet=form.sheet, row=r, column=c, file=form.file, field="value",
                                     value=value, label=f"{name} 本月完成"))
         return
@@ -261,11 +271,15 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
     found: list[Finding] = []
     if settings is None:
         settings, found = load_settings(engine)
+    forms: list[FormData] = []
+    problems: list[Finding] = []
+    if forms_dir is not None:
+        engine.prefetch(SHEETS["ledger"])  # the ledger parses in the background while the forms are read
+        forms, problems = read_forms(Path(forms_dir), settings, status)
     status("正在读取项目台账 …")
     ledger = load_ledger(engine, settings)
     merge = Merge()
     if forms_dir is not None:
-        forms, problems = read_forms(Path(forms_dir), settings, status)
         merge = merge_forms(ledger, forms, settings, pm)
         merge.findings = problems + merge.findings
         if merge.writes:
