@@ -19,6 +19,10 @@ __all__ = ["HeaderMap", "alias_index", "find_header", "match_header"]
 
 _UNIT_SUFFIX = re.compile(r"[(（\[【]?(万元|亿元|元|%|％|个|年)[)）\]】]?$")
 _PERIOD = re.compile(r"^(\d{1,2})[-~—–至到](\d{1,2})月(份)?")
+_UNIT_NOTE = re.compile(r"^单位[:：]")
+_SINCE_YEAR_END = re.compile(r"^截至\d{4}年(底|末)")
+_YEAR_END = re.compile(r"^\d{4}年(底|末)")
+_YEAR = re.compile(r"^\d{4}年度?")
 _SCAN_ROWS = 30
 
 
@@ -60,7 +64,7 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
         return None, 1.0, None
     scale = 1.0
     t = t.replace("（", "(").replace("）", ")")
-    t = re.sub(r"^单位[:：]", "", t)
+    t = _UNIT_NOTE.sub("", t)
     m = _UNIT_SUFFIX.search(t)
     if m and m.start() > 0:
         if m.group(1) == "亿元":
@@ -68,9 +72,10 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
         elif m.group(1) == "元":
             scale = 0.0001
         t = t[: m.start()]
-    t = re.sub(r"^截至\d{4}年(底|末)", "截至上年底", t)
-    t = re.sub(r"^\d{4}年(底|末)", "上年底", t)
-    t = re.sub(r"^\d{4}年度?", "", t)
+    if "年" in t:  # compiled once: a form's 30 scanned rows give 100+ texts, most of them data
+        t = _SINCE_YEAR_END.sub("截至上年底", t)
+        t = _YEAR_END.sub("上年底", t)
+        t = _YEAR.sub("", t)
     period = None
     pm = _PERIOD.match(t)
     if pm:
