@@ -204,7 +204,7 @@ def _columns(sheet: SheetData, rows: list[int], cols: list[int]) -> dict[int, li
 def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
     rows = _data_rows(sheet, hm)
     findings: list[Finding] = []
-    data: dict[str, list[Any]] = {"_row": rows}
+    data: dict[str, Any] = {"_row": rows}
     limit = settings.thresholds.amount_limit
     cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
     values = _columns(sheet, rows, [*hm.columns.values(), *cumulative.values()])
@@ -223,13 +223,16 @@ def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings) -> Ledger:
 
 
 def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale: float, limit: float,
-                  sheet: str, findings: list[Finding]) -> list[Any]:
+                  sheet: str, findings: list[Finding]) -> list[Any] | np.ndarray[Any, np.dtype[np.float64]]:
+    """One column's cells typed by ``f.kind`` (amounts as float64 when every cell is a plain figure
+    in range), a finding for each cell that cannot be read."""
     if values.count(None) == len(values):
         return values  # an empty column
     if f.kind == "text":
         # CPython returns the very same object from strip() when there is nothing to strip
         return [v if type(v) is str and v and v.strip() is v else as_text(v) for v in values]
-    if f.kind == "amount" and bool not in set(map(type, values)):
+    types = set(map(type, values))
+    if f.kind == "amount" and bool not in types:
         try:
             arr = np.array(values, dtype="float64") * scale  # None -> NaN; raises on any text
         except (TypeError, ValueError):
@@ -237,7 +240,11 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
         else:
             finite = arr[~np.isnan(arr)]
             if finite.size == 0 or (finite.min() >= 0 and finite.max() <= limit):
-                return [None if x != x else float(x) for x in arr.tolist()]
+                return arr
+    if f.kind == "int" and types <= {float, int, type(None)}:  # years and ordinals typed as numbers
+        return [None if v is None or v != v else int(v) for v in values]
+    if f.kind == "flag":
+        return _parse_flags(f, values, rows, col, sheet, findings)
     out: list[Any] = []
     fast_amount = f.kind == "amount"
     for r, v in zip(rows, values, strict=True):
@@ -263,15 +270,44 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
                         findings.append(finding("absurd-amount", sheet=sheet, row=r, column=col, field=f.key,
                                                 value=x, label=f.label, limit=limit))
                 out.append(x)
-            elif f.kind == "flag":
-                out.append(parse_flag(v))
             else:
                 out.append(parse_int(v))
         except ValueError:
-            code = {"flag": "bad-flag", "int": "bad-date" if f.key.endswith("year") else "not-a-number"}.get(
-                f.kind, "not-a-number")
+            code = "bad-date" if f.kind == "int" and f.key.endswith("year") else "not-a-number"
             findings.append(finding(code, sheet=sheet, row=r, column=col, field=f.key, value=v, label=f.label))
             out.append(None)
+    return out
+
+
+def _parse_flags(f: Field, values: list[Any], rows: list[int], col: int, sheet: str,
+                 findings: list[Finding]) -> list[Any]:
+    """A flag column read as ``_parse_column`` reads it, each distinct value parsed once
+    (是/否/√ repeat on every row)."""
+    bad, miss = object(), object()
+
+    def parse(v: Any) -> Any:
+        if v is None or (isinstance(v, str) and v.startswith("=")):
+            return None
+        if is_error_literal(v):
+            return bad
+        try:
+            return parse_flag(v)
+        except ValueError:
+            return bad
+
+    table: dict[Any, Any] = {}  # (1, 1.0 and True share an entry: parse_flag reads them alike)
+    out: list[Any] = []
+    for v in values:
+        x = table.get(v, miss)
+        if x is miss:
+            x = table[v] = parse(v)
+        out.append(x)
+    if any(x is bad for x in table.values()):
+        for i, (r, v) in enumerate(zip(rows, values, strict=True)):
+            if out[i] is bad:
+                code = "error-value" if is_error_literal(v) else "bad-flag"
+                findings.append(finding(code, sheet=sheet, row=r, column=col, field=f.key, value=v, label=f.label))
+                out[i] = None
     return out
 
 
