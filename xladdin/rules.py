@@ -53,15 +53,23 @@ class _Columns:
 
     def na(self, key: str) -> np.ndarray[Any, np.dtype[np.bool_]]:
         if key not in self._na:
-            self._na[key] = self.frame[key].isna().to_numpy()
+            if self.frame[key].dtype == "float64":
+                self._na[key] = np.isnan(self.num(key))
+            else:
+                self._obj_and_na(key)
         return self._na[key]
 
     def obj(self, key: str) -> np.ndarray[Any, np.dtype[np.object_]]:
         if key not in self._obj:
-            values = self.frame[key].to_numpy(dtype=object, copy=True)
-            values[self.na(key)] = None
-            self._obj[key] = values
+            self._obj_and_na(key)
         return self._obj[key]
+
+    def _obj_and_na(self, key: str) -> None:
+        values = self.frame[key].to_numpy(dtype=object, copy=True)
+        missing = pd.isna(values)
+        values[missing] = None
+        self._obj[key] = values
+        self._na.setdefault(key, missing)
 
 
 def _f(ledger: Ledger, i: int, key: str, code: str, value: object = None, **params: Any) -> Finding:

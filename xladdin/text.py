@@ -38,9 +38,10 @@ def norm(text: Any) -> str:
     if text is None:
         return ""
     text = str(text)
-    if text.isascii():  # NFKC leaves ASCII as it is
-        return _WS.sub("", text)
-    return _WS.sub("", unicodedata.normalize("NFKC", text))
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    # every whitespace character but " " is unprintable: most texts need no substitution at all
+    return text if text.isprintable() and " " not in text else _WS.sub("", text)
 
 
 def as_text(value: Any) -> str | None:
