@@ -6,7 +6,7 @@ import pytest
 
 from xladdin.fields import FIELDS
 from xladdin.headers import alias_index, match_header
-from xladdin.text import parse_amount, parse_flag, parse_int
+from xladdin.text import norm, parse_amount, parse_flag, parse_int
 
 INDEX = alias_index(FIELDS)
 
@@ -55,3 +55,17 @@ def test_headers_map_by_meaning(header: str, key: str, scale: float) -> None:
 
 def test_unknown_header_maps_to_nothing() -> None:
     assert match_header("备注二", INDEX)[0] is None
+
+
+def test_norm_is_nfkc_without_any_whitespace() -> None:
+    """norm returns a printable text without a space as it is: that is only right because every
+    whitespace character except the space is unprintable, on every Unicode code point."""
+    import re
+    import unicodedata
+
+    chars = [chr(cp) for cp in range(0x110000) if not 0xD800 <= cp <= 0xDFFF]
+    spaces = [ch for ch in chars if ch.isspace()]
+    assert len(spaces) > 20 and all(not ch.isprintable() for ch in spaces if ch != " ")
+    for ch in [*spaces, "\u3000", "\xa0", "\ufeff", "\u200b", "Ａ", "①", "项", "a"]:
+        for text in (ch, f"项目{ch}编码", f"A{ch}1", f"{ch}{ch}"):
+            assert norm(text) == re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)), hex(ord(ch))
