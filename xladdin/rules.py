@@ -26,11 +26,6 @@ __all__ = ["RULES", "validate_ledger"]
 Rule = Callable[[Ledger, Settings, "_Columns"], Iterable[Finding]]
 
 
-def _at(series: pd.Series, i: int) -> Any:
-    """Positional scalar access typed loosely (pandas-stubs types scalars as a wide union)."""
-    return series.iat[i]
-
-
 class _Columns:
     """The ledger frame's columns as numpy arrays, each converted once per validation run.
 
@@ -44,7 +39,6 @@ class _Columns:
         self._num: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
         self._na: dict[str, np.ndarray[Any, np.dtype[np.bool_]]] = {}
         self._obj: dict[str, np.ndarray[Any, np.dtype[np.object_]]] = {}
-        self.rows: list[int] = frame["_row"].tolist()
 
     def num(self, key: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         if key not in self._num:
@@ -90,7 +84,7 @@ def missing_values(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[
         if key not in ledger.columns:
             continue
         for i in _positions(c.na(f"{key}_raw" if f"{key}_raw" in fr else key)):
-            if (c.rows[i], key) not in failed:
+            if (ledger.excel_rows[i], key) not in failed:
                 yield _f(ledger, i, key, "missing-value")
 
 

@@ -135,8 +135,12 @@ class PatchEngine:
         calamine workbook to use, or None for a new one (a prefetch thread has its own)."""
         with zipfile.ZipFile(self.path) as zf:
             xml = zf.read(self._parts[sheet])
-        base = read_sheet(cal or open_workbook(self.path, self.label), self.path, sheet, self.label, xml=xml,
-                          formulas=False)
+        own = open_workbook(self.path, self.label) if cal is None else None
+        try:
+            base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml, formulas=False)
+        finally:
+            if own is not None:
+                own.close()
         has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
         for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
             while len(base.rows) < r:

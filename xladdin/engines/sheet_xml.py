@@ -441,7 +441,7 @@ def formula_cells(xml: bytes, *, uncached_only: bool = False) -> dict[tuple[int,
         if uncached_only and cached is not None and not (b"si=" in fattrs and body):
             continue  # a cached result follows: calamine reads that
         cstart = xml.rfind(ctag, 0, m.start())
-        ref = _CELL_R.search(xml, cstart, m.start())
+        ref = _CELL_R.search(xml, cstart, m.start()) if cstart >= 0 else None
         if ref is None:
             continue
         text = "" if body is None else body.decode("utf-8")
