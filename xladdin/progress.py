@@ -8,7 +8,7 @@ files saved by openpyxl carry no cached formula values, so the months are the tr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -208,38 +208,33 @@ def _known(values: pd.Series, names: list[str], other: str) -> Any:
     return values.astype("object").where(values.isin(names), other).to_numpy(dtype=object)
 
 
+def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, month: int,
+             stats: pd.DataFrame | None, settings: Settings, scopes: Callable[[str], list[str]],
+             total_scopes: list[str]) -> pd.DataFrame:
+    """One row per ``key`` value with projects (``names`` order; anything else as ``other``), then
+    合计; ``growth`` from the first stats subject among ``scopes(name)`` (``total_scopes`` for 合计)."""
+    ytd = project_ytd(frame, month)
+    index = _stats_index(canon_subjects(stats, settings), month)
+    sums = _sums(frame, ytd, {key: _known(frame[key], names, other)})
+    rows = [{key: name, **_row_of(sums[name], month, _lookup(index, scopes(name))[2] if name != other else None)}
+            for name in [*names, other] if name in sums]
+    rows.append({key: TOTAL, **_row(frame, ytd, month, _lookup(index, total_scopes)[2])})
+    return pd.DataFrame(rows)
+
+
 def by_unit(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit with projects (settings order; unknown units as 未识别单位), then 合计.
 
     ``growth`` comes from 单位统计 (statistics bureau) when ``stats`` holds the unit's row.
     """
-    ytd = project_ytd(frame, month)
-    st = canon_subjects(stats, settings)
-    sums = _sums(frame, ytd, {"unit": _known(frame["unit"], settings.unit_names, "未识别单位")})
-    index = _stats_index(st, month)
-    rows: list[dict[str, Any]] = []
-    for name in [*settings.unit_names, "未识别单位"]:
-        if name in sums:
-            grow = _lookup(index, [name])[2] if name != "未识别单位" else None
-            rows.append({"unit": name, **_row_of(sums[name], month, grow)})
-    rows.append({"unit": TOTAL, **_row(frame, ytd, month, _lookup(index, ["全区", "全区固定资产投资"])[2])})
-    return pd.DataFrame(rows)
+    return _grouped(frame, "unit", settings.unit_names, "未识别单位", month, stats, settings,
+                    lambda name: [name], ["全区", "全区固定资产投资"])
 
 
 def by_category(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per category with projects (settings order; 未分类 for unknown), then 合计."""
-    ytd = project_ytd(frame, month)
-    st = canon_subjects(stats, settings)
-    sums = _sums(frame, ytd, {"category": _known(frame["category"], settings.category_names, "未分类")})
-    index = _stats_index(st, month)
-    rows: list[dict[str, Any]] = []
-    for name in [*settings.category_names, "未分类"]:
-        if name in sums:
-            scopes = [name] + [t.scope for t in settings.targets if t.category == name]
-            grow = _lookup(index, scopes)[2] if name != "未分类" else None
-            rows.append({"category": name, **_row_of(sums[name], month, grow)})
-    rows.append({"category": TOTAL, **_row(frame, ytd, month)})
-    return pd.DataFrame(rows)
+    return _grouped(frame, "category", settings.category_names, "未分类", month, stats, settings,
+                    lambda name: [name] + [t.scope for t in settings.targets if t.category == name], [])
 
 
 def by_unit_category(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
