@@ -23,10 +23,10 @@ from .units import vocabulary
 
 __all__ = ["RULES", "validate_ledger"]
 
-Rule = Callable[[Ledger, Settings, "_Columns"], Iterable[Finding]]
+Rule = Callable[[Ledger, Settings, "_Arrays"], Iterable[Finding]]
 
 
-class _Columns:
+class _Arrays:
     """The ledger frame's columns as numpy arrays, each converted once per validation run.
 
     The rules compare whole columns; done on pandas Series each comparison costs ~50 µs of
@@ -77,7 +77,7 @@ def _positions(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> list[int]:
     return [int(i) for i in np.flatnonzero(mask)]
 
 
-def missing_values(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def missing_values(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     fr = ledger.frame
     failed = {(f.row, f.field) for f in ledger.findings}  # amounts that failed to parse have a finding already
     for key in REQUIRED_FIELDS:
@@ -88,7 +88,7 @@ def missing_values(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[
                 yield _f(ledger, i, key, "missing-value")
 
 
-def unknown_names(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def unknown_names(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     vocab = vocabulary(settings)
     for i in _positions(c.na("unit") & ~c.na("unit_raw")):
         raw = str(c.obj("unit_raw")[i])
@@ -106,7 +106,7 @@ def unknown_names(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[F
             yield _f(ledger, i, "status", "unknown-status", c.obj("status_raw")[i])
 
 
-def negative_amounts(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def negative_amounts(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     for key in ledger.columns:
         if (FIELD_BY_KEY[key].kind if key in FIELD_BY_KEY else "amount") != "amount":
             continue
@@ -119,7 +119,7 @@ def _zero_na(values: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, n
     return np.where(np.isnan(values), 0.0, values)
 
 
-def plan_and_totals(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def plan_and_totals(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     tol = settings.thresholds.tolerance
     total, plan, ytd = c.num("total_investment"), c.num("annual_plan"), c.num("ytd")
     remaining = total - _zero_na(c.num("completed_before"))
@@ -137,7 +137,7 @@ def plan_and_totals(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable
             yield _f(ledger, i, "bond_disbursed", "bond-exceeds", float(disbursed[i]), limit=float(amount[i]))
 
 
-def cumulative_decrease(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def cumulative_decrease(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     ends = sorted(ledger.cumulative)
     tol = settings.thresholds.tolerance
     for prev, cur in itertools.pairwise(ends):
@@ -147,7 +147,7 @@ def cumulative_decrease(ledger: Ledger, settings: Settings, c: _Columns) -> Iter
                      label=f"1-{cur}月")
 
 
-def statistics_entry(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def statistics_entry(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     """应统尽统: a started project (在建, or investment this year > 0) of ≥ threshold not entered."""
     if "in_stats" not in ledger.columns:
         return
@@ -164,7 +164,7 @@ def statistics_entry(ledger: Ledger, settings: Settings, c: _Columns) -> Iterabl
                  limit=float(total[i]))
 
 
-def duplicates(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def duplicates(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     codes = _normalised(c.obj("code"))
     yield from _duplicated(ledger, c, codes, "code", "duplicate-code")
     names = _normalised(c.obj("name"))
@@ -178,7 +178,7 @@ def _normalised(values: Iterable[Any]) -> list[str | None]:
     return [None if v is None else (norm(v) or None) for v in values]
 
 
-def _duplicated(ledger: Ledger, c: _Columns, keys: list[Any], field: str, code: str) -> Iterable[Finding]:
+def _duplicated(ledger: Ledger, c: _Arrays, keys: list[Any], field: str, code: str) -> Iterable[Finding]:
     """A finding on every row whose key occurs more than once, naming the other cells."""
     positions: dict[Any, list[int]] = {}
     for i, key in enumerate(keys):
@@ -191,7 +191,7 @@ def _duplicated(ledger: Ledger, c: _Columns, keys: list[Any], field: str, code: 
             yield _f(ledger, i, field, code, values[i], other=others)
 
 
-def programme_flags(ledger: Ledger, settings: Settings, c: _Columns) -> Iterable[Finding]:
+def programme_flags(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
     key = "star" if "star" in ledger.columns else "level"
     levels = c.obj("level")
     for i in _positions((c.num("star") == 1.0) & ~c.na("level") & (levels != "区重点")):
@@ -228,7 +228,7 @@ def validate_ledger(ledger: Ledger, settings: Settings, *, extra: Iterable[Findi
     """Every rule over ``ledger`` plus the reader's own findings, as one report."""
     found: list[Finding] = list(ledger.findings)
     found.extend(extra)
-    columns = _Columns(ledger.frame)
+    columns = _Arrays(ledger.frame)
     for rule in RULES:
         found.extend(rule(ledger, settings, columns))
     return Report.of(found, projects=len(ledger))
