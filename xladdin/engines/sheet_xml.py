@@ -305,42 +305,13 @@ def _splice_cells(xml: bytes, lo: int, hi: int, p: bytes, cells: dict[tuple[int,
     return out, removed
 
 
-def _splice_row(p: bytes, r: int, inner: bytes, updates: dict[int, Any]) -> tuple[bytes, bool] | None:
-    """Fast path: every updated cell already exists in the row; replace each in place (else None)."""
-    spans: list[tuple[int, int, bytes]] = []
-    removed = False
-    for c, value in updates.items():
-        at = inner.find(b' r="%s"' % cell_ref(r, c).encode())
-        start = inner.rfind(b"<" + p + b"c", 0, at) if at >= 0 else -1
-        gt = inner.find(b">", at) if at >= 0 else -1
-        if start < 0 or gt < 0 or b">" in inner[start:at] or inner[start + len(p) + 2] not in b" \t\r\n":
-            return None
-        attrs = inner[start + len(p) + 2: gt]
-        if attrs.endswith(b"/"):
-            end, content = gt + 1, b""
-        else:
-            close = inner.find(b"</" + p + b"c>", gt)
-            if close < 0:
-                return None
-            end, content = close + len(p) + 4, inner[gt + 1: close]
-        removed = _check_formula(p, content, r, c) or removed
-        spans.append((start, end, _render(p, _DROP_ATTR.sub(b"", attrs).rstrip(b"/"), value)))
-    spans.sort()
-    out, pos = [], 0
-    for start, end, new in spans:
-        out += [inner[pos:start], new]
-        pos = end
-    out.append(inner[pos:])
-    return b"".join(out), removed
-
-
 def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dict[int, Any],
                cleared: list[tuple[int, int]], cell_re: re.Pattern[bytes]) -> tuple[bytes, bool]:
     row_attrs = _DROP_ATTR.sub(b"", attrs) if b"spans=" in attrs else attrs
     if inner and updates and not cleared:
-        fast = _splice_row(p, r, inner, updates)
+        fast = _splice_cells(inner, 0, len(inner), p, {(r, c): v for c, v in updates.items()})
         if fast is not None:
-            return b"<%srow%s>%s</%srow>" % (p, row_attrs, fast[0], p), fast[1]
+            return b"<%srow%s>%s</%srow>" % (p, row_attrs, b"".join(fast[0]), p), fast[1]
     cells: dict[int, bytes] = {}
     lead = tail = b""
     removed = False
