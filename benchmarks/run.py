@@ -32,12 +32,12 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.demo_progress import add_progress, unit_statistics
-from xladdin.demo_projects import generate_projects
-from xladdin.fields import month_field
-from xladdin.forms import forms_for_month
-from xladdin.settings import Settings, UnitSpec, default_settings
-from xladdin.template import build_master
+from xladdin.books.form_writer import forms_for_month
+from xladdin.books.template import build_master
+from xladdin.core.fields import month_field
+from xladdin.core.settings import Settings, UnitSpec, default_settings
+from xladdin.demo.progress import add_progress, unit_statistics
+from xladdin.demo.projects import generate_projects
 
 SEED = 2022
 MASTER_ID = "GC-BENCH-2022"
@@ -45,8 +45,8 @@ MASTER_NAME = "主台账-基准.xlsx"
 PY = sys.executable
 TIMEOUT_S = 60.0  # per measured command; a job still running then is reported as MISS (timeout)
 # The inputs depend on these modules: a change to any of them regenerates the cached inputs.
-_GENERATORS = ("demo_projects.py", "demo_progress.py", "forms.py", "formspec.py", "template.py", "settings.py",
-               "fields.py", "styling.py")
+_GENERATORS = ("demo/projects.py", "demo/progress.py", "books/form_writer.py", "core/form_layout.py",
+               "books/template.py", "core/settings.py", "core/fields.py", "books/styling.py")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def generate(scale: Scale, root: Path) -> tuple[Path, Path, list[Path]]:
 
 def inputs_key(scale: Scale) -> str:
     """Fingerprint of what the generated inputs depend on (scale, seed, generator sources, this file)."""
-    import xladdin.demo_projects as anchor
+    import xladdin as anchor
 
     h = hashlib.sha256(f"{scale}{SEED}".encode())
     pkg = Path(str(anchor.__file__)).parent
@@ -170,12 +170,12 @@ def in_process(master: Path, month: int, calls: int = 7) -> dict[str, Any]:
     shared VM: it is repeated for at least 0.3 s (and 3 runs) and the best run counts, as timeit
     does. Each table formula is called ``calls`` times; the median call is the figure (min and
     max are kept beside it)."""
+    from xladdin.core.ledger import read_ledger
+    from xladdin.core.regions import SHEETS
+    from xladdin.core.rules import validate_ledger
     from xladdin.engines.files import FileEngine
-    from xladdin.jobs.common import load_settings
-    from xladdin.ledger import read_ledger
-    from xladdin.regions import SHEETS
-    from xladdin.rules import validate_ledger
-    from xladdin.udfs import TZ_BYCATEGORY, TZ_BYLEVEL, TZ_BYUNIT
+    from xladdin.excel.udfs import TZ_BYCATEGORY, TZ_BYLEVEL, TZ_BYUNIT
+    from xladdin.jobs.session import load_settings
 
     engine = FileEngine(master)
     try:

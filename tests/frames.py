@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xladdin.fields import FIELDS
+from xladdin.core.fields import FIELDS
 
 
 def ledger(rows: list[dict[str, object]]) -> pd.DataFrame:

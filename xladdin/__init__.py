@@ -13,16 +13,16 @@ __version__ = "0.1.0"
 
 _API = {
     # pure core
-    "Finding": "findings",
-    "Report": "findings",
-    "Settings": "settings",
-    "default_settings": "settings",
-    "parse_settings": "settings",
-    "SheetData": "sheet",
-    "Ledger": "ledger",
-    "read_ledger": "ledger",
-    "read_stats": "ledger",
-    "validate_ledger": "rules",
+    "Finding": "core.findings",
+    "Report": "core.findings",
+    "Settings": "core.settings",
+    "default_settings": "core.settings",
+    "parse_settings": "core.settings",
+    "SheetData": "core.sheet",
+    "Ledger": "core.ledger",
+    "read_ledger": "core.ledger",
+    "read_stats": "core.ledger",
+    "validate_ledger": "core.rules",
     "XladdinError": "errors",
     # jobs, engine-agnostic
     "validate": "jobs.validate",
@@ -30,7 +30,7 @@ _API = {
     "summary": "jobs.summary",
     # engines
     "FileEngine": "engines.files",
-    "TEMPLATE_VERSION": "template",
+    "TEMPLATE_VERSION": "books.template",
 }
 
 __all__ = ["__version__", *_API]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import XladdinError
+from xladdin.errors import XladdinError
 
 __all__ = ["main"]
 
@@ -26,9 +26,9 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .engines.files import FileEngine, stderr_progress
-    from .jobs.common import open_for_job
-    from .jobs.validate import mark_findings, validate, write_findings
+    from xladdin.engines.files import FileEngine, stderr_progress
+    from xladdin.jobs.session import open_for_job
+    from xladdin.jobs.validate import mark_findings, validate, write_findings
 
     path = Path(args.workbook)
     progress = None if args.json else stderr_progress
@@ -45,7 +45,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             engine.close()
         marked = 0
     if args.csv:
-        from .jobs.csv_export import write_findings_csv
+        from xladdin.jobs.csv_export import write_findings_csv
 
         written = write_findings_csv(report, Path(args.csv))
         if not args.json:
@@ -54,14 +54,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_json(report.to_json())
     else:
         for f in report.findings:
-            print(f"[{'错误' if f.severity == 'error' else '警告'}] {f.sheet}!{f.cell}  {f.message}")
+            print(f.line())
         print(f"共 {report.projects} 个项目：错误 {report.errors} 条，警告 {report.warnings} 条。"
               + (f"已在工作簿中标注 {marked} 个单元格，详见“校验结果”表。" if args.mark else ""))
     return int(not report.valid)
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from .demo import write_samples
+    from xladdin.demo.district import write_samples
 
     for path in write_samples(Path(args.dir)):
         print(f"已写出：{path}")
@@ -69,7 +69,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_forms(args: argparse.Namespace) -> int:
-    from .forms import forms_from_master
+    from xladdin.jobs.forms import forms_from_master
 
     files, skipped = forms_from_master(Path(args.master), args.month, Path(args.out))
     print(f"已为 {len(files)} 个单位生成 {args.month} 月月报表，保存在 {args.out}")
@@ -79,7 +79,7 @@ def cmd_forms(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import describe, run_demo
+    from xladdin.demo.district import describe, run_demo
 
     result = run_demo(Path(args.dir), month=args.month, run_jobs=not args.no_jobs)
     print(describe(result, args.month))
@@ -87,9 +87,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from .engines.files import stderr_progress
-    from .jobs.common import run_in_place
-    from .jobs.consolidate import consolidate
+    from xladdin.engines.files import stderr_progress
+    from xladdin.jobs.consolidate import consolidate
+    from xladdin.jobs.session import run_in_place
 
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
@@ -102,15 +102,14 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
                                                "merged": result.merge.merged, "missing_units": result.merge.missing})
     else:
         for f in result.report.findings:
-            where = f"{f.file} " if f.file else ""
-            print(f"[{'错误' if f.severity == 'error' else '警告'}] {where}{f.sheet}!{f.cell}  {f.message}")
+            print(f.line())
         print(result.summary_text())
     return int(not result.report.valid)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from .engines.files import FileEngine
-    from .jobs.summary import summary
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.summary import summary
 
     engine = FileEngine(Path(args.master))
     try:
@@ -118,7 +117,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     finally:
         engine.close()
     if args.csv:
-        from .jobs.csv_export import write_summary_csv
+        from xladdin.jobs.csv_export import write_summary_csv
 
         files = write_summary_csv(data, Path(args.csv))
         if not args.json:
@@ -130,7 +129,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
-    from .addin import build_addin
+    from xladdin.excel.addin import build_addin
 
     out = build_addin(Path(args.out))
     print(f"已生成加载项：{out}")

@@ -3,11 +3,11 @@ import datetime as dt
 import pandas as pd
 
 from tests.frames import ledger
-from xladdin.bulletin import Block, build, pct, yi
-from xladdin.progress import by_level
-from xladdin.ranking import rank_units
-from xladdin.settings import Settings, UnitSpec, default_settings
-from xladdin.targets import evaluate
+from xladdin.core.settings import Settings, UnitSpec, default_settings
+from xladdin.figures.bulletin import Block, build, pct, yi
+from xladdin.figures.progress import by_level
+from xladdin.figures.ranking import rank_units
+from xladdin.figures.targets import evaluate
 
 
 def text_of(blocks: list[Block]) -> str:

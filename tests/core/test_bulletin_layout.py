@@ -8,8 +8,9 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xladdin.bulletin import Block, build
-from xladdin.bulletin_layout import (
+from xladdin.core.settings import default_settings
+from xladdin.figures.bulletin import Block, build
+from xladdin.figures.bulletin_layout import (
     BODY_ROW,
     CLOSING,
     COL_UNITS,
@@ -23,7 +24,6 @@ from xladdin.bulletin_layout import (
     table_columns,
     wrap,
 )
-from xladdin.settings import default_settings
 
 PARA = ("2022年1-6月，全区固定资产投资同比增长9.9%（目标10.0%），低于目标0.1个百分点；工业投资同比增长7.2%"
         "（目标8.0%），低于目标0.8个百分点；道路基础设施投资同比增长1.5%（目标0.0%），达到目标；"

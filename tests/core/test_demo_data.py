@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from xladdin.demo_progress import LAST_IN_GROWTH, NOT_IN_STATS, RANKED, TIED, add_progress, unit_statistics
-from xladdin.demo_projects import NAMED, generate_projects
-from xladdin.fields import month_field
-from xladdin.settings import default_settings
+from xladdin.core.fields import month_field
+from xladdin.core.settings import default_settings
+from xladdin.demo.progress import LAST_IN_GROWTH, NOT_IN_STATS, RANKED, TIED, add_progress, unit_statistics
+from xladdin.demo.projects import NAMED, generate_projects
 
 PROJECTS = generate_projects()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from xladdin.core.ledger import read_ledger
+from xladdin.core.settings import default_settings, parse_settings, settings_rows
+from xladdin.core.sheet import SheetData
 from xladdin.errors import ColumnNotFound
-from xladdin.ledger import read_ledger
-from xladdin.settings import default_settings, parse_settings, settings_rows
-from xladdin.sheet import SheetData
 
 S = default_settings()
 

@@ -1,7 +1,7 @@
 import pytest
 
+from xladdin.core.periods import first_period_month, period_label, period_month, period_months, schedule
 from xladdin.errors import UsageError
-from xladdin.periods import first_period_month, period_label, period_month, period_months, schedule
 
 
 def test_first_period_is_january_and_february() -> None:

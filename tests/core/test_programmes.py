@@ -1,8 +1,8 @@
 import pytest
 
 from tests.frames import ledger
-from xladdin.programmes import attraction_125, bonds, not_entered, reserve, sgyp, stage_index
-from xladdin.settings import BondWeights, Settings, default_settings
+from xladdin.core.settings import BondWeights, Settings, default_settings
+from xladdin.figures.programmes import attraction_125, bonds, not_entered, reserve, sgyp, stage_index
 
 
 def test_stage_index() -> None:

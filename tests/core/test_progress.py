@@ -2,7 +2,8 @@ import pandas as pd
 import pytest
 
 from tests.frames import ledger
-from xladdin.progress import (
+from xladdin.core.settings import default_settings
+from xladdin.figures.progress import (
     by_category,
     by_level,
     by_unit,
@@ -12,8 +13,7 @@ from xladdin.progress import (
     project_ytd,
     schedule_status,
 )
-from xladdin.settings import default_settings
-from xladdin.targets import evaluate
+from xladdin.figures.targets import evaluate
 
 
 def test_completion_rate_and_growth() -> None:

@@ -10,12 +10,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xladdin.fields import FIELDS
-from xladdin.ledger import read_ledger
-from xladdin.progress import TOTAL, by_category, by_level, by_unit
-from xladdin.rules import validate_ledger
-from xladdin.settings import default_settings
-from xladdin.sheet import SheetData
+from xladdin.core.fields import FIELDS
+from xladdin.core.ledger import read_ledger
+from xladdin.core.rules import validate_ledger
+from xladdin.core.settings import default_settings
+from xladdin.core.sheet import SheetData
+from xladdin.figures.progress import TOTAL, by_category, by_level, by_unit
 
 SETTINGS = default_settings()
 LABEL = {f.key: f.label for f in FIELDS}

@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from xladdin.ranking import escalation, last_in_month, last_runs, rank_units, rank_with_ties
-from xladdin.settings import Settings, UnitSpec
+from xladdin.core.settings import Settings, UnitSpec
+from xladdin.figures.ranking import escalation, last_in_month, last_runs, rank_units, rank_with_ties
 
 
 def test_competition_ranking_with_ties_and_unknowns() -> None:

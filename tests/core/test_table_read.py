@@ -8,14 +8,14 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from xladdin import progress
-from xladdin.demo import build_demo
+from xladdin.core.ledger import find_ledger_sheet, read_ledger
+from xladdin.core.settings import default_settings
+from xladdin.core.sheet import SheetData
+from xladdin.core.table_read import CATEGORY_FIELDS, LEVEL_FIELDS, TABLE_FIELDS, UNIT_FIELDS, table_frame
+from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.errors import ColumnNotFound
-from xladdin.ledger import find_ledger_sheet, read_ledger
-from xladdin.settings import default_settings
-from xladdin.sheet import SheetData
-from xladdin.table_read import CATEGORY_FIELDS, LEVEL_FIELDS, TABLE_FIELDS, UNIT_FIELDS, table_frame
+from xladdin.figures import progress
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MESSY = ["merged-header", "fullwidth-digits", "subtotal-rows", "unit-aliases", "rules", "cumulative-falls"]

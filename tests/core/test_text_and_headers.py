@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from xladdin.fields import FIELDS
-from xladdin.headers import alias_index, match_header
-from xladdin.text import norm, parse_amount, parse_flag, parse_int
+from xladdin.core.fields import FIELDS
+from xladdin.core.headers import alias_index, match_header
+from xladdin.core.values import norm, parse_amount, parse_flag, parse_int
 
 INDEX = alias_index(FIELDS)
 

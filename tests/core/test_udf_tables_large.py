@@ -10,12 +10,12 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from xladdin import progress
-from xladdin.demo_progress import add_progress
-from xladdin.demo_projects import generate_projects
-from xladdin.fields import FIELD_BY_KEY, month_field
-from xladdin.settings import default_settings
-from xladdin.udfs import LABELS, TZ_BYCATEGORY, TZ_BYLEVEL, TZ_BYUNIT
+from xladdin.core.fields import FIELD_BY_KEY, month_field
+from xladdin.core.settings import default_settings
+from xladdin.demo.progress import add_progress
+from xladdin.demo.projects import generate_projects
+from xladdin.excel.udfs import LABELS, TZ_BYCATEGORY, TZ_BYLEVEL, TZ_BYUNIT
+from xladdin.figures import progress
 
 N, MONTH = 30_000, 6
 KEYS = ["seq", "name", "code", "unit", "category", "level", "star", "is_982", "total_investment", "annual_plan",

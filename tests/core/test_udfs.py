@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xladdin import udfs as u
+from xladdin.excel import udfs as u
 
 H = ["序号", "项目名称", "项目编码", "责任单位", "行业类别", "项目级别", "总投资", "年度计划投资", "1月", "2月", "3月"]
 ROWS = [

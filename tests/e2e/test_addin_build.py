@@ -12,8 +12,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from oletools.olevba import VBA_Parser
 
-from xladdin import udfs
-from xladdin.addin import MACROS_DIR, RIBBON_REL_TYPE, UDF_MODULE, build_addin, vba_sources
+from xladdin.excel import udfs
+from xladdin.excel.addin import MACROS_DIR, RIBBON_REL_TYPE, UDF_MODULE, build_addin, vba_sources
 
 NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
 # Hand-kept from the customUI 2009/07 schema (customui14.xsd): elements we may use and their attributes.
@@ -101,7 +101,7 @@ def test_udf_module_wraps_every_formula() -> None:
     names = [n for n in udfs.__all__ if n.startswith("TZ_")]
     assert len(names) >= 13
     for name in names:
-        assert f'XLPy.CallUDF("xladdin.udfs", "{name}"' in source
+        assert f'XLPy.CallUDF("xladdin.excel.udfs", "{name}"' in source
         assert re.search(rf"^Function {name}\(", source, re.M)
     assert source.isascii()
 

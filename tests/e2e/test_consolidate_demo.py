@@ -12,12 +12,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from xladdin.demo import build_demo
+from xladdin.core.values import as_text
+from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
-from xladdin.jobs.common import open_for_job
+from xladdin.engines.libreoffice import to_pdf
 from xladdin.jobs.consolidate import consolidate
-from xladdin.libreoffice import to_pdf
-from xladdin.text import as_text
+from xladdin.jobs.session import open_for_job
 
 
 @pytest.fixture(scope="module")

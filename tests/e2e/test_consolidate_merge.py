@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from xladdin.books.template import build_master
+from xladdin.core.findings import Finding
+from xladdin.core.settings import default_settings
 from xladdin.engines.files import FileEngine
-from xladdin.findings import Finding
-from xladdin.jobs.common import load_ledger
 from xladdin.jobs.consolidate import merge_forms
-from xladdin.settings import default_settings
-from xladdin.template import build_master
+from xladdin.jobs.session import load_ledger
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 
 from tests.conftest import run_cli
-from xladdin.demo_progress import add_progress, unit_statistics
-from xladdin.demo_projects import generate_projects
+from xladdin.books.template import build_master
+from xladdin.demo.progress import add_progress, unit_statistics
+from xladdin.demo.projects import generate_projects
 from xladdin.jobs.csv_export import cell_text
-from xladdin.template import build_master
 
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1,1)", "-1+1", "#N/A"]
 MONTH = 6

@@ -14,7 +14,8 @@ import pytest
 
 from tests import hostile_files as hf
 from tests.conftest import FIXTURES, run_cli
-from xladdin import libreoffice, safety
+from xladdin.engines import libreoffice
+from xladdin.engines.guards import vetting as safety
 
 INJECTIONS = [
     '=HYPERLINK("http://evil.example/x","点此查看")',
@@ -162,7 +163,7 @@ SLOW_SAVE = r"""
 import sys, time
 from pathlib import Path
 import openpyxl.workbook.workbook as wbmod
-from xladdin.jobs.common import open_for_job
+from xladdin.jobs.session import open_for_job
 
 real_save = wbmod.Workbook.save
 

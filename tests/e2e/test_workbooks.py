@@ -15,9 +15,9 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xladdin.cli import main
-from xladdin.demo import write_samples
-from xladdin.formspec import FORM_COLUMNS, FORM_FIRST_ROW, FORM_SHEET, META_SHEET, parse_meta
-from xladdin.sheet import SheetData
+from xladdin.core.form_layout import FORM_COLUMNS, FORM_FIRST_ROW, FORM_SHEET, META_SHEET, parse_meta
+from xladdin.core.sheet import SheetData
+from xladdin.demo.district import write_samples
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-c", "import sys; from xladdin.cli import main; sys.exit(main())"]
@@ -41,7 +41,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     proc = run("demo", str(out))
     assert proc.returncode == 0, proc.stderr
-    assert "主台账-演示.xlsx" in proc.stdout and "xladdin validate" in proc.stdout
+    assert "主台账-演示.xlsx" in proc.stdout and "校验主台账（主台账-演示.xlsx）：共 291 个项目" in proc.stdout
+    # every finding is shown, grouped: the copied form's 11 double reports are all listed, none cut
+    assert "错误：同一项目被两个单位报送（11 处）" in proc.stdout
+    assert proc.stdout.count("2022年6月_东大街街道_月报表.xlsx 月报表!B") == 11
+    assert "退出码" not in proc.stdout and "发现问题 14 处（错误 14 处，警告 0 处）" in proc.stdout
     return out
 
 

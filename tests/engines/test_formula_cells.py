@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from xladdin.engines.sheet_xml import formula_cells
+from xladdin.engines.xlsx.sheet_xml import formula_cells
 
 SHEET = (b'<x:worksheet xmlns:x="a"><x:sheetData><x:row r="1">'
          b'<x:c r="A1"><x:f>SUM(B1:C1)</x:f><x:v>3</x:v></x:c>'

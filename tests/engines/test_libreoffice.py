@@ -14,7 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xladdin import errors, libreoffice
+from xladdin import errors
+from xladdin.engines import libreoffice
 
 pytestmark = pytest.mark.libreoffice
 
@@ -42,7 +43,7 @@ def test_soffice_is_installed() -> None:
 
 
 def test_missing_soffice_is_an_error_with_an_install_hint() -> None:
-    code = "from xladdin import libreoffice, errors\ntry:\n    libreoffice.soffice()\nexcept errors.XladdinError as e:\n    print(e)"
+    code = "from xladdin import errors\nfrom xladdin.engines import libreoffice\ntry:\n    libreoffice.soffice()\nexcept errors.XladdinError as e:\n    print(e)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xladdin.engines.package import _PARALLEL_MIN, deflate
+from xladdin.engines.libreoffice import recalc
 from xladdin.engines.patch import PatchEngine
-from xladdin.libreoffice import recalc
+from xladdin.engines.xlsx.package import _PARALLEL_MIN, deflate
 
 
 def _xmlish(size: int, seed: int) -> bytes:

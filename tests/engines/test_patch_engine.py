@@ -14,13 +14,15 @@ import pytest
 
 from tests import hostile_files as hf
 from tests.conftest import run_cli
-from xladdin import errors, libreoffice, safety
-from xladdin.demo import build_demo
+from xladdin import errors
+from xladdin.demo.district import build_demo
+from xladdin.engines import libreoffice
 from xladdin.engines.base import Formula, Link
 from xladdin.engines.files import FileEngine
+from xladdin.engines.guards import vetting as safety
 from xladdin.engines.patch import PatchEngine
-from xladdin.jobs.common import run_in_place
 from xladdin.jobs.consolidate import consolidate
+from xladdin.jobs.session import run_in_place
 from xladdin.jobs.validate import validate, write_findings
 
 INJECTIONS = ['=HYPERLINK("http://evil.example/x","点此查看")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-1+1", "#N/A",
@@ -216,7 +218,7 @@ SLOW_SAVE = r"""
 import sys, time
 from pathlib import Path
 import xladdin.engines.patch as patch
-from xladdin.jobs.common import run_in_place
+from xladdin.jobs.session import run_in_place
 
 real = patch.write_package
 

@@ -22,9 +22,9 @@ import xlwings as xw
 
 from tests.conftest import FIXTURES, run_cli
 from tests.engines.remote_book import book_from, cells, normalised, payload, replay
-from xladdin import ribbon
-from xladdin.demo import build_demo
-from xladdin.libreoffice import recalc
+from xladdin.demo.district import build_demo
+from xladdin.engines.libreoffice import recalc
+from xladdin.excel import ribbon
 
 
 @pytest.fixture(scope="module")

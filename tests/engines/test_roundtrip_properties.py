@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.core.test_properties import KEYS, LABEL, SETTINGS, _figures, amount
+from xladdin.books.template import build_master
+from xladdin.core.ledger import read_ledger
+from xladdin.core.regions import SHEETS
+from xladdin.core.sheet import SheetData
 from xladdin.engines.files import FileEngine
-from xladdin.ledger import read_ledger
-from xladdin.regions import SHEETS
-from xladdin.sheet import SheetData
-from xladdin.template import build_master
 
 # the template makes 本年累计 a native formula (no cached value until a spreadsheet recalculates),
 # so the generated rows carry the monthly figures it is computed from, not a typed total

@@ -14,7 +14,9 @@ import pytest
 from defusedxml.common import EntitiesForbidden
 
 from tests import hostile_files as hf
-from xladdin import errors, libreoffice, safety
+from xladdin import errors
+from xladdin.engines import libreoffice
+from xladdin.engines.guards import vetting as safety
 
 
 def test_ordinary_workbook_passes(tmp_path: Path) -> None:
@@ -63,7 +65,7 @@ def test_zip_bomb_rejected_before_inflating_with_bounded_memory(bomb: Path) -> N
     code = (
         "import resource, sys\n"
         "from pathlib import Path\n"
-        "from xladdin import errors, safety\n"
+        "from xladdin import errors\nfrom xladdin.engines.guards import vetting as safety\n"
         "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "try:\n"
         "    safety.inspect_package(Path(sys.argv[1]))\n"

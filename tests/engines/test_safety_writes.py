@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from xladdin import errors, safety
+from xladdin import errors
+from xladdin.engines.guards import vetting as safety
 
 SLOW_WRITER = r"""
 import sys, time
 from pathlib import Path
-from xladdin import safety
+from xladdin.engines.guards import vetting as safety
 
 def write(tmp: Path) -> None:
     with tmp.open("wb") as fh:
@@ -34,7 +35,7 @@ safety.atomic_write(Path(sys.argv[1]), write)
 HOLDER = r"""
 import sys, time
 from pathlib import Path
-from xladdin import safety
+from xladdin.engines.guards import vetting as safety
 
 with safety.job_lock(Path(sys.argv[1])):
     print("LOCKED", flush=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from xladdin.engines.base import Formula
-from xladdin.engines.sheet_xml import Patch, formula_cells, patch_sheet
+from xladdin.engines.xlsx.sheet_xml import Patch, formula_cells, patch_sheet
 
 HEAD = b'<worksheet xmlns="a"><dimension ref="A1:C2"/><sheetData>'
 TAIL = b'</sheetData><pageMargins left="0.7"/></worksheet>'

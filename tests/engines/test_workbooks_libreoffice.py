@@ -10,11 +10,11 @@ from typing import Any
 import openpyxl
 import pytest
 
-from xladdin import libreoffice
-from xladdin.demo import DEMO_MONTH, build_demo, write_samples
-from xladdin.fields import month_field
-from xladdin.formspec import FORM_COLUMNS, FORM_FIRST_ROW, FORM_SHEET
-from xladdin.template import LEDGER_COLUMNS, LEDGER_FIRST_ROW, STATS_COLUMNS, STATS_FIRST_ROW
+from xladdin.books.template import LEDGER_COLUMNS, LEDGER_FIRST_ROW, STATS_COLUMNS, STATS_FIRST_ROW
+from xladdin.core.fields import month_field
+from xladdin.core.form_layout import FORM_COLUMNS, FORM_FIRST_ROW, FORM_SHEET
+from xladdin.demo.district import DEMO_MONTH, build_demo, write_samples
+from xladdin.engines import libreoffice
 
 pytestmark = pytest.mark.libreoffice
 

@@ -1,5 +1,5 @@
 """Engines: the small seam between jobs and a workbook (files via openpyxl, live Excel via xlwings)."""
 
-from .base import Engine, Formula, Link
+from xladdin.engines.base import Engine, Formula, Link
 
 __all__ = ["Engine", "Formula", "Link"]

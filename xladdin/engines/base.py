@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from ..sheet import SheetData
+from xladdin.core.sheet import SheetData
 
 __all__ = ["Engine", "Formula", "Link"]
 

@@ -26,9 +26,9 @@ from typing import Any
 
 import xlwings as xw
 
-from ..errors import EngineError, SheetNotFound, XladdinError
-from ..sheet import Merge, SheetData, cell_ref, parse_ref
-from .base import Formula, Link
+from xladdin.core.sheet import Merge, SheetData, cell_ref, parse_ref
+from xladdin.engines.base import Formula, Link
+from xladdin.errors import EngineError, SheetNotFound, XladdinError
 
 __all__ = ["ExcelEngine", "excel_text"]
 

@@ -1,6 +1,6 @@
 """The file engine: .xlsx/.xlsm workbooks on disk through openpyxl (writes) and calamine (fast reads).
 
-Imports openpyxl and python-calamine; everything else goes through ``xladdin.safety`` so that
+Imports openpyxl and python-calamine; everything else goes through ``xladdin.engines.guards.vetting`` so that
 a file is inspected (zip bomb, encryption, entity attacks) before any parser sees it, content
 openpyxl would drop is detected before a writable open, and saves are atomic. openpyxl and
 calamine exceptions are translated into ``xladdin.errors`` here, at the seam.
@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
-from .. import errors, safety
-from ..sheet import SheetData
-from .base import Formula, Link
-from .calamine_read import open_workbook, read_sheet, translate
-from .package import defined_names
+from xladdin import errors
+from xladdin.core.sheet import SheetData
+from xladdin.engines.base import Formula, Link
+from xladdin.engines.guards import vetting as safety
+from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet, translate
+from xladdin.engines.xlsx.package import defined_names
 
 __all__ = ["FileEngine"]
 
@@ -52,7 +53,7 @@ class FileEngine:
         self._names: dict[str, tuple[str, str] | None] | None = None
         if writable:
             if self._data is None and not allow_loss:
-                from ..package_risks import package_risks, risk_texts
+                from xladdin.engines.xlsx.risks import package_risks, risk_texts
 
                 # charts: openpyxl re-generates them on save (kept, styling may be simplified), and
                 # the 排名 chart is ours, recreated every run; everything else listed is refused

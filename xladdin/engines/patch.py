@@ -29,11 +29,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from .. import errors, safety
-from ..sheet import SheetData, parse_ref
-from .base import Formula, Link
-from .calamine_read import open_workbook, read_sheet
-from .package import (
+from xladdin import errors
+from xladdin.core.sheet import SheetData, parse_ref
+from xladdin.engines.base import Formula, Link
+from xladdin.engines.guards import vetting as safety
+from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
+from xladdin.engines.xlsx.package import (
     defined_names,
     drop_part,
     rels_targets,
@@ -42,7 +43,7 @@ from .package import (
     sheet_entries,
     write_package,
 )
-from .sheet_xml import Patch, formula_cells, patch_sheet
+from xladdin.engines.xlsx.sheet_xml import Patch, formula_cells, patch_sheet
 
 __all__ = ["PatchEngine"]
 
@@ -205,7 +206,7 @@ class PatchEngine:
         raise errors.EngineUnsupported("就地补丁不读写批注。")
 
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:
-        from .patch_chart import ChartSpec, sheet_drawing
+        from xladdin.engines.xlsx.chart import ChartSpec, sheet_drawing
 
         self._patch(sheet)
         with zipfile.ZipFile(self.path) as zf:
@@ -241,7 +242,7 @@ class PatchEngine:
                     replaced[part] = result.xml
                     calc_chain_stale = calc_chain_stale or result.formulas_removed
             if self._charts:
-                from .patch_chart import add_charts
+                from xladdin.engines.xlsx.chart import add_charts
 
                 add_charts(zf, self._charts, self._parts, replaced, added)
             if any(p.startswith("xl/worksheets/") for p in replaced):

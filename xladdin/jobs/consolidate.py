@@ -17,22 +17,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .. import bulletin, programmes, progress, ranking, targets
-from ..engines.base import Engine
-from ..errors import ColumnNotFound, XladdinError
-from ..fields import month_field
-from ..findings import Finding, Report, finding
-from ..ledger import Ledger, read_stats
-from ..periods import period_label, period_month
-from ..regions import SHEETS
-from ..settings import Settings
-from ..sheet import parse_ref
-from ..text import as_number
-from .common import load_ledger, load_settings
-from .outputs import read_history, write_bulletin, write_history, write_ranking, write_tables
+from xladdin.core.fields import month_field
+from xladdin.core.findings import Finding, Report, finding
+from xladdin.core.ledger import Ledger, read_stats
+from xladdin.core.periods import period_label, period_month
+from xladdin.core.regions import SHEETS
+from xladdin.core.settings import Settings
+from xladdin.core.sheet import parse_ref
+from xladdin.core.values import as_number
+from xladdin.engines.base import Engine
+from xladdin.errors import ColumnNotFound, XladdinError
+from xladdin.figures import bulletin, programmes, progress, ranking, targets
+from xladdin.jobs.outputs import read_history, write_bulletin, write_history, write_ranking, write_tables
+from xladdin.jobs.session import load_ledger, load_settings
 
 if TYPE_CHECKING:
-    from ..report_form import FormData
+    from xladdin.core.form_reader import FormData
 
 __all__ = ["ConsolidationResult", "Merge", "compute", "consolidate", "merge_forms", "read_forms"]
 
@@ -209,8 +209,8 @@ def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormDat
 
 def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None] | None = None) -> tuple[list[FormData], list[Finding]]:
     """Every workbook in ``forms_dir`` (sorted by name) read as a report form; unreadable files are findings."""
-    from ..engines.files import FileEngine
-    from ..report_form import read_form
+    from xladdin.core.form_reader import read_form
+    from xladdin.engines.files import FileEngine
 
     forms: list[FormData] = []
     problems: list[Finding] = []
@@ -352,6 +352,6 @@ def _times(ratio: float | None) -> str:
 
 
 def _write_findings(engine: Engine, report: Report, label: str) -> None:
-    from .validate import write_findings
+    from xladdin.jobs.validate import write_findings
 
     write_findings(engine, report, title=f"{label}月报汇总检查结果")

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..fields import FIELDS
-from ..findings import CODES, Report
-from ..safe_writes import atomic_write
-from ..safety import csv_safe
-from .outputs import HEADERS, RATE_KEYS
+from xladdin.core.fields import FIELDS
+from xladdin.core.findings import CODES, Report
+from xladdin.engines.guards.vetting import csv_safe
+from xladdin.engines.guards.writes import atomic_write
+from xladdin.jobs.outputs import HEADERS, RATE_KEYS
 
 __all__ = ["SUMMARY_TABLES", "cell_text", "write_csv", "write_findings_csv", "write_summary_csv"]
 
@@ -69,7 +69,7 @@ def write_csv(path: Path, rows: Iterable[Sequence[Any]]) -> Path:
 
 def write_findings_csv(report: Report, path: Path) -> Path:
     """校验结果 as CSV: 序号, 级别, 问题, 工作表, 单元格, 字段, 填写内容, 说明, 文件, 代码."""
-    from .validate import FINDINGS_HEADER
+    from xladdin.jobs.validate import FINDINGS_HEADER
 
     rows: list[list[Any]] = [list(FINDINGS_HEADER)]
     for n, f in enumerate(report.findings, start=1):

@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..bulletin import Block, pct
-from ..bulletin_layout import GRID_COLS, layout
-from ..engines.base import Engine
-from ..periods import first_period_month, period_label
-from ..regions import REGIONS
-from ..sheet import cell_ref, parse_ref
+from xladdin.core.periods import first_period_month, period_label
+from xladdin.core.regions import REGIONS
+from xladdin.core.sheet import cell_ref, parse_ref
+from xladdin.engines.base import Engine
+from xladdin.figures.bulletin import Block, pct
+from xladdin.figures.bulletin_layout import GRID_COLS, layout
 
 __all__ = ["read_history", "write_bulletin", "write_history", "write_ranking", "write_region", "write_tables"]
 

@@ -11,12 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..engines.base import Engine
-from ..periods import period_label, period_month
-from ..settings import Settings
-from .common import load_ledger, load_settings
-from .consolidate import _fill_history, compute, load_stats
-from .outputs import read_history
+from xladdin.core.periods import period_label, period_month
+from xladdin.core.settings import Settings
+from xladdin.engines.base import Engine
+from xladdin.jobs.consolidate import _fill_history, compute, load_stats
+from xladdin.jobs.outputs import read_history
+from xladdin.jobs.session import load_ledger, load_settings
 
 __all__ = ["summary", "to_json_value"]
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..engines.base import Engine, Link
-from ..findings import CODES, Finding, Report
-from ..ledger import Ledger
-from ..regions import SHEETS
-from ..rules import validate_ledger
-from ..settings import Settings
-from .common import load_ledger, load_settings
-from .outputs import region_anchor
+from xladdin.core.findings import CODES, Finding, Report
+from xladdin.core.ledger import Ledger
+from xladdin.core.regions import SHEETS
+from xladdin.core.rules import validate_ledger
+from xladdin.core.settings import Settings
+from xladdin.engines.base import Engine, Link
+from xladdin.jobs.outputs import region_anchor
+from xladdin.jobs.session import load_ledger, load_settings
 
 __all__ = ["FINDINGS_HEADER", "clear_marks", "mark_findings", "validate", "write_findings"]
 

@@ -1,0 +1,1 @@
+"""Workbook builders: the master ledger template, the unit report form writer and the house style."""

@@ -1,0 +1,205 @@
+"""Findings: problems in cells as data (a frozen record per problem) and the report of a run.
+
+Pure core: imports only the standard library and pydantic. Messages are rendered once,
+in Chinese, from the template registered with each code, so every code has one wording.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["CODES", "SEVERITY_LABELS", "Finding", "Report", "Severity", "column_letter", "finding", "grouped_lines"]
+
+Severity = Literal["error", "warning"]
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告"}
+
+# code -> (severity, title, message template). Templates use str.format fields.
+CODES: dict[str, tuple[Severity, str, str]] = {
+    "missing-value": ("error", "必填项为空", "“{label}”为必填项，请填写。"),
+    "unknown-unit": ("error", "责任单位不在名单中", "责任单位“{value}”不在单位名单中{hint}。"),
+    "unknown-category": ("warning", "行业类别不在名单中", "行业类别“{value}”不在类别名单中{hint}。"),
+    "unknown-level": ("error", "项目级别无法识别", "项目级别“{value}”无法识别，应为 省重点、市重点 或 区重点。"),
+    "unknown-status": ("warning", "项目状态无法识别", "项目状态“{value}”无法识别，应为 谋划、前期、在建 或 竣工。"),
+    "bad-flag": ("warning", "是/否栏填写不规范", "“{label}”应填“是”或“否”，现为“{value}”。"),
+    "not-a-number": ("error", "不是数字", "“{label}”应为数字（万元），现为“{value}”。"),
+    "negative-amount": ("error", "金额为负数", "“{label}”不能为负数，现为 {value}。"),
+    "absurd-amount": ("error", "金额超出合理范围", "“{label}”为 {value} 万元，超出合理范围（上限 {limit} 万元），请核对单位是否为万元。"),
+    "error-value": ("error", "单元格为错误值", "“{label}”单元格为错误值 {value}，请修正公式或改填数字。"),
+    "plan-exceeds-remaining": (
+        "error",
+        "年度计划超过剩余投资",
+        "年度计划投资 {value} 万元 超过 总投资减去截至上年底累计完成 ({limit} 万元)。",
+    ),
+    "ytd-exceeds-total": ("error", "累计完成超过总投资", "本年累计完成 {value} 万元 超过 总投资 {limit} 万元。"),
+    "ytd-mismatch": (
+        "error",
+        "累计与各月合计不符",
+        "本年累计完成 {value} 万元 与 各月完成之和 {limit} 万元 不一致。",
+    ),
+    "cumulative-decrease": (
+        "error",
+        "累计数小于上月",
+        "{label} 累计 {value} 万元 小于上月累计 {limit} 万元，累计数不应减少。",
+    ),
+    "not-in-statistics": (
+        "warning",
+        "应统未统",
+        "项目已开工（{reason}），总投资 {limit} 万元 达到入库标准，但未入库，请及时纳统（应统尽统）。",
+    ),
+    "duplicate-code": ("error", "项目编码重复", "项目编码“{value}”重复，另见 {other}。"),
+    "duplicate-name": ("warning", "同一单位项目名称重复", "本单位项目名称“{value}”重复，另见 {other}。"),
+    "star-not-district": ("error", "攻坚星级仅限区重点", "攻坚星级项目应为区重点项目，本项目级别为“{value}”。"),
+    "sgyp-stage-order": ("error", "三个一批阶段不合理", "三个一批阶段“{value}”{reason}。"),
+    "sgyp-stage-unknown": ("warning", "三个一批阶段无法识别", "三个一批阶段“{value}”无法识别，应为 签约、开工、投产 或 达效。"),
+    "bond-exceeds": ("error", "专项债支出超过额度", "专项债已支出 {value} 万元 超过 专项债额度 {limit} 万元。"),
+    "bad-setting": ("error", "参数表填写有误", "参数表：{reason}（现为“{value}”）。"),
+    "bad-date": ("warning", "日期格式不规范", "“{label}”应为日期或年份，现为“{value}”。"),
+    # report forms (consolidation)
+    "form-wrong-month": ("error", "月报表月份不符", "月报表为 {value} 月，本次汇总为 {limit} 月，未汇入。"),
+    "form-wrong-unit": ("error", "月报表单位不符", "{reason}"),
+    "form-unknown-code": ("error", "项目编码不在主台账", "项目编码“{value}”不在主台账中，未汇入。"),
+    "form-double-report": ("error", "同一项目被两个单位报送", "项目“{value}”同时由 {other} 报送，未汇入，请核实责任单位。"),
+    "form-not-a-form": ("error", "不是月报表", "{reason}"),
+    "form-missing": ("warning", "未报送", "单位“{value}”本月未报送月报表。"),
+    "form-revision": ("warning", "修改已汇总数据", "{label}：已汇总的 {limit} 万元 改为 {value} 万元。"),
+}
+
+
+def column_letter(col: int) -> str:
+    """1-based column index -> Excel letters (1 -> A, 27 -> AA)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+class Finding(BaseModel):
+    """One problem in one cell. ``row``/``column`` are 1-based; ``cell`` is the A1 address."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    sheet: str
+    cell: str
+    row: int
+    column: int
+    field: str
+    value: str
+    message: str
+    file: str = ""
+
+    def line(self) -> str:
+        """The line staff read on a console: ``[错误] file sheet!cell  message``."""
+        where = f"{self.file} " if self.file else ""
+        return f"[{SEVERITY_LABELS[self.severity]}] {where}{self.sheet}!{self.cell}  {self.message}"
+
+    def flat(self) -> str:
+        """One-line projection used by tests: ``code@sheet!cell``."""
+        return f"{self.code}@{self.sheet}!{self.cell}"
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return str(value)
+
+
+def finding(
+    code: str,
+    *,
+    sheet: str,
+    row: int,
+    column: int,
+    field: str = "",
+    value: Any = None,
+    file: str = "",
+    severity: Severity | None = None,
+    **params: Any,
+) -> Finding:
+    """Build a finding for ``code``, rendering its Chinese message from ``params``."""
+    default_severity, _title, template = CODES[code]
+    shown = {k: _fmt(v) for k, v in params.items()}
+    shown.setdefault("value", _fmt(value))
+    for key in ("label", "hint", "limit", "other", "reason"):
+        shown.setdefault(key, "")
+    return Finding(
+        code=code,
+        severity=severity or default_severity,
+        sheet=sheet,
+        cell=f"{column_letter(column)}{row}" if column > 0 and row > 0 else "",
+        row=row,
+        column=column,
+        field=field,
+        value=_fmt(value),
+        message=template.format(**shown),
+        file=file,
+    )
+
+
+class Report(BaseModel):
+    """The findings of one run plus counts. ``valid`` means no errors (warnings allowed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    findings: tuple[Finding, ...] = ()
+    projects: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(f.severity == "error" for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(f.severity == "warning" for f in self.findings)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def stats(self) -> dict[str, int]:
+        return dict(Counter(f.code for f in self.findings))
+
+    def flatten(self) -> list[str]:
+        """Sorted ``code@sheet!cell`` strings: keeps test assertions one line long."""
+        return sorted(f.flat() for f in self.findings)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.valid,
+            "projects": self.projects,
+            "findings": [
+                f.model_dump(include={"code", "severity", "sheet", "cell", "row", "column", "field", "value", "message"})
+                | ({"file": f.file} if f.file else {})
+                for f in self.findings
+            ],
+        }
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], projects: int = 0) -> Report:
+        ordered = sorted(findings, key=lambda f: (f.file, f.sheet, f.row, f.column, f.code))
+        return cls(findings=tuple(ordered), projects=projects)
+
+
+def grouped_lines(findings: Iterable[Finding], indent: str = "  ") -> list[str]:
+    """Every finding, grouped by severity then code, each group headed by its title and count."""
+    groups: dict[tuple[int, str], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.severity != "error", f.code), []).append(f)
+    lines: list[str] = []
+    for (_, code), items in sorted(groups.items()):
+        label = SEVERITY_LABELS[items[0].severity]
+        lines.append(f"{indent}{label}：{CODES[code][1]}（{len(items)} 处）")
+        for f in items:
+            where = f"{f.file} " if f.file else ""
+            lines.append(f"{indent}  {where}{f.sheet}!{f.cell}  {f.message}")
+    return lines

@@ -1,0 +1,172 @@
+"""Header recognition: find a table's header row(s) by meaning and map each column to a field.
+
+Pure core (standard library). Handles merged title rows, "单位：万元" notes, one or two header
+rows with merged group headers ("2022年1-6月完成投资" over "当月 | 累计"), full-width text,
+line breaks inside headers, unit suffixes ((万元), (亿元)) and year/period prefixes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from xladdin.core.fields import Field
+from xladdin.core.sheet import SheetData
+from xladdin.core.values import norm
+
+__all__ = ["HeaderMap", "alias_index", "find_header", "match_header"]
+
+_UNIT_SUFFIX = re.compile(r"[(（\[【]?(万元|亿元|元|%|％|个|年)[)）\]】]?$")
+_PERIOD = re.compile(r"^(\d{1,2})[-~—–至到](\d{1,2})月(份)?")
+_UNIT_NOTE = re.compile(r"^单位[:：]")
+_SINCE_YEAR_END = re.compile(r"^截至\d{4}年(底|末)")
+_YEAR_END = re.compile(r"^\d{4}年(底|末)")
+_YEAR = re.compile(r"^\d{4}年度?")
+_SCAN_ROWS = 30
+
+
+@dataclass
+class HeaderMap:
+    """Where a table's header is and which column holds which field."""
+
+    header_rows: tuple[int, ...]
+    columns: dict[str, int]  # field key -> 1-based column
+    scales: dict[str, float] = field(default_factory=dict)  # field key -> multiplier to 万元
+    cumulative: dict[int, int] = field(default_factory=dict)  # period end month -> column of "1-N月累计"
+    period_month: int | None = None  # latest "1-N月" seen in the headers
+    labels: dict[int, str] = field(default_factory=dict)  # column -> header text as written
+
+    @property
+    def data_start(self) -> int:
+        return self.header_rows[-1] + 1
+
+
+def alias_index(fields: Iterable[Field], extra: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+    """norm(label or alias) -> field key; labels win over aliases, staff aliases over built-in ones."""
+    index: dict[str, str] = {}
+    fields = list(fields)
+    for f in fields:
+        index[norm(f.label)] = f.key
+    for key, aliases in (extra or {}).items():
+        for a in aliases:
+            index.setdefault(norm(a), key)
+    for f in fields:
+        for a in f.aliases:
+            index.setdefault(norm(a), f.key)
+    return index
+
+
+def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, float, int | None]:
+    """(field key or None, scale to 万元, period end month) for one header text."""
+    t = norm(text)
+    if not t:
+        return None, 1.0, None
+    scale = 1.0
+    t = t.replace("（", "(").replace("）", ")")
+    t = _UNIT_NOTE.sub("", t)
+    m = _UNIT_SUFFIX.search(t)
+    if m and m.start() > 0:
+        if m.group(1) == "亿元":
+            scale = 10_000.0
+        elif m.group(1) == "元":
+            scale = 0.0001
+        t = t[: m.start()]
+    if "年" in t:  # compiled once: a form's 30 scanned rows give 100+ texts, most of them data
+        t = _SINCE_YEAR_END.sub("截至上年底", t)
+        t = _YEAR_END.sub("上年底", t)
+        t = _YEAR.sub("", t)
+    period = None
+    pm = _PERIOD.match(t)
+    if pm:
+        period = int(pm.group(2))
+        rest = t[pm.end():]
+        if not rest:
+            # a bare "1-2月" column is the combined first period's monthly figure
+            if int(pm.group(1)) == 1 and period == 2:
+                return "m02", scale, None
+            return "ytd", scale, period
+        t = rest
+    for candidate in (t, t.removesuffix("投资"), t.removesuffix("完成"), t.removesuffix("额")):
+        if candidate in index:
+            return index[candidate], scale, period
+    return None, scale, period
+
+
+def _row_matches(sheet: SheetData, row: int, index: Mapping[str, str], memo: dict[object, str | None]) -> set[str]:
+    keys: set[str] = set()
+    for v in sheet.filled_row(row):
+        if v is None or isinstance(v, int | float):
+            continue  # data, not a header
+        if v not in memo:
+            memo[v] = match_header(v, index)[0]
+        if (k := memo[v]) is not None:
+            keys.add(k)
+    return keys
+
+
+def find_header(
+    sheet: SheetData, index: Mapping[str, str], *, must_have: tuple[str, ...] = ("name", "code")
+) -> HeaderMap | None:
+    """Best header in the first rows: most distinct fields recognised, at least three, one of ``must_have``."""
+    best: tuple[int, int] | None = None
+    memo: dict[object, str | None] = {}
+    for r in range(1, min(sheet.max_row, _SCAN_ROWS) + 1):
+        keys = _row_matches(sheet, r, index, memo)
+        if len(keys) >= 3 and any(k in keys for k in must_have) and (best is None or len(keys) > best[1]):
+            best = (r, len(keys))
+    if best is None:
+        return None
+    top_row = best[0]
+    top = sheet.filled_row(top_row)
+    sub = sheet.filled_row(top_row + 1) if top_row < sheet.max_row else []
+    two_rows = _is_subheader(sheet, top_row, sub, index)
+    hm = HeaderMap(header_rows=(top_row, top_row + 1) if two_rows else (top_row,), columns={})
+    for c in range(1, len(top) + 1):
+        group = top[c - 1]
+        below = sub[c - 1] if two_rows and c - 1 < len(sub) and not sheet.merged_down(top_row + 1, c) else None
+        label = "/".join(norm(x) for x in (group, below) if norm(x))
+        if label:
+            hm.labels[c] = label
+        key, scale, period = _match_pair(group, below, index)
+        if key is None:
+            continue
+        if period is not None:
+            hm.period_month = max(hm.period_month or 0, period)
+        if key == "ytd" and period is not None:
+            hm.cumulative[period] = c
+        if key not in hm.columns:
+            hm.columns[key] = c
+            hm.scales[key] = scale
+        elif key == "ytd" and period is not None and period >= max(hm.cumulative):
+            hm.columns[key] = c  # the latest period's cumulative is this year's YTD
+            hm.scales[key] = scale
+    return hm
+
+
+def _match_pair(group: object, below: object, index: Mapping[str, str]) -> tuple[str | None, float, int | None]:
+    gkey, gscale, gperiod = match_header(group, index)
+    if norm(below):
+        bkey, bscale, bperiod = match_header(below, index)
+        if bkey is not None:
+            return bkey, bscale if bscale != 1.0 else gscale, bperiod or gperiod
+        combined = match_header(norm(group) + norm(below), index)
+        if combined[0] is not None:
+            return combined
+        return None, 1.0, None
+    return gkey, gscale, gperiod
+
+
+def _is_subheader(sheet: SheetData, top_row: int, sub: list[object], index: Mapping[str, str]) -> bool:
+    """The row under the header is a second header row when it labels columns under merged groups."""
+    if not sub or not any(norm(v) for v in sub):
+        return False
+    spans = [m for m in sheet.merges if m[0] == top_row and m[3] > m[1]]
+    if spans:
+        return any(norm(sheet.value(top_row + 1, c)) for _r1, c1, _r2, c2 in spans for c in range(c1, c2 + 1))
+    # no merge information: every non-empty cell is text and some of it is a header word
+    texts = [v for v in sub if norm(v)]
+    numeric = any(isinstance(v, int | float) and not isinstance(v, bool) for v in texts)
+    return not numeric and any(match_header(v, index)[0] for v in texts) and len(texts) < len(
+        [v for v in sheet.filled_row(top_row) if norm(v)]
+    )

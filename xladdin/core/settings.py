@@ -1,0 +1,332 @@
+"""Settings: units, categories, targets, thresholds and column aliases, from a 参数 sheet or defaults.
+
+Pure core (standard library, pydantic). The 参数 sheet is a series of sections, each a title
+cell like 【单位】 followed by a header row and data rows; ``settings_rows()`` writes that
+layout and ``parse_settings()`` reads it back, reporting every bad cell as a finding.
+Defaults are the Guancheng Hui District's 2022 plan (../shared/domain/BRIEF.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xladdin.core.fields import FIELDS, UNIT_KINDS
+from xladdin.core.findings import Finding, finding
+from xladdin.core.sheet import SheetData
+from xladdin.core.values import as_text, norm, parse_amount, parse_flag, split_list
+
+__all__ = [
+    "BondWeights",
+    "CategorySpec",
+    "Settings",
+    "TargetSpec",
+    "Thresholds",
+    "UnitSpec",
+    "default_settings",
+    "parse_settings",
+    "settings_rows",
+]
+
+SETTINGS_SHEET = "参数"
+RANKED_KINDS = ("经济开发区", "街道", "乡")
+
+
+class UnitSpec(BaseModel):
+    """A reporting unit (责任单位). ``ranked`` units take part in the monthly growth ranking.
+
+    Assumption: the plan ranks 经济开发区 and 各街道办事处; the district's one township
+    (圃田乡) is ranked with them as a sub-district-level unit (common 乡镇（街道） practice).
+    Staff can change this per unit in 参数 (参与排名 = 否).
+    """
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    kind: str = "区直部门"
+    aliases: tuple[str, ...] = ()
+    ranked: bool = False
+
+
+class CategorySpec(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+class TargetSpec(BaseModel):
+    """A growth target: ``scope`` as staff say it; ``category`` None means all FAI (全区)."""
+
+    model_config = ConfigDict(frozen=True)
+    scope: str
+    category: str | None
+    growth: float
+
+
+class BondWeights(BaseModel):
+    """Weights of the special-bond evaluation (plan §8): issuance, submissions, disbursement, compliance."""
+
+    model_config = ConfigDict(frozen=True)
+    issuance: float = 0.3
+    quality: float = 0.2
+    disbursement: float = 0.3
+    compliance: float = 0.2
+
+
+class Thresholds(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    stats_entry_min: float = 500.0  # 万元: projects at or above enter the FAI database (national practice)
+    amount_limit: float = 10_000_000.0  # 万元 (1,000 亿元): above this a figure is surely mistyped
+    tolerance: float = 0.5  # 万元: allowed rounding gap between YTD and the sum of months
+    reserve_multiple: float = 3.0  # reserve >= 3 x in-construction projects in the database
+    bond_quota: float = 50_000.0  # 万元: 2022 new special-bond quota (5 亿元)
+    backups_kept: int = 10  # dated backups of the master kept before in-place jobs
+
+
+DEFAULT_UNITS: tuple[UnitSpec, ...] = (
+    UnitSpec(name="经济开发区", kind="经济开发区", aliases=("园区", "开发区", "管城经济开发区", "经济开发区管委会"), ranked=True),
+    *(
+        UnitSpec(name=n, kind="街道", ranked=True)
+        for n in (
+            "北下街街道", "西大街街道", "南关街道", "城东路街道", "东大街街道", "二里岗街道", "陇海马路街道",
+            "紫荆山南路街道", "航海东路街道", "商都路街道", "十八里河街道", "南曹街道", "金岱街道",
+        )
+    ),
+    UnitSpec(name="圃田乡", kind="乡", ranked=True),
+    *(
+        UnitSpec(name=n, kind="区直部门", aliases=a)
+        for n, a in (
+            ("区发展改革委", ("区发改委", "发改委", "区发展和改革委员会")),
+            ("区工信局", ("工信局", "区工业和信息化局")),
+            ("区城建局", ("城建局",)),
+            ("区城管局", ("城管局",)),
+            ("区农委", ("农委",)),
+            ("区有机更新中心", ("有机更新中心",)),
+            ("区住房保障中心", ("住房保障中心", "区房管局")),
+            ("区金融办", ("金融办",)),
+            ("区重建办", ("重建办",)),
+            ("区财政局", ("财政局",)),
+            ("区自然资源局", ("自然资源局",)),
+            ("区生态环境局", ("生态环境局", "区环保局")),
+            ("区商务局", ("商务局",)),
+            ("区政务办", ("政务办",)),
+            ("区统计局", ("统计局",)),
+            ("区督查室", ("督查室",)),
+            ("区人社局", ("人社局",)),
+            ("区考评办", ("考评办",)),
+            ("区教育局", ("教育局",)),
+            ("区文广旅局", ("文广旅局", "区文化广电和旅游局")),
+            ("区卫健委", ("卫健委",)),
+        )
+    ),
+)
+
+DEFAULT_CATEGORIES: tuple[CategorySpec, ...] = (
+    CategorySpec(name="工业", aliases=("工业投资", "工业项目", "技改", "工业技改")),
+    CategorySpec(name="道路基础设施", aliases=("道路", "市政道路", "道路基础设施投资", "交通")),
+    CategorySpec(name="房地产开发", aliases=("房地产", "房地产开发投资", "房地产项目")),
+    CategorySpec(name="城市更新", aliases=("城市更新改造", "老旧小区改造", "有机更新")),
+    CategorySpec(name="灾后重建", aliases=("灾后恢复重建",)),
+    CategorySpec(name="社会民生", aliases=("民生", "社会事业", "教育卫生")),
+    CategorySpec(name="生态环保", aliases=("环保", "生态", "生态环境")),
+    CategorySpec(name="新型基础设施", aliases=("新基建", "新型基础设施建设")),
+    CategorySpec(name="商贸服务", aliases=("服务业", "现代服务业", "商贸")),
+)
+
+DEFAULT_TARGETS: tuple[TargetSpec, ...] = (
+    TargetSpec(scope="全区固定资产投资", category=None, growth=0.10),
+    TargetSpec(scope="工业投资", category="工业", growth=0.08),
+    TargetSpec(scope="道路基础设施投资", category="道路基础设施", growth=0.0),
+    TargetSpec(scope="房地产开发投资", category="房地产开发", growth=0.07),
+)
+
+
+class Settings(BaseModel):
+    """Everything staff may change without touching code. Frozen: build a new one to change."""
+
+    model_config = ConfigDict(frozen=True)
+    year: int = 2022
+    units: tuple[UnitSpec, ...] = DEFAULT_UNITS
+    categories: tuple[CategorySpec, ...] = DEFAULT_CATEGORIES
+    targets: tuple[TargetSpec, ...] = DEFAULT_TARGETS
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    bond_weights: BondWeights = Field(default_factory=BondWeights)
+    column_aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    source: str = "defaults"
+
+    @property
+    def unit_names(self) -> list[str]:
+        return [u.name for u in self.units]
+
+    @property
+    def ranked_units(self) -> list[str]:
+        return [u.name for u in self.units if u.ranked]
+
+    @property
+    def category_names(self) -> list[str]:
+        return [c.name for c in self.categories]
+
+
+def default_settings() -> Settings:
+    return Settings()
+
+
+# ---- the 参数 sheet layout -------------------------------------------------------------------
+
+_PARAMS: tuple[tuple[str, str, str], ...] = (
+    # (Chinese key, attribute path, note)
+    ("年度", "year", "台账所属年度"),
+    ("入库标准（万元）", "thresholds.stats_entry_min", "总投资达到此数的在建项目应入库纳统"),
+    ("金额上限（万元）", "thresholds.amount_limit", "单项金额超过此数视为填写错误"),
+    ("累计核对容差（万元）", "thresholds.tolerance", "本年累计与各月之和允许的误差"),
+    ("储备倍数", "thresholds.reserve_multiple", "储备项目个数和总投资应达到在库在建项目的倍数"),
+    ("专项债额度（万元）", "thresholds.bond_quota", "本年新增专项债额度"),
+    ("备份保留份数", "thresholds.backups_kept", "每次就地运行前备份主台账，保留最近几份"),
+    ("专项债权重-发行规模", "bond_weights.issuance", "专项债考核评价权重"),
+    ("专项债权重-报送质量", "bond_weights.quality", "专项债考核评价权重"),
+    ("专项债权重-支出进度", "bond_weights.disbursement", "专项债考核评价权重"),
+    ("专项债权重-规范性", "bond_weights.compliance", "专项债考核评价权重"),
+)
+_SECTION_UNITS, _SECTION_CATS, _SECTION_TARGETS, _SECTION_PARAMS, _SECTION_ALIASES = (
+    "【单位】", "【行业类别】", "【增长目标】", "【参数】", "【列名别名】",
+)
+
+
+def _get(obj: Any, path: str) -> Any:
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def settings_rows(settings: Settings | None = None) -> list[list[Any]]:
+    """The 参数 sheet as rows (section title, header, data; a blank row between sections)."""
+    s = settings or default_settings()
+    rows: list[list[Any]] = [["参数设置（修改后重新运行即生效；每节以【】标题开头，请勿改动标题和表头）"], []]
+    rows += [[_SECTION_UNITS], ["单位名称", "类型", "别名（用、分隔）", "参与排名"]]
+    rows += [[u.name, u.kind, "、".join(u.aliases), "是" if u.ranked else "否"] for u in s.units]
+    rows += [[], [_SECTION_CATS], ["类别", "别名（用、分隔）"]]
+    rows += [[c.name, "、".join(c.aliases)] for c in s.categories]
+    rows += [[], [_SECTION_TARGETS], ["口径", "对应类别（空为全部）", "目标增速"]]
+    rows += [[t.scope, t.category or "", t.growth] for t in s.targets]
+    rows += [[], [_SECTION_PARAMS], ["参数", "值", "说明"]]
+    rows += [[k, _get(s, path), note] for k, path, note in _PARAMS]
+    rows += [[], [_SECTION_ALIASES], ["字段", "别名（用、分隔）"]]
+    rows += [[f.label, "、".join(s.column_aliases.get(f.key, ()))] for f in FIELDS if f.kind != "text" or f.required]
+    return rows
+
+
+def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
+    """Read a 参数 sheet. Sections absent keep their defaults; bad cells become findings."""
+    findings: list[Finding] = []
+    base = default_settings()
+
+    def bad(row: int, col: int, value: Any, reason: str) -> None:
+        findings.append(finding("bad-setting", sheet=sheet.name, row=row, column=col, field="参数", value=value, reason=reason))
+
+    sections: dict[str, list[tuple[int, list[Any]]]] = {}
+    current: str | None = None
+    skip_header = False
+    for r in range(1, sheet.max_row + 1):
+        row = sheet.rows[r - 1]
+        first = norm(row[0]) if row else ""
+        if first.startswith("【") and first.endswith("】"):
+            current, skip_header = first, True
+            sections[current] = []
+            continue
+        if current is None or all(as_text(v) is None for v in row):
+            continue
+        if skip_header:
+            skip_header = False
+            continue
+        sections[current].append((r, list(row) + [None] * 4))
+
+    update: dict[str, Any] = {"source": sheet.name}
+    if _SECTION_UNITS in sections:
+        units: list[UnitSpec] = []
+        for r, row in sections[_SECTION_UNITS]:
+            name = as_text(row[0])
+            if not name:
+                bad(r, 1, row[0], "单位名称不能为空")
+                continue
+            kind = norm(row[1]) or "区直部门"
+            if kind in ("街道办事处", "办事处"):
+                kind = "街道"
+            if kind not in UNIT_KINDS:
+                bad(r, 2, row[1], f"单位类型应为 {'、'.join(UNIT_KINDS)} 之一，暂按区直部门处理")
+                kind = "区直部门"
+            ranked = _flag_cell(row[3], kind in RANKED_KINDS, r, bad)
+            units.append(UnitSpec(name=norm(name), kind=kind, aliases=split_list(row[2]), ranked=ranked))
+        if units:
+            update["units"] = tuple(units)
+    if _SECTION_CATS in sections:
+        cats = [CategorySpec(name=norm(row[0]), aliases=split_list(row[1])) for _r, row in sections[_SECTION_CATS] if as_text(row[0])]
+        if cats:
+            update["categories"] = tuple(cats)
+    if _SECTION_TARGETS in sections:
+        targets: list[TargetSpec] = []
+        for r, row in sections[_SECTION_TARGETS]:
+            growth = _rate(row[2])
+            if growth is None:
+                bad(r, 3, row[2], "目标增速应为百分数或小数，如 10% 或 0.1")
+                continue
+            targets.append(TargetSpec(scope=norm(row[0]), category=as_text(row[1]), growth=growth))
+        if targets:
+            update["targets"] = tuple(targets)
+    nested: dict[str, dict[str, Any]] = {"thresholds": {}, "bond_weights": {}}
+    if _SECTION_PARAMS in sections:
+        known = {norm(k): path for k, path, _ in _PARAMS}
+        for r, row in sections[_SECTION_PARAMS]:
+            key = norm(row[0])
+            if key not in known:
+                bad(r, 1, row[0], "未知参数名")
+                continue
+            try:
+                number = parse_amount(row[1])
+            except ValueError:
+                number = None
+            if number is None or number < 0:
+                bad(r, 2, row[1], "参数值应为非负数字")
+                continue
+            path = known[key]
+            if path == "year":
+                update["year"] = int(number)
+            else:
+                group, attr = path.split(".")
+                nested[group][attr] = int(number) if attr == "backups_kept" else number
+    for group, values in nested.items():
+        if values:
+            update[group] = getattr(base, group).model_copy(update=values)
+    if _SECTION_ALIASES in sections:
+        by_label = {norm(f.label): f.key for f in FIELDS}
+        aliases: dict[str, tuple[str, ...]] = {}
+        for r, row in sections[_SECTION_ALIASES]:
+            field_key = by_label.get(norm(row[0]))
+            if field_key is None:
+                bad(r, 1, row[0], "字段名不在台账字段中")
+                continue
+            if split_list(row[1]):
+                aliases[field_key] = split_list(row[1])
+        update["column_aliases"] = aliases
+    return base.model_copy(update=update), findings
+
+
+def _flag_cell(value: Any, default: bool, row: int, bad: Callable[[int, int, Any, str], None]) -> bool:
+    try:
+        flag = parse_flag(value)
+    except ValueError:
+        bad(row, 4, value, "参与排名应填“是”或“否”")
+        return default
+    return default if flag is None else flag
+
+
+def _rate(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    text = norm(value)
+    try:
+        if text.endswith("%"):
+            return float(text[:-1]) / 100
+        return float(text) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""File guards beneath the engines: vetting a package before parsing, and safe in-place writes."""

@@ -1,0 +1,1 @@
+"""Excel entry points: worksheet formulas (UDFs), ribbon buttons and the add-in build."""

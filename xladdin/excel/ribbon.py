@@ -1,0 +1,261 @@
+"""Ribbon buttons of the 投资项目 tab: one short function per button, run by xlwings' RunPython.
+
+May import xlwings, the engines and the jobs. Each button ``f(book=None, ...)`` runs the SAME job
+as the CLI on ``book`` (``None``: the calling workbook, ``xw.Book.caller()``) through
+``ExcelEngine``; only the engine differs. The work itself is in ``run_*(engine, ...)`` functions
+that return an ``Outcome``; the button shows the outcome in a message box (on xlwings' remote
+engine: the recorded ``alert`` action) and returns it, so everything runs without Excel too.
+Progress goes to the status bar (kept in ``engine.messages`` where there is none). Every
+failure ends in a message naming what to fix, never a Python traceback.
+
+Non-interactive use (tests, xlwings Server/Lite scripts): pass ``month=`` (otherwise desktop
+Excel on Windows asks in an InputBox) and ``folder=``. Folders, when not given: the folder of
+the saved workbook (``月报表`` beside it, the PDF beside it); for a book without a folder on this
+computer (unsaved, or a remote-engine book, whose ``fullname`` is only its name) the system temp
+folder ``<temp>/xladdin/<book name>/``, named in the message.
+
+Jobs are imported inside the functions so that a button whose job is unavailable reports that
+in a message box instead of breaking every other button at import time.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlwings as xw
+
+from xladdin.engines.excel import ExcelEngine
+from xladdin.errors import UsageError, XladdinError
+
+__all__ = ["Outcome", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder", "refresh_ranking",
+           "run_consolidate", "run_export_pdf", "run_forms", "run_refresh", "run_validate", "validate_ledger"]
+
+TITLE = "投资项目"
+FORMS_FOLDER = "月报表"
+
+
+@dataclass
+class Outcome:
+    """What a button tells the user: the message box text, its icon, and the job's own result."""
+
+    text: str
+    mode: str = "info"  # "info" or "critical" (xlwings' two message-box icons)
+    result: Any = None
+
+    @property
+    def failed(self) -> bool:
+        return self.mode == "critical" and self.result is None
+
+
+def _run(book: xw.Book | None, work: Callable[..., Outcome], *args: Any) -> Outcome:
+    """Run ``work(engine, *args)`` on ``book``; any error becomes the message (never a traceback)."""
+    book = book if book is not None else xw.Book.caller()
+    engine = ExcelEngine(book)
+    try:
+        outcome = work(engine, *args)
+    except XladdinError as exc:
+        outcome = Outcome(exc.message, "critical")
+    except Exception as exc:  # last resort: a short message, never a traceback
+        outcome = Outcome(f"操作未完成：{type(exc).__name__}: {exc}", "critical")
+    finally:
+        engine.save()  # clears the status bar
+    try:
+        book.app.alert(outcome.text, title=TITLE, mode=outcome.mode)
+    except Exception:  # no message box on this engine: the text is in engine.messages
+        engine.messages.append(outcome.text)
+    return outcome
+
+
+# ---- month and folders ----------------------------------------------------------------------
+def ask_month(engine: ExcelEngine) -> int:
+    """The month to work on: asked for on Windows (Excel's InputBox, proposing the ledger's latest
+    filled month); elsewhere that latest month, or last calendar month when nothing is filled."""
+    import datetime as dt
+
+    from xladdin.jobs.session import load_ledger, load_settings
+
+    settings, _ = load_settings(engine)
+    latest = load_ledger(engine, settings).period_month
+    default = latest or max(dt.date.today().month - 1, 1)
+    if engine.remote:
+        return int(default)
+    try:
+        answer = engine.book.app.api.InputBox("请输入月份（1-12）：", TITLE, default, Type=1)
+    except Exception:  # no InputBox outside desktop Excel on Windows
+        return int(default)
+    if answer is False:
+        raise UsageError("已取消。")
+    return _checked(answer)
+
+
+def _checked(month: Any) -> int:
+    try:
+        value = int(month)
+    except (TypeError, ValueError):
+        raise UsageError(f"月份应为 1 到 12 的整数，现为“{month}”。") from None
+    if not 1 <= value <= 12:
+        raise UsageError(f"月份应为 1 到 12，现为 {value}。")
+    return value
+
+
+def _month(engine: ExcelEngine, month: int | None) -> int:
+    return ask_month(engine) if month is None else _checked(month)
+
+
+def output_folder(book: xw.Book, folder: Path | str | None = None, sub: str = "") -> Path:
+    """``folder`` if given; else beside the saved workbook (``sub`` inside its folder); else, for a
+    book without a local folder, ``<temp>/xladdin/<book name>/<sub>``. Created when absent."""
+    if folder is not None:
+        out = Path(folder)
+    else:
+        full = Path(str(book.fullname))
+        if full.is_absolute() and full.parent.is_dir():
+            out = full.parent / sub
+        else:
+            stem = re.sub(r'[\\/:*?"<>|]+', "_", full.stem) or "工作簿"
+            out = Path(tempfile.gettempdir()) / "xladdin" / stem / sub
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"无法使用文件夹“{out}”：{exc.strerror or exc}。") from exc
+    return out
+
+
+# ---- the work -------------------------------------------------------------------------------
+def run_validate(engine: ExcelEngine) -> Outcome:
+    """校验台账: validate, write 校验结果, mark cells; the first problem's cell is named."""
+    from xladdin.jobs.validate import mark_findings, validate, write_findings
+
+    report, _ = validate(engine)
+    write_findings(engine, report)
+    marked = mark_findings(engine, report)
+    text = f"共 {report.projects} 个项目：错误 {report.errors} 条，警告 {report.warnings} 条，已标注 {marked} 个单元格。"
+    first = next((f for f in report.findings if f.severity == "error"), None)
+    if first is not None:
+        text += f"\n请先修改“{first.sheet}”表 {first.cell}：{first.message}\n全部问题见“校验结果”表。"
+    return Outcome(text, "info" if report.valid else "critical", report)
+
+
+def run_forms(engine: ExcelEngine, month: int | None = None, folder: Path | str | None = None) -> Outcome:
+    """生成月报表: one form per unit into ``output_folder(..., "月报表")`` (as ``xladdin forms``)."""
+    from xladdin.jobs.forms import forms_from_engine
+
+    month = _month(engine, month)
+    engine.status(f"正在生成 {month} 月月报表 …")
+    out = output_folder(engine.book, folder, FORMS_FOLDER)
+    written, skipped = forms_from_engine(engine, month, out, master_file=str(engine.book.name))
+    note = f"\n另有 {len(skipped)} 个项目责任单位无法识别，未生成，请先运行“校验台账”。" if skipped else ""
+    return Outcome(f"已生成 {len(written)} 份月报表，保存在：\n{out}{note}", "info", written)
+
+
+def run_consolidate(engine: ExcelEngine, month: int | None = None, folder: Path | str | None = None) -> Outcome:
+    """月度汇总: consolidate the forms in ``folder`` (default ``月报表`` beside the workbook)."""
+    from xladdin.jobs.consolidate import FORM_SUFFIXES, consolidate
+
+    month = _month(engine, month)
+    forms = output_folder(engine.book, folder, FORMS_FOLDER)
+    if not any(p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")) for p in forms.iterdir()):
+        raise UsageError(f"文件夹“{forms}”中没有月报表（.xlsx），请把收回的月报表放入该文件夹后再点“月度汇总”。")
+    result = consolidate(engine, month, forms)
+    report = result.report
+    first = next((f for f in report.findings if f.severity == "error"), None)
+    text = f"{result.period}汇总完成：错误 {report.errors} 条，警告 {report.warnings} 条。"
+    if first is not None:
+        where = f"文件“{first.file}”" if first.file else f"“{first.sheet}”表"
+        text += f"\n请先处理 {where} {first.cell}：{first.message}\n全部问题见“校验结果”表。"
+    return Outcome(text, "info" if report.valid else "critical", result)
+
+
+def run_refresh(engine: ExcelEngine, month: int | None = None) -> Outcome:
+    """刷新排名与通报: summary, ranking with escalation, and the bulletin from the ledger as it is."""
+    from xladdin.jobs.consolidate import consolidate
+
+    result = consolidate(engine, _month(engine, month))
+    report = result.report
+    return Outcome(f"已刷新{result.period}汇总、排名与通报：错误 {report.errors} 条，警告 {report.warnings} 条。",
+                   "info" if report.valid else "critical", result)
+
+
+def run_export_pdf(engine: ExcelEngine, folder: Path | str | None = None) -> Outcome:
+    """导出通报PDF: desktop Excel's own export of the 通报 sheet; where the engine has none
+    (xlwings Server/Lite, the remote engine), the sheet's values are copied into a new workbook
+    and LibreOffice exports that (``xladdin.engines.libreoffice.to_pdf``)."""
+    from xladdin.core.regions import SHEETS
+
+    sheet = SHEETS["bulletin"]
+    if sheet not in engine.sheet_names() or not any(any(v not in (None, "") for v in r) for r in engine.read(sheet).rows):
+        raise UsageError("“通报”表不存在或为空，请先点“刷新排名与通报”。")
+    stem = Path(str(engine.book.name)).stem
+    target = output_folder(engine.book, folder) / f"{stem}-通报.pdf"
+    engine.status("正在导出通报 PDF …")
+    if engine.remote:
+        _pdf_by_libreoffice(engine, sheet, target)
+    else:
+        try:
+            engine.book.sheets[sheet].to_pdf(target)
+        except Exception as exc:
+            raise UsageError(f"导出 PDF 失败（{exc}），请确认文件“{target.name}”未被打开。") from exc
+    return Outcome(f"通报已导出：\n{target}", "info", target)
+
+
+def _pdf_by_libreoffice(engine: ExcelEngine, sheet: str, target: Path) -> None:
+    """The sheet's values in a fresh workbook (text stays text), one page wide, to PDF."""
+    import shutil
+
+    import openpyxl
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from xladdin.engines.files import FileEngine
+    from xladdin.engines.libreoffice import to_pdf
+
+    rows = engine.read(sheet).rows
+    with tempfile.TemporaryDirectory(prefix="xladdin-pdf-") as tmp:
+        copy = Path(tmp) / f"{target.stem}.xlsx"
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = sheet
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        wb.save(copy)
+        fe = FileEngine(copy, writable=True)
+        try:
+            fe.write_block(sheet, "A1", rows)
+            fe.save()
+        finally:
+            fe.close()
+        made = to_pdf(copy, Path(tmp))
+        shutil.move(str(made), target)
+
+
+# ---- the buttons (RunPython targets) ----------------------------------------------------------
+def validate_ledger(book: xw.Book | None = None) -> Outcome:
+    """校验台账."""
+    return _run(book, run_validate)
+
+
+def make_forms(book: xw.Book | None = None, month: int | None = None, folder: Path | str | None = None) -> Outcome:
+    """生成月报表."""
+    return _run(book, run_forms, month, folder)
+
+
+def consolidate_month(book: xw.Book | None = None, month: int | None = None,
+                      folder: Path | str | None = None) -> Outcome:
+    """月度汇总."""
+    return _run(book, run_consolidate, month, folder)
+
+
+def refresh_ranking(book: xw.Book | None = None, month: int | None = None) -> Outcome:
+    """刷新排名与通报."""
+    return _run(book, run_refresh, month)
+
+
+def export_bulletin_pdf(book: xw.Book | None = None, folder: Path | str | None = None) -> Outcome:
+    """导出通报PDF."""
+    return _run(book, run_export_pdf, folder)

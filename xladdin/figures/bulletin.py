@@ -1,0 +1,236 @@
+"""The monthly bulletin (通报) as blocks of Chinese text and small tables, built from the figures.
+
+Pure core (standard library, pandas; settings, periods). A writer turns the blocks into a
+printable A4 sheet. Amounts are shown in 亿元 (two decimals at most, trailing zeros dropped),
+rates as percentages with one decimal; inputs are 万元 and fractions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from xladdin.core.periods import period_label, period_month, schedule
+from xladdin.core.settings import Settings
+
+__all__ = ["Block", "build", "pct", "points", "yi"]
+
+Kind = Literal["title", "subtitle", "heading", "text", "table", "signature"]
+NUMERALS = "一二三四五六七八九十"
+YI = "单位：亿元"  # a table's text is its unit line
+
+
+@dataclass(frozen=True)
+class Block:
+    """One piece of the bulletin: a title, a numbered heading, a paragraph or a table (``rows``, with
+    ``text`` its unit line, e.g. "单位：亿元")."""
+
+    kind: Kind
+    text: str = ""
+    rows: tuple[tuple[Any, ...], ...] = field(default_factory=tuple)
+
+
+def _ok(v: Any) -> bool:
+    return v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v))
+
+
+def yi(amount: Any) -> str:
+    """万元 → "1654.8" (亿元, ≤ 2 decimals); "—" when unknown."""
+    if not _ok(amount):
+        return "—"
+    text = f"{float(amount) / 10_000:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def pct(rate: Any) -> str:
+    """0.1234 → "12.3%"; "—" when unknown."""
+    return f"{float(rate) * 100:.1f}%" if _ok(rate) else "—"
+
+
+def points(gap: float) -> str:
+    """A gap in percentage points with one decimal: 0.012 → "1.2"."""
+    return f"{abs(gap) * 100:.1f}"
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None:
+        return []
+    return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _date_line(settings: Settings, month: int, issued: dt.date | None) -> str:
+    if issued is not None:
+        return f"区发展改革委　　{issued.year}年{issued.month}月{issued.day}日"
+    pm = period_month(month)
+    year, nxt = (settings.year, pm + 1) if pm < 12 else (settings.year + 1, 1)
+    return f"区发展改革委　　{year}年{nxt}月"
+
+
+def _targets(targets: pd.DataFrame | None, label: str) -> list[Block]:
+    rows = _records(targets)
+    known = [r for r in rows if _ok(r.get("growth"))]
+    if not known:
+        return [Block("text", f"{label}，统计部门数据尚未录入“单位统计”表，暂无法通报增速。")]
+    parts = []
+    for r in known:
+        verdict = "达到目标" if r["status"] == "达标" else f"低于目标{points(r['gap'])}个百分点"
+        parts.append(f"{r['scope']}同比增长{pct(r['growth'])}（目标{pct(r['target'])}），{verdict}")
+    table = [("口径", "本年累计", "上年同期", "增速", "目标", "完成情况")]
+    table += [(r["scope"], yi(r["ytd"]), yi(r["ytd_last_year"]), pct(r["growth"]), pct(r["target"]), r["status"])
+              for r in rows]
+    return [Block("text", f"{label}，" + "；".join(parts) + "。"), Block("table", YI, rows=tuple(table))]
+
+
+def _levels(levels: pd.DataFrame | None, label: str, month: int) -> list[Block]:
+    rows = {r["level"]: r for r in _records(levels)}
+    total = rows.get("合计")
+    if total is None or not total["projects"]:
+        return [Block("text", "台账中暂无重点项目。")]
+    gap = total["gap"]
+    if not _ok(gap):
+        verdict = ""
+    elif gap > 0.005:
+        verdict = f"，超序时进度{points(gap)}个百分点"
+    elif gap < -0.005:
+        verdict = f"，滞后序时进度{points(gap)}个百分点"
+    else:
+        verdict = "，与序时进度基本持平"
+    text = (f"全区重点项目{total['projects']}个，总投资{yi(total['total_investment'])}亿元，年度计划投资"
+            f"{yi(total['annual_plan'])}亿元；{label}累计完成投资{yi(total['ytd_completed'])}亿元，占年度计划的"
+            f"{pct(total['completion_rate'])}，序时进度{pct(schedule(month))}{verdict}。")
+    behind = [n for n, r in rows.items() if n != "合计" and r["status"] == "滞后序时进度"]
+    if behind:
+        text += "其中" + "、".join(behind) + "项目滞后序时进度，需加快推进。"
+    table = [("项目类别", "个数", "总投资", "年度计划", "累计完成", "完成率", "进度情况")]
+    table += [(n, r["projects"], yi(r["total_investment"]), yi(r["annual_plan"]), yi(r["ytd_completed"]),
+               pct(r["completion_rate"]), r["status"] or "—") for n, r in rows.items()]
+    return [Block("text", text), Block("table", YI, rows=tuple(table))]
+
+
+def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], list[Block]]:
+    rows = _records(ranking)
+    ranked = [r for r in rows if _ok(r.get("rank"))]
+    if not ranked:
+        empty = [Block("text", "各单位统计数据尚未录入，本月暂不排名。")]
+        return empty, [Block("text", "本月暂无末位单位。")]
+    top = ranked[0]
+    text = (f"{label}，经济开发区和各街道办事处中，{top['unit']}投资增速最高，同比增长{pct(top['growth'])}。"
+            "各单位排名如下：")
+    table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理意见")]
+    table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["ytd"]), yi(r["ytd_last_year"]),
+               pct(r["growth"]), r["action"] or "") for r in rows]
+    actions = [r for r in rows if r.get("action")]
+    if not actions:
+        esc = [Block("text", "本月无单位触发末位增速约谈。")]
+    else:
+        lines = []
+        for r in actions:
+            run = int(r["run"])
+            why = "本月增速排名倒数第一" if run == 1 else f"连续{run}个月增速排名倒数第一"
+            lines.append(f"{r['unit']}{label}投资增速{pct(r['growth'])}，{why}，根据末位增速约谈制，{_act(r['action'])}。")
+        esc = [Block("text", line) for line in lines]
+    return [Block("text", text), Block("table", YI, rows=tuple(table))], esc
+
+
+def _act(action: str) -> str:
+    return {
+        "通报批评": "予以通报批评",
+        "区分管领导约谈": "由区分管领导约谈该单位相关负责同志",
+        "区主要领导约谈": "由区主要领导约谈该单位主要负责同志",
+    }.get(action, action)
+
+
+def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], problems: int) -> list[Block]:
+    out: list[Block] = []
+    rows = _records(not_entered)
+    if rows:
+        by_unit: dict[str, list[str]] = {}
+        for r in rows:
+            by_unit.setdefault(str(r["unit"]), []).append(str(r["name"]))
+        parts = [f"{u}{len(n)}个（{'、'.join(n[:5])}{'等' if len(n) > 5 else ''}）" for u, n in by_unit.items()]
+        out.append(Block("text", f"已实质性开工但尚未入库纳统的项目共{len(rows)}个：" + "；".join(parts)
+                         + "。请相关单位按照应统尽统要求抓紧完善手续、及时入库，对应入未入的单位予以通报批评，年度投资计划暂缓下达。"))
+    else:
+        out.append(Block("text", "台账中已开工且达到入库标准的项目均已入库。"))
+    if missing_units:
+        out.append(Block("text", f"本月未按时报送月报表的单位：{'、'.join(missing_units)}。"))
+    if problems:
+        out.append(Block("text", f"月报表汇总中发现{problems}处数据问题，详见“校验结果”表，请相关单位核实更正。"))
+    return out
+
+
+def _bonds(bonds: pd.DataFrame | None, settings: Settings) -> list[Block]:
+    rows = _records(bonds)
+    if not rows:
+        return [Block("text", "台账中暂无专项债券项目。")]
+    amount = sum(float(r["bond_amount"]) for r in rows)
+    spent = sum(float(r["bond_disbursed"]) for r in rows)
+    quota = settings.thresholds.bond_quota
+    text = (f"全区专项债券项目{sum(int(r['projects']) for r in rows)}个，债券额度{yi(amount)}亿元"
+            + (f"（占新增额度{yi(quota)}亿元的{pct(amount / quota)}）" if quota else "")
+            + f"，已支出{yi(spent)}亿元，支出进度{pct(spent / amount if amount else None)}。综合评价排名如下：")
+    table = [("排名", "单位", "债券额度", "已支出", "支出进度", "综合得分")]
+    table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["bond_amount"]), yi(r["bond_disbursed"]),
+               pct(r["disbursement_rate"]), f"{float(r['score']):.1f}" if _ok(r.get("score")) else "—") for r in rows]
+    return [Block("text", text), Block("table", YI, rows=tuple(table))]
+
+
+def _sgyp(sgyp: pd.DataFrame | None) -> list[Block]:
+    rows = {r["round"]: r for r in _records(sgyp)}
+    total = rows.get("合计")
+    if total is None or not total["projects"]:
+        return [Block("text", "台账中暂无“三个一批”项目。")]
+    return [Block("text", (
+        f"“三个一批”项目{total['projects']}个，履约率{pct(total['fulfilment_rate'])}，开工率{pct(total['start_rate'])}，"
+        f"投产率{pct(total['production_rate'])}，达效率{pct(total['output_rate'])}。"
+        "请各单位紧盯控规批复、土地出让、建设环境等关键环节，加快项目落地见效。"))]
+
+
+def build(
+    month: int,
+    settings: Settings,
+    *,
+    targets: pd.DataFrame | None = None,
+    levels: pd.DataFrame | None = None,
+    ranking: pd.DataFrame | None = None,
+    not_entered: pd.DataFrame | None = None,
+    missing_units: Sequence[str] = (),
+    problems: int = 0,
+    bonds: pd.DataFrame | None = None,
+    sgyp: pd.DataFrame | None = None,
+    issued: dt.date | None = None,
+) -> list[Block]:
+    """The bulletin for ``month``: title, date line, numbered sections, signature.
+
+    Without ``issued`` the date line names the month after the period (no day), so the same
+    inputs always give the same bulletin.
+    """
+    label = period_label(month)
+    year = settings.year
+    rank_blocks, esc_blocks = _ranking(ranking, label)
+    sections: list[tuple[str, list[Block]]] = [
+        ("全区固定资产投资完成情况", _targets(targets, f"{year}年{label}")),
+        ("重点项目建设进展情况", _levels(levels, label, month)),
+        ("经济开发区和各街道办事处投资增速排名", rank_blocks),
+        ("末位增速约谈情况", esc_blocks),
+        ("统计入库和月报报送情况", _entry(not_entered, missing_units, problems)),
+        ("专项债券资金支出情况", _bonds(bonds, settings)),
+        ("“三个一批”项目推进情况", _sgyp(sgyp)),
+    ]
+    blocks = [
+        Block("title", f"关于{year}年{label}全区固定资产投资和重点项目建设进展情况的通报"),
+        Block("subtitle", _date_line(settings, month, issued)),
+        Block("text", f"为进一步扩大有效投资，根据《{year}年全区扩大有效投资工作实施方案》，现将"
+                      f"{year}年{label}全区固定资产投资和重点项目建设进展情况通报如下："),
+    ]
+    for i, (heading, body) in enumerate(sections):
+        blocks.append(Block("heading", f"{NUMERALS[i]}、{heading}"))
+        blocks.extend(body)
+    blocks.append(Block("text", "请各单位对照目标任务，强化投资调度，按月报送进展情况，确保完成全年目标。"))
+    blocks.append(Block("signature", "区发展改革委"))
+    return blocks

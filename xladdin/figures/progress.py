@@ -1,0 +1,249 @@
+"""Investment progress: completion rate, growth, schedule status and the progress tables.
+
+Pure core (standard library, pandas; settings, units, periods). Amounts are 万元, rates are
+fractions. A project's year-to-date figure is the sum of its monthly columns m01..mM (M the
+period month), falling back to the ledger's own 本年累计 column when no month is filled —
+files saved by openpyxl carry no cached formula values, so the months are the truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xladdin.core.fields import LEVELS, month_field
+from xladdin.core.periods import period_month, schedule
+from xladdin.core.settings import Settings
+from xladdin.core.values import as_number
+from xladdin.core.vocabulary import vocabulary
+
+__all__ = [
+    "LEVEL_ROWS",
+    "PROGRESS_COLUMNS",
+    "SCHEDULE_TOLERANCE",
+    "TOTAL",
+    "by_category",
+    "by_level",
+    "by_unit",
+    "by_unit_category",
+    "canon_subjects",
+    "completion_rate",
+    "growth",
+    "project_ytd",
+    "schedule_status",
+    "stats_growth",
+    "stats_rows",
+]
+
+TOTAL = "合计"
+LEVEL_ROWS: tuple[str, ...] = (*LEVELS, "攻坚星级", "982", TOTAL)
+# A completion rate within half a percentage point of the schedule "符合序时进度": rates are
+# shown with one decimal, so a smaller gap would flip on rounding noise.
+SCHEDULE_TOLERANCE = 0.005
+PROGRESS_COLUMNS: tuple[str, ...] = (
+    "projects", "total_investment", "annual_plan", "ytd_completed",
+    "completion_rate", "schedule", "gap", "status", "growth",
+)
+
+
+def completion_rate(ytd: float | None, plan: float | None) -> float | None:
+    """完成率 = year-to-date completed ÷ annual plan; None when either is unknown or plan ≤ 0."""
+    y, p = as_number(ytd), as_number(plan)
+    if y is None or p is None or p <= 0:
+        return None
+    return y / p
+
+
+def growth(ytd: float | None, last: float | None) -> float | None:
+    """增速 = (ytd − last year's same-period ytd) ÷ last; None when last is unknown, 0 or negative."""
+    y, last_f = as_number(ytd), as_number(last)
+    if y is None or last_f is None or last_f <= 0:
+        return None
+    return (y - last_f) / last_f
+
+
+def schedule_status(rate: float | None, month: int) -> str:
+    """超序时进度 / 滞后序时进度 / 符合序时进度 (within ``SCHEDULE_TOLERANCE``); "" when rate unknown."""
+    r = as_number(rate)
+    if r is None:
+        return ""
+    gap = r - schedule(month)
+    if gap > SCHEDULE_TOLERANCE:
+        return "超序时进度"
+    if gap < -SCHEDULE_TOLERANCE:
+        return "滞后序时进度"
+    return "符合序时进度"
+
+
+def project_ytd(frame: pd.DataFrame, month: int) -> pd.Series:
+    """Per project: m01..mM summed (M = period month); else its 1-M月累计 column; else 本年累计."""
+    cols = [month_field(m) for m in range(1, period_month(month) + 1) if month_field(m) in frame.columns]
+    months = frame[cols].apply(pd.to_numeric, errors="coerce").astype("float64") if cols else pd.DataFrame(index=frame.index)
+    summed = months.sum(axis=1, min_count=1) if cols else pd.Series(float("nan"), index=frame.index)
+    cum = f"cum{period_month(month):02d}"  # a "1-M月累计" column the ledger reader found
+    if cum in frame.columns:
+        summed = summed.fillna(pd.to_numeric(frame[cum], errors="coerce").astype("float64"))
+    if "ytd" in frame.columns:
+        summed = summed.fillna(pd.to_numeric(frame["ytd"], errors="coerce").astype("float64"))
+    return summed.astype("float64")
+
+
+def _sum(series: pd.Series) -> float:
+    return float(pd.to_numeric(series, errors="coerce").astype("float64").sum(skipna=True))
+
+
+def _row(part: pd.DataFrame, ytd: pd.Series, month: int, grow: float | None = None) -> dict[str, Any]:
+    sums = {"n": len(part), "t": _sum(part["total_investment"]) if len(part) else 0.0,
+            "p": _sum(part["annual_plan"]) if len(part) else 0.0,
+            "d": _sum(ytd.loc[part.index]) if len(part) else 0.0}
+    return _row_of(sums, month, grow)
+
+
+def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
+    if key not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    return frame[key].astype("boolean").fillna(False).astype(bool)
+
+
+def by_level(frame: pd.DataFrame, month: int) -> pd.DataFrame:
+    """Rows 省重点, 市重点, 区重点, 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
+    ytd = project_ytd(frame, month).to_numpy(dtype="float64")
+    total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
+    plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
+    codes, names = pd.factorize(frame["level"])  # one pass over the texts instead of one per level
+    masks = [(lv, codes == names.get_loc(lv) if lv in names else np.zeros(len(frame), bool)) for lv in LEVELS]
+    masks += [("攻坚星级", _flag(frame, "star").to_numpy()), ("982", _flag(frame, "is_982").to_numpy()),
+              (TOTAL, np.ones(len(frame), bool))]
+    return pd.DataFrame([{"level": name, **_row_of({"n": int(m.sum()), "t": np.nansum(total[m]), "p": np.nansum(plan[m]),
+                                                    "d": np.nansum(ytd[m])}, month)} for name, m in masks])
+
+
+def stats_rows(stats: pd.DataFrame | None, month: int) -> pd.DataFrame:
+    """The 单位统计 rows of ``month``'s period (rows dated 1 count as the 1-2月 period)."""
+    if stats is None or stats.empty:
+        return pd.DataFrame(columns=["month", "subject", "ytd", "ytd_last_year"])
+    months = pd.to_numeric(stats["month"], errors="coerce").clip(lower=period_month(1))
+    out: pd.DataFrame = stats[months == period_month(month)]
+    return out
+
+
+def stats_growth(stats: pd.DataFrame | None, month: int, names: Iterable[str]) -> tuple[float | None, float | None, float | None]:
+    """(ytd, ytd_last_year, growth) of the first stats subject matching one of ``names``."""
+    return _lookup(_stats_index(stats, month), names)
+
+
+_StatsIndex = dict[str, tuple[int, float | None, float | None]]
+
+
+def _stats_index(stats: pd.DataFrame | None, month: int) -> _StatsIndex:
+    """Subject (stripped) -> (position, ytd, ytd_last_year) of its first row in ``month``'s period:
+    built once, so a table with 150 units does not filter the stats 150 times."""
+    if stats is None or stats.empty:
+        return {}
+    rows = stats_rows(stats, month)
+    none = [None] * len(rows)
+    out: _StatsIndex = {}
+    for pos, (subject, ytd, last) in enumerate(zip(rows["subject"].astype(str).str.strip(),
+                                                   rows.get("ytd", none), rows.get("ytd_last_year", none),
+                                                   strict=True)):
+        out.setdefault(subject, (pos, as_number(ytd), as_number(last)))
+    return out
+
+
+def _lookup(index: _StatsIndex, names: Iterable[str]) -> tuple[float | None, float | None, float | None]:
+    hits = [index[n] for n in {str(n).strip() for n in names if n} if n in index]
+    if not hits:
+        return None, None, None
+    _, ytd, last = min(hits)
+    return ytd, last, growth(ytd, last)
+
+
+def canon_subjects(stats: pd.DataFrame | None, settings: Settings) -> pd.DataFrame | None:
+    if stats is None or stats.empty:
+        return stats
+    vocab = vocabulary(settings)
+    out = stats.copy()
+    out["subject"] = [vocab.unit(str(s)) or vocab.category(str(s)) or str(s).strip() for s in stats["subject"]]
+    return out
+
+
+def _sums(frame: pd.DataFrame, ytd: pd.Series, keys: dict[str, Any]) -> dict[Any, dict[str, Any]]:
+    """Group key -> project count "n" and the sums "t", "p", "d", in one pass (boolean masks per
+    group are slow), as plain dicts (a .loc per group costs 100 µs)."""
+    data = pd.DataFrame({
+        **keys,
+        "t": pd.to_numeric(frame["total_investment"], errors="coerce").astype("float64").to_numpy(),
+        "p": pd.to_numeric(frame["annual_plan"], errors="coerce").astype("float64").to_numpy(),
+        "d": ytd.to_numpy(dtype="float64"),
+    })
+    grouped = data.groupby(list(keys), sort=False)
+    out: pd.DataFrame = grouped[["t", "p", "d"]].sum()  # the plain reductions: named .agg costs 10 ms more
+    out["n"] = grouped.size()
+    records: dict[Any, dict[str, Any]] = out.to_dict("index")  # type: ignore[assignment]
+    return records
+
+
+def _row_of(sums: Any, month: int, grow: float | None = None) -> dict[str, Any]:
+    done, plan = float(sums["d"]), float(sums["p"])
+    rate = completion_rate(done, plan)
+    sched = schedule(month)
+    return {
+        "projects": int(sums["n"]),
+        "total_investment": float(sums["t"]),
+        "annual_plan": plan,
+        "ytd_completed": done,
+        "completion_rate": rate,
+        "schedule": sched,
+        "gap": None if rate is None else rate - sched,
+        "status": schedule_status(rate, month),
+        "growth": grow,
+    }
+
+
+def _known(values: pd.Series, names: list[str], other: str) -> Any:
+    """Canonical names kept, anything else (unknown or empty) grouped as ``other``."""
+    return values.astype("object").where(values.isin(names), other).to_numpy(dtype=object)
+
+
+def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, month: int,
+             stats: pd.DataFrame | None, settings: Settings, scopes: Callable[[str], list[str]],
+             total_scopes: list[str]) -> pd.DataFrame:
+    """One row per ``key`` value with projects (``names`` order; anything else as ``other``), then
+    合计; ``growth`` from the first stats subject among ``scopes(name)`` (``total_scopes`` for 合计)."""
+    ytd = project_ytd(frame, month)
+    index = _stats_index(canon_subjects(stats, settings), month)
+    sums = _sums(frame, ytd, {key: _known(frame[key], names, other)})
+    rows = [{key: name, **_row_of(sums[name], month, _lookup(index, scopes(name))[2] if name != other else None)}
+            for name in [*names, other] if name in sums]
+    rows.append({key: TOTAL, **_row(frame, ytd, month, _lookup(index, total_scopes)[2])})
+    return pd.DataFrame(rows)
+
+
+def by_unit(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per unit with projects (settings order; unknown units as 未识别单位), then 合计.
+
+    ``growth`` comes from 单位统计 (statistics bureau) when ``stats`` holds the unit's row.
+    """
+    return _grouped(frame, "unit", settings.unit_names, "未识别单位", month, stats, settings,
+                    lambda name: [name], ["全区", "全区固定资产投资"])
+
+
+def by_category(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per category with projects (settings order; 未分类 for unknown), then 合计."""
+    return _grouped(frame, "category", settings.category_names, "未分类", month, stats, settings,
+                    lambda name: [name] + [t.scope for t in settings.targets if t.category == name], [])
+
+
+def by_unit_category(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+    """Long table: one row per (unit, category) pair that has projects, in settings order."""
+    ytd = project_ytd(frame, month)
+    unit_order = {n: i for i, n in enumerate([*settings.unit_names, "未识别单位"])}
+    cat_order = {n: i for i, n in enumerate([*settings.category_names, "未分类"])}
+    sums = _sums(frame, ytd, {"unit": _known(frame["unit"], settings.unit_names, "未识别单位"),
+                              "category": _known(frame["category"], settings.category_names, "未分类")})
+    pairs = sorted(sums, key=lambda p: (unit_order[p[0]], cat_order[p[1]]))
+    rows = [{"unit": u, "category": c, **_row_of(sums[(u, c)], month)} for u, c in pairs]
+    return pd.DataFrame(rows, columns=["unit", "category", *PROGRESS_COLUMNS])
