@@ -18,7 +18,7 @@ from xladdin import errors
 from xladdin.core.sheet import Merge, SheetData, parse_ref
 from xladdin.engines.xlsx.sheet_xml import formula_cells
 
-__all__ = ["error_cells", "open_workbook", "overlay_cells", "read_sheet", "sheet_part", "translate"]
+__all__ = ["open_workbook", "overlay_cells", "read_sheet", "sheet_part", "translate"]
 
 Source = Path | io.BytesIO
 
@@ -82,14 +82,6 @@ def _sheet_xml(source: Source, sheet: str) -> bytes:
             return b"" if part is None else zf.read(part)
     except (KeyError, zipfile.BadZipFile):
         return b""
-
-
-def error_cells(source: Source, sheet: str) -> dict[tuple[int, int], str]:
-    """Excel error values (#DIV/0! …), which calamine reads as empty: found in the sheet XML."""
-    xml = _sheet_xml(source, sheet)
-    if b't="e"' not in xml:
-        return {}
-    return {parse_ref(m.group(1).decode()): m.group(2).decode() for m in _ERROR_CELL.finditer(xml)}
 
 
 def overlay_cells(source: Source, sheet: str, *, xml: bytes | None = None,
