@@ -33,7 +33,16 @@ from xladdin.books.styling import (
     title_row,
     whole_rule,
 )
-from xladdin.core.fields import FIELDS, LEVELS, SGYP_STAGES, STATS_FIELDS, STATUSES, month_field
+from xladdin.core.fields import (
+    FIELDS,
+    LEVELS,
+    NATURES,
+    SGYP_BATCHES,
+    SGYP_STAGES,
+    STATS_FIELDS,
+    STATUSES,
+    month_field,
+)
 from xladdin.core.regions import REGIONS, SHEETS
 from xladdin.core.settings import Settings, default_settings, settings_rows
 from xladdin.figures import bulletin_layout as BL
@@ -59,6 +68,7 @@ LEDGER_HEADER_ROW, LEDGER_FIRST_ROW = 3, 4
 STATS_HEADER_ROW, STATS_FIRST_ROW = 2, 3
 BULLETIN_ROWS = 300  # pre-styled body rows of 通报 (the demo's bulletin uses about 90)
 VALIDATED_ROWS = 3000  # validation and formats reach this far below the header, for rows staff add
+FLAG_KEYS = tuple(f.key for f in FIELDS if f.kind == "flag")
 NAMES = {"month": "xl_month", "version": "xl_template_version", "master_id": "xl_master_id",
          "units": "xl_units", "categories": "xl_categories", "ledger": "xl_ledger_header", "stats": "xl_stats_header"}
 
@@ -111,7 +121,7 @@ def flag_text(value: Any) -> str | None:
 
 
 def _cell_value(key: str, value: Any) -> Any:
-    if key in ("star", "is_982", "reconstruction", "attracted", "in_stats"):
+    if key in FLAG_KEYS:
         return flag_text(value)
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
@@ -134,6 +144,9 @@ def _guide(ws: Worksheet, settings: Settings, master_id: str) -> None:
         "  3. 收回月报表后运行 xladdin consolidate 汇总，并查看“校验结果”；4. 核对后打印“通报”。",
         "三、填写要求：项目编码唯一；项目级别填 省重点/市重点/区重点，攻坚星级仅限区重点；是/否栏只填“是”或“否”；",
         "  金额为数字（万元），不要带“约”“万元”等文字；各月完成填当月数，累计由公式计算。",
+        "  专项工作各列（建设性质、计划开工时间、政府投资、招商引资年度、主导产业链、三个一批批次、关键环节状态、",
+        "  专项债申请额度、专项债已发行）用于方案各项专项指标；不填时该指标显示“无数据”。关键环节状态填尚未完成的环节，",
+        "  如“控规批复、土地出让”，全部完成填“无”。"
         "四、没有安装插件时，本表在 Excel、WPS 和 LibreOffice 中同样可以填写和计算。",
         "",
     ]
@@ -204,11 +217,15 @@ def _ledger_rules(ws: Worksheet, last: int) -> None:
     list_rule(ws, span("level"), ",".join(LEVELS), "项目级别", "省重点、市重点或区重点。")
     list_rule(ws, span("status"), ",".join(STATUSES), "项目状态", "谋划、前期、在建或竣工。")
     list_rule(ws, span("sgyp_stage"), ",".join(SGYP_STAGES), "三个一批阶段", "签约、开工、投产或达效；非三个一批项目留空。")
-    yes_no = " ".join(span(k) for k in ("star", "is_982", "reconstruction", "attracted", "in_stats"))
+    yes_no = " ".join(span(k) for k in FLAG_KEYS)
     list_rule(ws, yes_no, "是,否", "是/否", "填“是”或“否”。攻坚星级仅限区重点项目。")
+    list_rule(ws, span("sgyp_batch"), ",".join(SGYP_BATCHES), "三个一批批次", "项目列入本期的哪一批清单；非三个一批项目留空。")
+    list_rule(ws, span("nature"), ",".join(NATURES), "建设性质", "新建或续建。")
+    whole_rule(ws, span("attracted_year"), 2000, 2060, "招商引资年度", "项目引进（签约）的年份，如 2022；非招商项目留空。")
     whole_rule(ws, span("sgyp_round"), 1, 20, "三个一批期次", "填期次数字，如 1、2、3；非三个一批项目留空。")
     whole_rule(ws, f"{span('start_year')} {span('end_year')}", 2000, 2060, "年份", "填四位年份，如 2022。")
-    amounts = [k for k in ("bond_amount", "bond_disbursed", "total_investment", "completed_before", "annual_plan")]
+    amounts = [k for k in ("bond_amount", "bond_disbursed", "bond_applied", "bond_issued", "total_investment",
+                           "completed_before", "annual_plan")]
     amount_rule(ws, " ".join(span(k) for k in amounts), "金额", "填数字，单位万元，不小于 0。")
     months = f"{_LETTER[month_field(1)]}{LEDGER_FIRST_ROW}:{_LETTER[month_field(12)]}{last}"
     amount_rule(ws, months, "当月完成投资", "填该月完成投资（万元，当月数，不是累计数）。")

@@ -14,9 +14,12 @@ __all__ = [
     "AMOUNT_FIELDS",
     "FIELDS",
     "FIELD_BY_KEY",
+    "KEY_LINKS",
     "LEVELS",
     "MONTH_FIELDS",
+    "NATURES",
     "REQUIRED_FIELDS",
+    "SGYP_BATCHES",
     "SGYP_STAGES",
     "STATS_FIELDS",
     "STATUSES",
@@ -32,6 +35,11 @@ STATUSES: tuple[str, ...] = ("谋划", "前期", "在建", "竣工")
 # 三个一批 stages in their natural order: a project signs, starts, produces, then reaches output.
 SGYP_STAGES: tuple[str, ...] = ("签约", "开工", "投产", "达效")
 UNIT_KINDS: tuple[str, ...] = ("经济开发区", "街道", "乡", "区直部门")
+# 三个一批 batches (plan §6): each project is on one list per round; each rate is taken over its own list.
+SGYP_BATCHES: tuple[str, ...] = ("签约一批", "开工一批", "投产一批")
+# 三个一批 key links (plan §6 "控规批复、土地出让、建设环境等关键环节").
+KEY_LINKS: tuple[str, ...] = ("控规批复", "土地出让", "建设环境")
+NATURES: tuple[str, ...] = ("新建", "续建")
 
 
 @dataclass(frozen=True)
@@ -61,7 +69,7 @@ _BASE: tuple[Field, ...] = (
     Field("level", "项目级别", "text", ("级别", "重点级别", "项目层级"), required=True, width=10),
     Field("star", "攻坚星级", "flag", ("星级", "攻坚星级项目", "是否攻坚星级"), width=9),
     Field("is_982", "982工程", "flag", ('"982"工程', "“982”工程", "补短板982", "补短板“982”工程", "是否982"), width=9),
-    Field("sgyp_round", "三个一批期次", "int", ("三个一批期数", "期次", "三个一批批次"), width=10),
+    Field("sgyp_round", "三个一批期次", "int", ("三个一批期数", "期次"), width=10),
     Field("sgyp_stage", "三个一批阶段", "text", ("三个一批", "阶段"), width=10),
     Field("bond_amount", "专项债额度", "amount", ("专项债", "专项债券额度", "专项债金额", "债券额度", "专项债券"), width=12),
     Field("bond_disbursed", "专项债已支出", "amount", ("专项债支出", "债券资金支出", "专项债券已支出", "已支出专项债"), width=12),
@@ -94,7 +102,22 @@ _TAIL: tuple[Field, ...] = (
     Field("phone", "联系电话", "text", ("电话", "联系方式"), width=14),
 )
 
-FIELDS: tuple[Field, ...] = _BASE + MONTH_FIELDS + _TAIL
+# Fields the plan's programme measures need (issue 13). All optional: a ledger without one of them
+# gives 无数据 for the measure that needs it, never a pass. Appended after the original columns so
+# existing ledgers and templates keep their column letters.
+_PROGRAMMES: tuple[Field, ...] = (
+    Field("nature", "建设性质", "text", ("新建续建", "建设类型", "新建/续建", "项目性质"), width=9),
+    Field("planned_start", "计划开工时间", "text", ("计划开工日期", "拟开工时间", "计划开工月份", "计划开工"), width=11),
+    Field("is_government", "政府投资", "flag", ("是否政府投资", "政府投资项目", "是否政府投资项目"), width=9),
+    Field("attracted_year", "招商引资年度", "int", ("引进年度", "招商引资年份", "签约年度", "引进年份", "招商年度"), width=10),
+    Field("industry_chain", "主导产业链", "flag", ("是否主导产业链", "主导产业链项目", "是否主导产业链项目", "产业链项目"), width=9),
+    Field("sgyp_batch", "三个一批批次", "text", ("三个一批类别", "一批类别", "批次"), width=10),
+    Field("key_links", "关键环节状态", "text", ("关键环节", "卡点环节", "受阻环节", "关键环节未完成"), width=18),
+    Field("bond_applied", "专项债申请额度", "amount", ("专项债申请", "申请专项债", "债券申请额度", "专项债券申请额度"), width=12),
+    Field("bond_issued", "专项债已发行", "amount", ("专项债发行", "已发行专项债", "债券已发行", "专项债券已发行"), width=12),
+)
+
+FIELDS: tuple[Field, ...] = _BASE + MONTH_FIELDS + _TAIL + _PROGRAMMES
 FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}
 AMOUNT_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.kind == "amount")
 REQUIRED_FIELDS: tuple[str, ...] = tuple(f.key for f in FIELDS if f.required)

@@ -50,6 +50,13 @@ CODES: dict[str, tuple[Severity, str, str]] = {
         "应统未统",
         "项目已开工（{reason}），总投资 {limit} 万元 达到入库标准，但未入库，请及时纳统（应统尽统）。",
     ),
+    "entry-status-unknown": (
+        "warning",
+        "项目状态不明无法判断入库",
+        "项目状态“{value}”无法识别，无法判断是否已开工；总投资 {limit} 万元 达到入库标准且未入库，请核实状态（应统尽统）。",
+    ),
+    "bond-over-issued": ("error", "专项债支出超过已发行", "专项债已支出 {value} 万元 超过 专项债已发行 {limit} 万元。"),
+    "bond-issued-over-applied": ("warning", "专项债发行超过申请额度", "专项债已发行 {value} 万元 超过 申请额度 {limit} 万元。"),
     "duplicate-code": ("error", "项目编码重复", "项目编码“{value}”重复，另见 {other}。"),
     "duplicate-name": ("warning", "同一单位项目名称重复", "本单位项目名称“{value}”重复，另见 {other}。"),
     "star-not-district": ("error", "攻坚星级仅限区重点", "攻坚星级项目应为区重点项目，本项目级别为“{value}”。"),

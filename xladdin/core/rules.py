@@ -18,6 +18,7 @@ from xladdin.core.fields import FIELD_BY_KEY, REQUIRED_FIELDS, SGYP_STAGES
 from xladdin.core.findings import Finding, Report, finding
 from xladdin.core.ledger import Ledger
 from xladdin.core.settings import Settings
+from xladdin.core.statistics_entry import entry_status
 from xladdin.core.values import norm
 from xladdin.core.vocabulary import vocabulary
 
@@ -135,6 +136,16 @@ def plan_and_totals(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[
         amount, disbursed = _zero_na(c.num("bond_amount")), c.num("bond_disbursed")
         for i in _positions(disbursed > amount + tol):
             yield _f(ledger, i, "bond_disbursed", "bond-exceeds", float(disbursed[i]), limit=float(amount[i]))
+    if "bond_issued" in ledger.columns:
+        issued = c.num("bond_issued")
+        if "bond_disbursed" in ledger.columns:  # plan §8 规范性: money spent that was never issued
+            spent = c.num("bond_disbursed")
+            for i in _positions(spent > issued + tol):
+                yield _f(ledger, i, "bond_disbursed", "bond-over-issued", float(spent[i]), limit=float(issued[i]))
+        if "bond_applied" in ledger.columns:
+            applied = c.num("bond_applied")
+            for i in _positions(issued > applied + tol):
+                yield _f(ledger, i, "bond_issued", "bond-issued-over-applied", float(issued[i]), limit=float(applied[i]))
 
 
 def cumulative_decrease(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
@@ -148,20 +159,21 @@ def cumulative_decrease(ledger: Ledger, settings: Settings, c: _Arrays) -> Itera
 
 
 def statistics_entry(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
-    """应统尽统: a started project (在建, or investment this year > 0) of ≥ threshold not entered."""
+    """应统尽统: the shared rule of ``core.statistics_entry`` (also behind the 专项 list)."""
     if "in_stats" not in ledger.columns:
         return
-    building = c.obj("status") == "在建"
-    started = building | (_zero_na(c.num("ytd")) > 0)
+    verdict = entry_status(ledger.frame, settings)
     total = c.num("total_investment")
-    big = total >= settings.thresholds.stats_entry_min
-    not_in = c.num("in_stats") != 1.0  # empty or 否
     in_stats = c.obj("in_stats")
-    for i in _positions(started & big & not_in):
-        reason = "状态为在建" if building[i] else "本年已完成投资"
+    reasons = verdict["reason"].tolist()
+    for i in _positions(verdict["missing"].to_numpy()):
         value = in_stats[i]
-        yield _f(ledger, i, "in_stats", "not-in-statistics", pd.NA if value is None else value, reason=reason,
+        yield _f(ledger, i, "in_stats", "not-in-statistics", pd.NA if value is None else value, reason=reasons[i],
                  limit=float(total[i]))
+    key = "status" if "status" in ledger.columns else "in_stats"
+    for i in _positions(verdict["unknown"].to_numpy()):
+        raw = c.obj("status_raw")[i]
+        yield _f(ledger, i, key, "entry-status-unknown", raw if raw is not None else pd.NA, limit=float(total[i]))
 
 
 def duplicates(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:

@@ -31,15 +31,17 @@ __all__ = [
 ]
 
 SETTINGS_SHEET = "参数"
-RANKED_KINDS = ("经济开发区", "街道", "乡")
+# The plan's 三、(三) ranks "经济开发区、各街道办事处": those kinds take part by default. A township
+# (圃田乡) does not, unless the district says so in 参数 (参与排名 = 是): the plan does not name it.
+RANKED_KINDS = ("经济开发区", "街道")
 
 
 class UnitSpec(BaseModel):
     """A reporting unit (责任单位). ``ranked`` units take part in the monthly growth ranking.
 
-    Assumption: the plan ranks 经济开发区 and 各街道办事处; the district's one township
-    (圃田乡) is ranked with them as a sub-district-level unit (common 乡镇（街道） practice).
-    Staff can change this per unit in 参数 (参与排名 = 否).
+    The plan (三、(三)) ranks "经济开发区、各街道办事处", so by default exactly those are ranked; the
+    district's township (圃田乡) is not named by the plan and is left out by default. Whether to
+    rank it is the district's call: 参数 → 【单位】 → 参与排名 = 是 puts it in.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -81,6 +83,16 @@ class Thresholds(BaseModel):
     tolerance: float = 0.5  # 万元: allowed rounding gap between YTD and the sum of months
     reserve_multiple: float = 3.0  # reserve >= 3 x in-construction projects in the database
     bond_quota: float = 50_000.0  # 万元: 2022 new special-bond quota (5 亿元)
+    # 符合序时进度 band, in percentage points either side of the schedule. The plan has no band; 0.5 pp is
+    # our default (rates are printed with one decimal, so a smaller gap would flip on rounding noise).
+    schedule_band_pp: float = 0.5
+    # Growth is ranked as published: rounded to this many decimals of a percent (1 → "8.5%"), so
+    # units printed with the same figure share the rank.
+    growth_decimals: int = 1
+    # Plan §9: the reserve base is the latest year's in-construction projects in the statistics
+    # database (统计库), district-wide. An input from the statistics bureau; None → 无数据.
+    reserve_base_projects: float | None = None
+    reserve_base_investment: float | None = None  # 万元
     backups_kept: int = 10  # dated backups of the master kept before in-place jobs
 
 
@@ -93,7 +105,7 @@ DEFAULT_UNITS: tuple[UnitSpec, ...] = (
             "紫荆山南路街道", "航海东路街道", "商都路街道", "十八里河街道", "南曹街道", "金岱街道",
         )
     ),
-    UnitSpec(name="圃田乡", kind="乡", ranked=True),
+    UnitSpec(name="圃田乡", kind="乡", ranked=False),
     *(
         UnitSpec(name=n, kind="区直部门", aliases=a)
         for n, a in (
@@ -182,12 +194,17 @@ _PARAMS: tuple[tuple[str, str, str], ...] = (
     ("累计核对容差（万元）", "thresholds.tolerance", "本年累计与各月之和允许的误差"),
     ("储备倍数", "thresholds.reserve_multiple", "储备项目个数和总投资应达到在库在建项目的倍数"),
     ("专项债额度（万元）", "thresholds.bond_quota", "本年新增专项债额度"),
+    ("序时进度容差（百分点）", "thresholds.schedule_band_pp", "完成率与序时进度相差不超过此数视为符合序时进度"),
+    ("增速排名保留小数位", "thresholds.growth_decimals", "增速按通报显示的百分数（保留此位数小数）排名，显示相同即并列"),
+    ("统计库在建项目个数", "thresholds.reserve_base_projects", "最近年度在建项目纳入统计库个数（区统计局提供；空为无数据）"),
+    ("统计库在建项目总投资（万元）", "thresholds.reserve_base_investment", "最近年度在建项目纳入统计库总投资（空为无数据）"),
     ("备份保留份数", "thresholds.backups_kept", "每次就地运行前备份主台账，保留最近几份"),
     ("专项债权重-发行规模", "bond_weights.issuance", "专项债考核评价权重"),
     ("专项债权重-报送质量", "bond_weights.quality", "专项债考核评价权重"),
     ("专项债权重-支出进度", "bond_weights.disbursement", "专项债考核评价权重"),
     ("专项债权重-规范性", "bond_weights.compliance", "专项债考核评价权重"),
 )
+_OPTIONAL = frozenset({"thresholds.reserve_base_projects", "thresholds.reserve_base_investment"})  # blank = 无数据
 _SECTION_UNITS, _SECTION_CATS, _SECTION_TARGETS, _SECTION_PARAMS, _SECTION_ALIASES = (
     "【单位】", "【行业类别】", "【增长目标】", "【参数】", "【列名别名】",
 )
@@ -285,15 +302,19 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
                 number = parse_amount(row[1])
             except ValueError:
                 number = None
+            path = known[key]
+            if number is None and path in _OPTIONAL:
+                group, attr = path.split(".")
+                nested[group][attr] = None
+                continue
             if number is None or number < 0:
                 bad(r, 2, row[1], "参数值应为非负数字")
                 continue
-            path = known[key]
             if path == "year":
                 update["year"] = int(number)
             else:
                 group, attr = path.split(".")
-                nested[group][attr] = int(number) if attr == "backups_kept" else number
+                nested[group][attr] = int(number) if attr in ("backups_kept", "growth_decimals") else number
     for group, values in nested.items():
         if values:
             update[group] = getattr(base, group).model_copy(update=values)

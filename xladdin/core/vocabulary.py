@@ -91,8 +91,13 @@ def canonical_level(raw: str | None) -> tuple[str | None, bool]:
     return None, star
 
 
+# Checked in order, so the negative forms come before 开工. A "新开工" status is the plan's
+# 新开工项目 (a project planned to start this year): not yet started until it says 已开工 or money
+# has been spent (issue 13: a planned 新开工 used to count as started and trip 应统尽统).
 _STATUS_WORDS = (("谋划", "谋划"), ("储备", "谋划"), ("前期", "前期"), ("在建", "在建"), ("续建", "在建"),
-                 ("新开工", "在建"), ("开工", "在建"), ("竣工", "竣工"), ("完工", "竣工"), ("建成", "竣工"))
+                 ("未开工", "前期"), ("待开工", "前期"), ("拟开工", "前期"), ("计划开工", "前期"),
+                 ("已新开工", "在建"), ("计划新开工", "前期"), ("拟新开工", "前期"), ("新开工", "前期"),
+                 ("开工", "在建"), ("竣工", "竣工"), ("完工", "竣工"), ("建成", "竣工"))
 
 
 def canonical_status(raw: str | None) -> str | None:

@@ -23,13 +23,14 @@ from xladdin.demo.progress import add_progress, unit_statistics
 from xladdin.demo.projects import generate_projects
 from xladdin.errors import UsageError
 
-__all__ = ["DEMO_MONTH", "DEMO_SEED", "DemoResult", "Mistake", "build_demo", "describe", "plan_table", "run_demo",
-           "write_samples"]
+__all__ = ["DEMO_MONTH", "DEMO_SEED", "RESERVE_BASE", "DemoResult", "Mistake", "build_demo", "demo_settings", "describe",
+           "plan_table", "run_demo", "write_samples"]
 
 DEMO_SEED, DEMO_MONTH = 2022, 6
 MASTER_NAME = "主台账-演示.xlsx"
 DEMO_ID = "GC-DEMO-2022"
 SAMPLE_UNIT, SAMPLE_FORM = "北下街街道", "月报表样表.xlsx"
+RESERVE_BASE = (5, 1_000_000.0)  # 2021 in-construction projects in the statistics database: count, 万元
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,20 @@ def _plant(rows_by_unit: dict[str, list[dict[str, Any]]], year: int, month: int)
     return mistakes
 
 
+def demo_settings() -> Settings:
+    """The defaults plus the statistics bureau's reserve base (plan §9), as the demo district's 参数
+    gives it: the latest year's in-construction projects in the statistics database."""
+    base = default_settings()
+    return base.model_copy(update={"thresholds": base.thresholds.model_copy(update={
+        "reserve_base_projects": RESERVE_BASE[0], "reserve_base_investment": RESERVE_BASE[1]})})
+
+
 def build_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH,
                settings: Settings | None = None) -> DemoResult:
     """Write the demo master (months 1..month-1) and the returned forms for ``month`` into ``out_dir``."""
     if not 3 <= month <= 12:
         raise UsageError(f"演示月份应为 3 至 12（1-2月为第一个统计期），现为 {month}。")
-    settings = settings or default_settings()
+    settings = settings or demo_settings()
     truth = add_progress(generate_projects(seed, settings.year), month, seed)
     ledger = truth.copy()
     ledger[month_field(month)] = float("nan")  # not yet consolidated: the forms bring it

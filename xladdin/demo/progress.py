@@ -16,7 +16,7 @@ import pandas as pd
 
 from xladdin.core.fields import month_field
 
-__all__ = ["LAST_IN_GROWTH", "NOT_IN_STATS", "TIED", "add_progress", "unit_statistics"]
+__all__ = ["IDLE_BOND", "LAST_IN_GROWTH", "NOT_IN_STATS", "NO_TARGET", "TIED", "add_progress", "unit_statistics"]
 
 # cumulative share of the annual plan a typical project has done by the end of each month
 _SEASON = (0.06, 0.13, 0.22, 0.32, 0.42, 0.52, 0.61, 0.70, 0.78, 0.86, 0.93, 1.0)
@@ -25,6 +25,8 @@ RANKED = ("经济开发区", "北下街街道", "西大街街道", "南关街道
 LAST_IN_GROWTH = {2: "东大街街道", 3: "东大街街道", 4: "陇海马路街道", 5: "陇海马路街道", 6: "陇海马路街道"}
 TIED = (5, ("城东路街道", "航海东路街道"), 0.085)  # month, units, the growth they share exactly
 NOT_IN_STATS = 4  # started projects left out of the statistics database
+IDLE_BOND = "管城区二十五所幼儿园升级改造项目"  # a bond project (区教育局) whose issued money is not spent yet
+NO_TARGET = "金岱街道"  # a ranked unit whose 年度目标 the statistics bureau has not given (无数据)
 _PACE = {"南曹街道": 1.3, "经济开发区": 1.22, "商都路街道": 1.2, "区城建局": 1.15, "紫荆山南路街道": 1.15, "陇海马路街道": 0.72,
          "东大街街道": 0.8, "西大街街道": 0.85, "区教育局": 0.78}
 # target scopes: (statistics subject, share of all FAI, growth in the latest months)
@@ -42,7 +44,10 @@ def add_progress(projects: pd.DataFrame, through: int, seed: int = 2022) -> pd.D
     in_stats: list[bool] = []
     for rec in out.to_dict("records"):
         pace = _PACE.get(rec["unit"], rng.uniform(0.85, 1.1)) * rng.uniform(0.8, 1.2)
-        start = 1 if rec["status"] == "在建" else rng.randint(through - 2, through + 3)
+        if rec["status"] in ("在建", "竣工"):
+            start = 1
+        else:  # a project in preparation starts around the demo month; one of unknown status ("预备") never
+            start = rng.randint(through - 2, through + 3) if rec["status"] == "前期" else 13
         cap = min(rec["annual_plan"] * 1.15, rec["total_investment"] - rec["completed_before"])
         cumulative, prev = 0.0, 0.0
         for m in range(1, 13):
@@ -73,7 +78,10 @@ def add_progress(projects: pd.DataFrame, through: int, seed: int = 2022) -> pd.D
     if "bond_amount" in out:
         done = out[[month_field(m) for m in range(1, through + 1)]].sum(axis=1)
         ratio = (done / out["annual_plan"]).clip(upper=1.0)
-        out["bond_disbursed"] = (out["bond_amount"] * ratio * 0.9).round(0).where(out["bond_amount"].notna())
+        spent = (out["bond_amount"] * ratio * 0.9).round(0).where(out["bond_amount"].notna())
+        if "bond_issued" in out:  # money is spent out of what was issued
+            spent = spent.clip(upper=out["bond_issued"])
+        out["bond_disbursed"] = spent.where(out["name"] != IDLE_BOND, 0.0)
     return out
 
 
@@ -102,7 +110,7 @@ def unit_statistics(latest: int, seed: int = 2022) -> pd.DataFrame:
                 ytd = round(last_year * (1 + growth[u]))
             total_ytd, total_last = total_ytd + ytd, total_last + last_year
             rows.append({"month": m, "subject": u, "ytd": float(ytd), "ytd_last_year": float(last_year),
-                         "annual_target": float(round(base[u] * 1.1, -2))})
+                         "annual_target": None if u == NO_TARGET else float(round(base[u] * 1.1, -2))})
         rows.append({"month": m, "subject": "全区", "ytd": float(total_ytd), "ytd_last_year": float(total_last),
                      "annual_target": float(round(sum(base.values()) * 1.1, -2))})
         for subject, share, g in _SCOPES:

@@ -161,7 +161,55 @@ def generate_projects(seed: int = 2022, year: int = 2022) -> pd.DataFrame:
     for i, row in enumerate(rows, start=1):
         row["seq"] = i
         row["code"] = f"{year % 100}{(i % 12) + 1:02d}-410104-04-01-{(seed * 7919 + i * 104729) % 900000 + 100000:06d}"
+    _measures(random.Random(seed + 13), rows, year)
     return pd.DataFrame(rows)
+
+
+# 三个一批 batch lists per round, matched to the stages _programmes gives (6 projects a round): each
+# list has projects behind it, so every rate is a real fraction
+_BATCHES = {1: ("投产一批", "投产一批", "投产一批", "开工一批", "签约一批", "签约一批"),
+            2: ("投产一批", "开工一批", "开工一批", "开工一批", "签约一批", "投产一批"),
+            3: ("开工一批", "开工一批", "签约一批", "开工一批", "签约一批", "签约一批")}
+_HELD = ("控规批复、土地出让", "土地出让", "建设环境", "控规批复已完成、土地出让")
+_PUBLIC = ("道路基础设施", "社会民生", "生态环保", "灾后重建", "城市更新")
+FINISHED = "尚德路道路工程"  # finished this year (竣工 with investment this year)
+UNCLEAR = 1  # projects whose status is typed "预备" (unknown: 应统尽统 reports it as 状态不明)
+# bonds: (project, applied for, issued) in 万元; the rest applied = issued = their 额度
+BOND_ISSUES = {"管城区体育中心建设项目": (10_000.0, 5_000.0), "保安里文化街区灾后修复提升改造项目": (6_000.0, 5_000.0)}
+
+
+def _measures(rng: random.Random, rows: list[dict[str, Any]], year: int) -> None:
+    """The fields of the plan's programme measures (issue 13), drawn from their own random stream so
+    the rest of the demo stays as it was (in place)."""
+    seen: dict[int, int] = {}
+    for row in rows:
+        row["nature"] = "新建" if row["start_year"] >= year else "续建"
+        if row["nature"] == "新建":
+            month = rng.randint(1, 4) if row["status"] == "在建" else rng.randint(3, 10)
+            row["planned_start"] = f"{year}年{month}月"
+        row["is_government"] = row["category"] in _PUBLIC or "bond_amount" in row
+        if row.get("attracted"):
+            row["attracted_year"] = year if rng.random() < 0.8 else year - 1
+            row["industry_chain"] = row["category"] in ("工业", "新型基础设施")
+        if row.get("sgyp_round"):
+            r = int(row["sgyp_round"])
+            i = seen[r] = seen.get(r, -1) + 1
+            row["sgyp_batch"] = _BATCHES[r][i]
+            row["key_links"] = rng.choice(_HELD) if row["sgyp_stage"] == "签约" else ("无" if i != 1 else None)
+        if "bond_amount" in row:
+            row["bond_applied"], row["bond_issued"] = BOND_ISSUES.get(row["name"], (row["bond_amount"], row["bond_amount"]))
+        if row["name"] == FINISHED:
+            row["status"] = "竣工"
+    # the three "125" tiers each get a project brought in this year (the largest fitting ones)
+    movable = [r for r in rows if r["category"] in ("工业", "新型基础设施") and r["start_year"] >= year
+               and "bond_amount" not in r and not r.get("sgyp_round")]
+    for low, high in ((1_000_000, None), (100_000, 1_000_000), (50_000, 100_000)):
+        fits = [r for r in movable if r["total_investment"] >= low and (high is None or r["total_investment"] < high)]
+        for pick in sorted(fits, key=lambda f: -f["total_investment"])[:2]:
+            pick["attracted"], pick["attracted_year"], pick["industry_chain"] = True, year, True
+    for row in rng.sample([r for r in rows if r["status"] == "前期" and not r.get("sgyp_round")
+                           and r["total_investment"] >= 1_000], UNCLEAR):
+        row["status"] = "预备"
 
 
 def _programmes(rng: random.Random, rows: list[dict[str, Any]], year: int) -> None:

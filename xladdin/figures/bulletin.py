@@ -18,7 +18,7 @@ import pandas as pd
 from xladdin.core.periods import period_label, period_month, schedule
 from xladdin.core.settings import Settings
 
-__all__ = ["Block", "build", "pct", "points", "yi"]
+__all__ = ["Block", "build", "numeral", "pct", "points", "yi"]
 
 Kind = Literal["title", "subtitle", "heading", "text", "table", "signature"]
 NUMERALS = "一二三四五六七八九十"
@@ -33,6 +33,14 @@ class Block:
     kind: Kind
     text: str = ""
     rows: tuple[tuple[Any, ...], ...] = field(default_factory=tuple)
+
+
+def numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (section numbers of a 公文)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else NUMERALS[tens - 1]) + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
 def _ok(v: Any) -> bool:
@@ -147,7 +155,9 @@ def _act(action: str) -> str:
 
 def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], problems: int) -> list[Block]:
     out: list[Block] = []
-    rows = _records(not_entered)
+    everything = _records(not_entered)
+    rows = [r for r in everything if r.get("verdict", "应入未入") == "应入未入"]
+    unclear = [r for r in everything if r.get("verdict") == "状态不明"]
     if rows:
         by_unit: dict[str, list[str]] = {}
         for r in rows:
@@ -157,6 +167,10 @@ def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], probl
                          + "。请相关单位按照应统尽统要求抓紧完善手续、及时入库，对应入未入的单位予以通报批评，年度投资计划暂缓下达。"))
     else:
         out.append(Block("text", "台账中已开工且达到入库标准的项目均已入库。"))
+    if unclear:
+        names = "、".join(f"{r['name']}（{r['unit']}，状态“{r.get('project_status') or '未填'}”）" for r in unclear[:5])
+        out.append(Block("text", f"另有{len(unclear)}个达到入库标准且未入库的项目状态无法识别，无法判断是否已开工："
+                         f"{names}{'等' if len(unclear) > 5 else ''}，请核实项目状态。"))
     if missing_units:
         out.append(Block("text", f"本月未按时报送月报表的单位：{'、'.join(missing_units)}。"))
     if problems:
@@ -164,20 +178,35 @@ def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], probl
     return out
 
 
+def _sum(rows: list[dict[str, Any]], key: str) -> float | None:
+    values = [float(r[key]) for r in rows if _ok(r.get(key))]
+    return sum(values) if values else None
+
+
 def _bonds(bonds: pd.DataFrame | None, settings: Settings) -> list[Block]:
+    """Plan §8: the four-dimension evaluation of every unit with bond projects, ranked."""
     rows = _records(bonds)
     if not rows:
         return [Block("text", "台账中暂无专项债券项目。")]
-    amount = sum(float(r["bond_amount"]) for r in rows)
-    spent = sum(float(r["bond_disbursed"]) for r in rows)
-    quota = settings.thresholds.bond_quota
-    text = (f"全区专项债券项目{sum(int(r['projects']) for r in rows)}个，债券额度{yi(amount)}亿元"
-            + (f"（占新增额度{yi(quota)}亿元的{pct(amount / quota)}）" if quota else "")
-            + f"，已支出{yi(spent)}亿元，支出进度{pct(spent / amount if amount else None)}。综合评价排名如下：")
-    table = [("排名", "单位", "债券额度", "已支出", "支出进度", "综合得分")]
-    table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["bond_amount"]), yi(r["bond_disbursed"]),
-               pct(r["disbursement_rate"]), f"{float(r['score']):.1f}" if _ok(r.get("score")) else "—") for r in rows]
-    return [Block("text", text), Block("table", YI, rows=tuple(table))]
+    quota, issued, spent = _sum(rows, "bond_amount"), _sum(rows, "bond_issued"), _sum(rows, "bond_disbursed")
+    limit = settings.thresholds.bond_quota
+    text = (f"全区专项债券项目{sum(int(r['projects']) for r in rows)}个，下达额度{yi(quota)}亿元"
+            + (f"（新增债务限额{yi(limit)}亿元）" if limit else "")
+            + f"，已发行{yi(issued)}亿元，已支出{yi(spent)}亿元，支出进度（已支出÷已发行）"
+            + f"{pct(spent / issued if spent is not None and issued else None)}。")
+    idle = [r["unit"] for r in rows if _ok(r.get("bond_issued")) and float(r["bond_issued"]) > 0
+            and _ok(r.get("bond_disbursed")) and float(r["bond_disbursed"]) == 0]
+    if idle:
+        text += "、".join(idle) + "债券资金已发行但尚未支出，请加快形成实物工程量。"
+    text += "从债券发行规模、项目报送质量、债券资金支出进度和规范性四个方面综合评价，排名如下："
+
+    def score(v: Any) -> str:
+        return f"{float(v):.1f}" if _ok(v) else "无数据"
+
+    table = [("排名", "单位", "发行规模", "报送质量", "支出进度", "规范性", "综合得分")]
+    table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], score(r.get("issuance")), score(r.get("quality")),
+               score(r.get("disbursement")), score(r.get("compliance")), score(r.get("score"))) for r in rows]
+    return [Block("text", text), Block("table", "单位：分", rows=tuple(table))]
 
 
 def _sgyp(sgyp: pd.DataFrame | None) -> list[Block]:
@@ -204,10 +233,12 @@ def build(
     bonds: pd.DataFrame | None = None,
     sgyp: pd.DataFrame | None = None,
     issued: dt.date | None = None,
+    extra: Sequence[tuple[str, list[Block]]] = (),
 ) -> list[Block]:
     """The bulletin for ``month``: title, date line, numbered sections, signature.
 
-    Without ``issued`` the date line names the month after the period (no day), so the same
+    ``extra`` sections (heading, blocks) follow the standing ones (issue 13's measures, built by
+    ``bulletin_measures``). Without ``issued`` the date line names the month after the period (no day), so the same
     inputs always give the same bulletin.
     """
     label = period_label(month)
@@ -228,8 +259,9 @@ def build(
         Block("text", f"为进一步扩大有效投资，根据《{year}年全区扩大有效投资工作实施方案》，现将"
                       f"{year}年{label}全区固定资产投资和重点项目建设进展情况通报如下："),
     ]
+    sections += list(extra)
     for i, (heading, body) in enumerate(sections):
-        blocks.append(Block("heading", f"{NUMERALS[i]}、{heading}"))
+        blocks.append(Block("heading", f"{numeral(i + 1)}、{heading}"))
         blocks.extend(body)
     blocks.append(Block("text", "请各单位对照目标任务，强化投资调度，按月报送进展情况，确保完成全年目标。"))
     blocks.append(Block("signature", "区发展改革委"))

@@ -25,6 +25,7 @@ __all__ = [
     "PROGRESS_COLUMNS",
     "SCHEDULE_TOLERANCE",
     "TOTAL",
+    "band_of",
     "by_category",
     "by_level",
     "by_unit",
@@ -41,7 +42,8 @@ __all__ = [
 TOTAL = "合计"
 LEVEL_ROWS: tuple[str, ...] = (*LEVELS, "攻坚星级", "982", TOTAL)
 # A completion rate within half a percentage point of the schedule "符合序时进度": rates are
-# shown with one decimal, so a smaller gap would flip on rounding noise.
+# shown with one decimal, so a smaller gap would flip on rounding noise. Not in the plan: the
+# district sets it in 参数 (序时进度容差（百分点）); this is the default when no settings are given.
 SCHEDULE_TOLERANCE = 0.005
 PROGRESS_COLUMNS: tuple[str, ...] = (
     "projects", "total_investment", "annual_plan", "ytd_completed",
@@ -65,15 +67,20 @@ def growth(ytd: float | None, last: float | None) -> float | None:
     return (y - last_f) / last_f
 
 
-def schedule_status(rate: float | None, month: int) -> str:
-    """超序时进度 / 滞后序时进度 / 符合序时进度 (within ``SCHEDULE_TOLERANCE``); "" when rate unknown."""
+def band_of(settings: Settings | None) -> float:
+    """The 符合序时进度 band as a fraction (参数 gives it in percentage points)."""
+    return SCHEDULE_TOLERANCE if settings is None else settings.thresholds.schedule_band_pp / 100
+
+
+def schedule_status(rate: float | None, month: int, band: float = SCHEDULE_TOLERANCE) -> str:
+    """超序时进度 / 滞后序时进度 / 符合序时进度 (gap within ± ``band``); "" when rate unknown."""
     r = as_number(rate)
     if r is None:
         return ""
     gap = r - schedule(month)
-    if gap > SCHEDULE_TOLERANCE:
+    if gap > band + 1e-12:
         return "超序时进度"
-    if gap < -SCHEDULE_TOLERANCE:
+    if gap < -band - 1e-12:
         return "滞后序时进度"
     return "符合序时进度"
 
@@ -95,11 +102,12 @@ def _sum(series: pd.Series) -> float:
     return float(pd.to_numeric(series, errors="coerce").astype("float64").sum(skipna=True))
 
 
-def _row(part: pd.DataFrame, ytd: pd.Series, month: int, grow: float | None = None) -> dict[str, Any]:
+def _row(part: pd.DataFrame, ytd: pd.Series, month: int, grow: float | None = None,
+         band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
     sums = {"n": len(part), "t": _sum(part["total_investment"]) if len(part) else 0.0,
             "p": _sum(part["annual_plan"]) if len(part) else 0.0,
             "d": _sum(ytd.loc[part.index]) if len(part) else 0.0}
-    return _row_of(sums, month, grow)
+    return _row_of(sums, month, grow, band)
 
 
 def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -108,8 +116,9 @@ def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
     return frame[key].astype("boolean").fillna(False).astype(bool)
 
 
-def by_level(frame: pd.DataFrame, month: int) -> pd.DataFrame:
+def by_level(frame: pd.DataFrame, month: int, settings: Settings | None = None) -> pd.DataFrame:
     """Rows 省重点, 市重点, 区重点, 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
+    band = band_of(settings)
     ytd = project_ytd(frame, month).to_numpy(dtype="float64")
     total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
     plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
@@ -118,7 +127,8 @@ def by_level(frame: pd.DataFrame, month: int) -> pd.DataFrame:
     masks += [("攻坚星级", _flag(frame, "star").to_numpy()), ("982", _flag(frame, "is_982").to_numpy()),
               (TOTAL, np.ones(len(frame), bool))]
     return pd.DataFrame([{"level": name, **_row_of({"n": int(m.sum()), "t": np.nansum(total[m]), "p": np.nansum(plan[m]),
-                                                    "d": np.nansum(ytd[m])}, month)} for name, m in masks])
+                                                    "d": np.nansum(ytd[m])}, month, None, band)}
+                         for name, m in masks])
 
 
 def stats_rows(stats: pd.DataFrame | None, month: int) -> pd.DataFrame:
@@ -186,7 +196,7 @@ def _sums(frame: pd.DataFrame, ytd: pd.Series, keys: dict[str, Any]) -> dict[Any
     return records
 
 
-def _row_of(sums: Any, month: int, grow: float | None = None) -> dict[str, Any]:
+def _row_of(sums: Any, month: int, grow: float | None = None, band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
     done, plan = float(sums["d"]), float(sums["p"])
     rate = completion_rate(done, plan)
     sched = schedule(month)
@@ -198,7 +208,7 @@ def _row_of(sums: Any, month: int, grow: float | None = None) -> dict[str, Any]:
         "completion_rate": rate,
         "schedule": sched,
         "gap": None if rate is None else rate - sched,
-        "status": schedule_status(rate, month),
+        "status": schedule_status(rate, month, band),
         "growth": grow,
     }
 
@@ -216,9 +226,10 @@ def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, month:
     ytd = project_ytd(frame, month)
     index = _stats_index(canon_subjects(stats, settings), month)
     sums = _sums(frame, ytd, {key: _known(frame[key], names, other)})
-    rows = [{key: name, **_row_of(sums[name], month, _lookup(index, scopes(name))[2] if name != other else None)}
+    band = band_of(settings)
+    rows = [{key: name, **_row_of(sums[name], month, _lookup(index, scopes(name))[2] if name != other else None, band)}
             for name in [*names, other] if name in sums]
-    rows.append({key: TOTAL, **_row(frame, ytd, month, _lookup(index, total_scopes)[2])})
+    rows.append({key: TOTAL, **_row(frame, ytd, month, _lookup(index, total_scopes)[2], band)})
     return pd.DataFrame(rows)
 
 
@@ -245,5 +256,5 @@ def by_unit_category(frame: pd.DataFrame, settings: Settings, month: int) -> pd.
     sums = _sums(frame, ytd, {"unit": _known(frame["unit"], settings.unit_names, "未识别单位"),
                               "category": _known(frame["category"], settings.category_names, "未分类")})
     pairs = sorted(sums, key=lambda p: (unit_order[p[0]], cat_order[p[1]]))
-    rows = [{"unit": u, "category": c, **_row_of(sums[(u, c)], month)} for u, c in pairs]
+    rows = [{"unit": u, "category": c, **_row_of(sums[(u, c)], month, None, band_of(settings))} for u, c in pairs]
     return pd.DataFrame(rows, columns=["unit", "category", *PROGRESS_COLUMNS])

@@ -2,7 +2,10 @@
 
 Pure core (standard library, pandas; settings, periods, progress).
 
-末位增速约谈制 (plan §四): last in the month → 通报批评; last two months running →
+Growth is ranked as published: rounded to 参数's 增速排名保留小数位 (one decimal of a percent by
+default), so two units printed "8.5%" share a rank (plan 三、(三) ranks what it publishes).
+
+末位增速约谈制 (plan 三、(三)): last in the month → 通报批评; last two months running →
 区分管领导约谈; three or more → 区主要领导约谈. Every unit tied for last counts as last;
 a month in which a unit is not last (or has no rank) resets its run. When all ranked units
 tie, nobody is "last" (there is no bottom to single out). Months are period months: the
@@ -25,7 +28,8 @@ from xladdin.core.values import as_number
 from xladdin.figures.progress import canon_subjects, stats_rows
 from xladdin.figures.progress import growth as growth_of
 
-__all__ = ["RANK_COLUMNS", "escalation", "last_in_month", "last_runs", "rank_units", "rank_with_ties"]
+__all__ = ["RANK_COLUMNS", "escalation", "last_in_month", "last_runs", "published_growth", "rank_units",
+           "rank_with_ties"]
 
 RANK_COLUMNS: tuple[str, ...] = ("unit", "rank", "growth", "ytd", "ytd_last_year", "run", "action")
 ACTIONS: tuple[str, ...] = ("", "通报批评", "区分管领导约谈", "区主要领导约谈")
@@ -36,6 +40,14 @@ def rank_with_ties(values: Sequence[float | None]) -> list[int | None]:
     clean = [as_number(v) for v in values]
     known = [v for v in clean if v is not None]
     return [None if v is None else 1 + sum(o > v for o in known) for v in clean]
+
+
+def published_growth(value: float | None, decimals: int = 1) -> float | None:
+    """A growth fraction as the percentage the bulletin prints: 0.08549 → 8.5 (one decimal). Formatted
+    like the bulletin's ``pct`` (same float formatting), so ranking and print never round apart."""
+    if value is None or value != value:
+        return None
+    return float(f"{float(value) * 100:.{decimals}f}")
 
 
 def escalation(run: int) -> str:
@@ -89,7 +101,9 @@ def rank_units(
         if subject in units and subject not in figures:
             figures[subject] = (as_number(r.get("ytd")), as_number(r.get("ytd_last_year")))
     grows = [growth_of(*figures.get(u, (None, None))) for u in units]
-    ranks = rank_with_ties(grows)
+    # 三、(三): ranked on the growth as published (rounded to 参数's decimals of a percent), so units
+    # printed with the same figure share the rank
+    ranks = rank_with_ties([published_growth(g, settings.thresholds.growth_decimals) for g in grows])
     merged: dict[str, dict[int, int | None]] = {u: dict((history or {}).get(u, {})) for u in units}
     for u, rank in zip(units, ranks, strict=True):
         merged[u][pm] = rank

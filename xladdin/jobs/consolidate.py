@@ -9,7 +9,7 @@ month cell is a revision (form-revision, old → new). Re-running a month writes
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,13 +22,22 @@ from xladdin.core.findings import Finding, Report, finding
 from xladdin.core.ledger import Ledger, read_stats
 from xladdin.core.periods import period_label, period_month
 from xladdin.core.regions import SHEETS
+from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import parse_ref
 from xladdin.core.values import as_number
 from xladdin.engines.base import Engine
 from xladdin.errors import ColumnNotFound, XladdinError
-from xladdin.figures import bulletin, programmes, progress, ranking, targets
-from xladdin.jobs.outputs import read_history, write_bulletin, write_history, write_ranking, write_tables
+from xladdin.figures import bulletin, bulletin_measures, programmes, progress, ranking, targets
+from xladdin.jobs.outputs import (
+    read_history,
+    table_rows,
+    write_bulletin,
+    write_history,
+    write_ranking,
+    write_tables,
+)
+from xladdin.jobs.programme_tables import NO_DATA, programme_tables
 from xladdin.jobs.session import load_ledger, load_settings
 
 if TYPE_CHECKING:
@@ -232,21 +241,31 @@ def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None
 
 
 def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, month: int,
-            history: dict[str, dict[int, int | None]]) -> dict[str, Any]:
-    """Every result table of the month (pure)."""
+            history: dict[str, dict[int, int | None]], missing_forms: Collection[str] | None = None) -> dict[str, Any]:
+    """Every result table of the month (pure). ``missing_forms``: units whose form is missing this
+    period (None when the run collected no forms), for the bonds' 报送质量."""
     frame = ledger.frame
+    checked = validate_ledger(ledger, settings)
+    error_rows = {f.row for f in checked.findings if f.severity == "error" and f.sheet == ledger.sheet}
     return {
-        "levels": progress.by_level(frame, month),
+        "levels": progress.by_level(frame, month, settings),
         "units": progress.by_unit(frame, settings, month, stats),
         "categories": progress.by_category(frame, settings, month, stats),
         "unit_categories": progress.by_unit_category(frame, settings, month),
         "targets": targets.evaluate(stats, settings, month),
         "ranking": ranking.rank_units(stats, settings, month, history),
+        "unit_targets": targets.unit_targets(stats, settings, month),
         "sgyp": programmes.sgyp(frame, month),
-        "bonds": programmes.bonds(frame, settings, month),
+        "key_links": programmes.key_links(frame),
+        "bonds": programmes.bonds(frame, settings, error_rows, missing_forms),
+        "bond_progress": programmes.bond_progress(frame, settings, month),
+        "government_progress": programmes.government_progress(frame, settings, month),
         "reserve": programmes.reserve(frame, settings),
-        "attraction": programmes.attraction_125(frame),
+        "attraction": programmes.attraction_125(frame, settings),
         "not_entered": programmes.not_entered(frame, settings, month),
+        "entry_report": programmes.entry_report(frame, settings, month),
+        "reconstruction": programmes.reconstruction(frame, settings, month),
+        "new_starts": programmes.new_starts(frame, settings, month),
     }
 
 
@@ -290,7 +309,7 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
     status("正在计算进度、排名和专项指标 …")
     history = read_history(engine)
     _fill_history(history, stats, settings, pm)
-    tables = compute(ledger, stats, settings, pm, history)
+    tables = compute(ledger, stats, settings, pm, history, merge.missing if forms_dir is not None else None)
     for rec in tables["ranking"].to_dict("records"):
         history.setdefault(rec["unit"], {})[pm] = None if rec["rank"] is pd.NA else int(rec["rank"])
     report = Report.of([*found, *stat_findings, *merge.findings, *merge.revisions], projects=len(ledger))
@@ -308,26 +327,15 @@ def _write(engine: Engine, t: dict[str, Any], settings: Settings, pm: int, histo
         ("三、按责任单位", t["units"]),
         ("四、按行业类别", t["categories"]),
         ("五、按责任单位和行业类别", t["unit_categories"]),
+        ("六、各单位年度目标任务完成情况（单位统计）", table_rows(t["unit_targets"], missing=NO_DATA)),
     ])
     write_ranking(engine, t["ranking"], pm)
     write_history(engine, history, settings.ranked_units)
-    res = t["reserve"]
-    reserve_rows: list[list[Any]] = [
-        ["储备项目个数", "储备项目总投资（万元）", "在库在建项目个数", "在库在建项目总投资（万元）", "要求倍数", "个数倍数", "总投资倍数", "是否达标"],
-        [res["reserve_projects"], round(res["reserve_investment"], 2), res["base_projects"], round(res["base_investment"], 2),
-         res["multiple"], _times(res["count_ratio"]),
-         _times(res["investment_ratio"]), "是" if res["met"] else "否"],
-    ]
-    write_tables(engine, "programmes", [
-        ("一、“三个一批”项目", t["sgyp"]),
-        ("二、专项债券（按单位综合评价排名）", t["bonds"]),
-        ("三、项目储备", reserve_rows),
-        ("四、招商引资“125”计划", t["attraction"]),
-        ("五、已开工未入库项目（应统尽统）", t["not_entered"]),
-    ])
+    write_tables(engine, "programmes", programme_tables(t, pm))
     blocks = bulletin.build(pm, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
                             not_entered=t["not_entered"], missing_units=merge.missing,
-                            problems=sum(f.severity == "error" for f in merge.findings), bonds=t["bonds"], sgyp=t["sgyp"])
+                            problems=sum(f.severity == "error" for f in merge.findings), bonds=t["bonds"], sgyp=t["sgyp"],
+                            extra=bulletin_measures.sections(t, pm))
     write_bulletin(engine, blocks)
     _write_findings(engine, report, label)
     name = engine.defined_name("xl_month")
@@ -347,8 +355,6 @@ def _fill_history(history: dict[str, dict[int, int | None]], stats: pd.DataFrame
                 history.setdefault(rec["unit"], {})[m] = None if rec["rank"] is pd.NA else int(rec["rank"])
 
 
-def _times(ratio: float | None) -> str:
-    return "—" if ratio is None else f"{ratio:.2f}倍"
 
 
 def _write_findings(engine: Engine, report: Report, label: str) -> None:

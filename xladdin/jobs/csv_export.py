@@ -26,7 +26,8 @@ __all__ = ["SUMMARY_TABLES", "cell_text", "write_csv", "write_findings_csv", "wr
 ERROR_LITERALS = frozenset({"#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA"})
 _SEVERITY = {"error": "错误", "warning": "警告"}
 _LABELS = {f.key: f.label for f in FIELDS}
-_AMOUNTS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year"})
+_AMOUNTS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year", "annual_target",
+                      "bond_applied", "bond_issued", "bond_disbursed"})
 # file stem, key in ``summary()``'s dict, columns
 SUMMARY_TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("按项目级别", "by_level", ("level", "projects", "total_investment", "annual_plan", "ytd_completed",
@@ -37,7 +38,17 @@ SUMMARY_TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
                               "completion_rate", "schedule", "gap", "status", "growth")),
     ("增长目标", "targets", ("scope", "ytd", "ytd_last_year", "growth", "target", "gap", "status")),
     ("排名", "ranking", ("rank", "unit", "ytd", "ytd_last_year", "growth", "run", "action")),
-    ("已开工未入库项目", "not_entered", ("unit", "code", "name", "status", "total_investment", "row")),
+    ("已开工未入库项目", "not_entered", ("unit", "code", "name", "project_status", "verdict", "reason",
+                                   "total_investment", "row")),
+    ("各单位年度目标", "unit_targets", ("unit", "annual_target", "ytd", "target_rate", "schedule", "gap", "status",
+                                 "growth")),
+    ("专项债券评价", "bonds", ("rank", "unit", "kind", "bond_applied", "bond_issued", "bond_disbursed", "issuance",
+                          "quality", "disbursement", "compliance", "score")),
+    ("统计入库情况", "entry_report", ("unit", "required", "entered", "missing", "unknown", "entry_rate")),
+    ("灾后重建", "reconstruction", ("rank", "unit", "projects", "annual_plan", "ytd_completed", "completion_rate",
+                                "status", "behind", "behind_names")),
+    ("新开工", "new_starts", ("unit", "new_build", "continued", "completed", "planned", "due", "started_new",
+                           "start_rate", "due_rate")),
 )
 
 
@@ -89,7 +100,7 @@ def _number(key: str, value: Any) -> Any:
 
 
 def _header(key: str, table: str) -> str:
-    label = "项目状态" if (table, key) == ("not_entered", "status") else HEADERS.get(key, _LABELS.get(key, key))
+    label = HEADERS.get(key, _LABELS.get(key, key))
     return f"{label}（%）" if key in RATE_KEYS else label
 
 

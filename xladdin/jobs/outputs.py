@@ -27,7 +27,7 @@ __all__ = ["read_history", "write_bulletin", "write_history", "write_ranking", "
 
 RATE_KEYS = frozenset({"completion_rate", "schedule", "gap", "growth", "target", "fulfilment_rate", "start_rate",
                        "production_rate", "output_rate", "disbursement_rate", "quota_share", "count_ratio",
-                       "investment_ratio"})
+                       "investment_ratio", "issue_rate", "entry_rate", "due_rate", "target_rate"})
 HEADERS: dict[str, str] = {
     "level": "项目类别", "unit": "单位", "category": "行业类别", "projects": "项目个数",
     "total_investment": "总投资（万元）", "annual_plan": "年度计划（万元）", "ytd_completed": "累计完成（万元）",
@@ -40,6 +40,15 @@ HEADERS: dict[str, str] = {
     "quota_share": "占新增额度", "issuance": "发行规模得分", "quality": "报送质量得分", "disbursement": "支出进度得分",
     "compliance": "规范性得分", "score": "综合得分", "tier": "档次", "count": "已引进个数", "met": "是否完成",
     "code": "项目编码", "name": "项目名称", "row": "台账行",
+    # issue 13: programme measures
+    "kind": "单位类型", "bond_applied": "申请额度（万元）", "bond_issued": "已发行（万元）", "issue_rate": "发行比例",
+    "no_batch": "批次未填", "sign_list": "签约一批", "start_list": "开工一批", "production_list": "投产一批",
+    "link": "关键环节", "held": "受阻项目数", "project_status": "项目状态", "names": "项目名称", "target_count": "目标个数", "verdict": "判定", "reason": "依据",
+    "required": "应入库", "entered": "已入库", "missing": "应入未入", "unknown": "状态不明", "entry_rate": "入库率",
+    "behind": "滞后项目数", "behind_names": "滞后序时进度项目", "new_build": "新建", "continued": "续建",
+    "no_nature": "性质未填", "completed": "竣工", "planned": "计划新开工", "due": "应开工（截至本期）",
+    "started_new": "已开工", "due_rate": "序时开工率", "late_names": "应开工未开工项目", "annual_target": "年度目标（万元）",
+    "target_rate": "目标完成率",
 }
 HISTORY_MONTHS = list(range(first_period_month, 13))
 _HISTORY_LABEL = re.compile(r"^1-(\d{1,2})月$")
@@ -59,12 +68,16 @@ def _cell(key: str, value: Any) -> Any:
     return value
 
 
-def table_rows(frame: pd.DataFrame, columns: list[str] | None = None) -> list[list[Any]]:
-    """Header (Chinese) plus one row per record, values made cell-ready."""
+def table_rows(frame: pd.DataFrame, columns: list[str] | None = None, *, missing: str | None = None) -> list[list[Any]]:
+    """Header (Chinese) plus one row per record, values made cell-ready; ``missing`` (e.g. 无数据)
+    replaces unknown values (None/NaN) when given."""
     cols = columns or [c for c in frame.columns if not str(c).startswith("_")]
     rows: list[list[Any]] = [[HEADERS.get(c, c) for c in cols]]
     for rec in frame.to_dict("records"):
-        rows.append([_cell(c, rec.get(c)) for c in cols])
+        cells = [_cell(c, rec.get(c)) for c in cols]
+        if missing is not None:
+            cells = [missing if v is None or v == "—" else v for v in cells]
+        rows.append(cells)
     return rows
 
 

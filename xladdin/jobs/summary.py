@@ -36,6 +36,10 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
     return [{c: to_json_value(rec.get(c)) for c in columns} for rec in frame.to_dict("records")]
 
 
+def _all(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return _records(frame, list(frame.columns))
+
+
 def summary(engine: Engine, month: int, settings: Settings | None = None) -> dict[str, Any]:
     if settings is None:
         settings, _ = load_settings(engine)
@@ -55,11 +59,18 @@ def summary(engine: Engine, month: int, settings: Settings | None = None) -> dic
         "by_category": _records(t["categories"], ["category", *cols]),
         "targets": _records(t["targets"], ["scope", "category", "ytd", "ytd_last_year", "growth", "target", "status", "gap"]),
         "ranking": _records(t["ranking"], ["unit", "rank", "growth", "ytd", "ytd_last_year", "run", "action"]),
+        "unit_targets": _all(t["unit_targets"]),
         "programmes": {
-            "sgyp": _records(t["sgyp"], list(t["sgyp"].columns)),
-            "bonds": _records(t["bonds"], list(t["bonds"].columns)),
+            "sgyp": _all(t["sgyp"]),
+            "key_links": _all(t["key_links"]),
+            "bonds": _all(t["bonds"]),
+            "bond_progress": _all(t["bond_progress"]),
+            "government_progress": None if t["government_progress"] is None else _all(t["government_progress"]),
             "reserve": {k: to_json_value(v) for k, v in t["reserve"].items()},
-            "attraction_125": _records(t["attraction"], list(t["attraction"].columns)),
-            "not_entered": _records(t["not_entered"], list(t["not_entered"].columns)),
+            "attraction_125": _all(t["attraction"]),
+            "not_entered": _all(t["not_entered"]),
+            "entry_report": _all(t["entry_report"]),
+            "reconstruction": _all(t["reconstruction"]),
+            "new_starts": _all(t["new_starts"]),
         },
     }

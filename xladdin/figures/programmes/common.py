@@ -1,0 +1,49 @@
+"""Helpers shared by the programme measures: typed columns, rates, unit order, published rounding.
+
+Pure core (pandas, numpy; settings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from xladdin.core.settings import Settings
+from xladdin.figures.ranking import published_growth as published
+
+__all__ = ["NO_DATA", "OTHER_UNIT", "YI", "flag", "has_data", "num", "published", "rate", "unit_order", "units_of"]
+
+YI = 10_000.0  # 万元 per 亿元
+NO_DATA = "无数据"
+OTHER_UNIT = "未识别单位"
+
+
+def num(series: pd.Series) -> pd.Series:
+    """A column as float64 (text and blanks as NaN)."""
+    return pd.to_numeric(series, errors="coerce").astype("float64")
+
+
+def flag(frame: pd.DataFrame, key: str) -> pd.Series:
+    """A 是/否 column as bool (blank as False)."""
+    return frame[key].astype("boolean").fillna(False).astype(bool)
+
+
+def has_data(frame: pd.DataFrame, key: str) -> bool:
+    """Whether the ledger has the column at all (any value filled): without it a measure is 无数据."""
+    return key in frame.columns and bool(frame[key].notna().any())
+
+
+def rate(part: float, whole: float) -> float | None:
+    """part ÷ whole, None when whole is 0."""
+    return part / whole if whole else None
+
+
+def unit_order(settings: Settings) -> dict[str, int]:
+    return {n: i for i, n in enumerate([*settings.unit_names, OTHER_UNIT])}
+
+
+def units_of(values: Iterable[Any]) -> list[str]:
+    """Unit names with blanks as 未识别单位."""
+    return [OTHER_UNIT if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in values]

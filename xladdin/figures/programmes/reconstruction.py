@@ -1,0 +1,67 @@
+"""灾后重建 (plan §7, §17): the monthly table by unit, the projects behind schedule, a ranking.
+
+Pure core (pandas; settings, progress, ranking).
+
+Plan §17: "建立健全灾后重建目标责任制考核办法，每月集中调度、对单交账、通报排名". Reconstruction projects
+are those marked 灾后重建 = 是. Per unit: count, total, annual plan, year to date, 完成率 = YTD ÷
+annual plan, against the 序时进度 with 参数's band; a project is **behind schedule** when its own
+完成率 is below 序时进度 by more than the band (对单交账: project by project). Units are ranked by
+完成率 as printed (one decimal of a percent; ties share the rank); a unit without an annual plan
+has no rate and no rank. A ledger without any 灾后重建 mark gives an empty table (无数据).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xladdin.core.periods import schedule
+from xladdin.core.settings import Settings
+from xladdin.figures.programmes.common import flag, num, published, unit_order, units_of
+from xladdin.figures.progress import TOTAL, band_of, completion_rate, project_ytd, schedule_status
+from xladdin.figures.ranking import rank_with_ties
+
+__all__ = ["RECONSTRUCTION_COLUMNS", "reconstruction"]
+
+RECONSTRUCTION_COLUMNS: tuple[str, ...] = (
+    "unit", "rank", "projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "schedule",
+    "gap", "status", "behind", "behind_names")
+
+
+def reconstruction(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+    part = frame[flag(frame, "reconstruction")]
+    ytd = project_ytd(part, month)
+    plan = num(part["annual_plan"])
+    band, sched = band_of(settings), schedule(month)
+    own = (ytd / plan.where(plan > 0)).to_numpy()
+    behind = np.nan_to_num(own, nan=np.inf) < sched - band - 1e-12
+    units = units_of(part["unit"])
+    order = unit_order(settings)
+    rows: list[dict[str, Any]] = []
+    names = [str(n) for n in part["name"]]
+    groups: list[tuple[str, np.ndarray[Any, np.dtype[np.bool_]]]] = [
+        (u, np.array([x == u for x in units], dtype=bool)) for u in sorted(set(units), key=lambda u: order.get(u, 10**6))]
+    for unit, m in groups:
+        rows.append(_row(unit, m, part, ytd, plan, behind, names, month, band))
+    rates = [published(r["completion_rate"], settings.thresholds.growth_decimals) for r in rows]
+    for r, rank in zip(rows, rank_with_ties(rates), strict=True):
+        r["rank"] = rank
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, order.get(r["unit"], 10**6)))
+    if rows:
+        total = _row(TOTAL, np.ones(len(part), dtype=bool), part, ytd, plan, behind, names, month, band)
+        rows.append(total | {"rank": ""})
+    return pd.DataFrame(rows, columns=list(RECONSTRUCTION_COLUMNS))
+
+
+def _row(unit: str, m: np.ndarray[Any, np.dtype[np.bool_]], part: pd.DataFrame, ytd: pd.Series, plan: pd.Series,
+         behind: np.ndarray[Any, np.dtype[np.bool_]], names: list[str], month: int, band: float) -> dict[str, Any]:
+    done, p = float(ytd[m].sum()), float(plan[m].sum())
+    rate = completion_rate(done, p)
+    late = [n for n, b in zip(np.array(names, dtype=object)[m], behind[m], strict=True) if b]
+    return {"unit": unit, "rank": None, "projects": int(m.sum()),
+            "total_investment": float(num(part["total_investment"])[m].sum()), "annual_plan": p,
+            "ytd_completed": done, "completion_rate": rate, "schedule": schedule(month),
+            "gap": None if rate is None else rate - schedule(month), "status": schedule_status(rate, month, band),
+            "behind": len(late), "behind_names": "、".join(late)}
