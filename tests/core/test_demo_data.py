@@ -6,7 +6,19 @@ import pandas as pd
 
 from xladdin.core.fields import month_field
 from xladdin.core.settings import default_settings
-from xladdin.demo.progress import LAST_IN_GROWTH, NOT_IN_STATS, RANKED, TIED, add_progress, unit_statistics
+from tests.frames import ledger
+from xladdin.demo.district import demo_settings
+from xladdin.demo.progress import (
+    IDLE_BOND,
+    LAST_IN_GROWTH,
+    NO_TARGET,
+    NOT_IN_STATS,
+    RANKED,
+    TIED,
+    add_progress,
+    unit_statistics,
+)
+from xladdin.figures import programmes, targets
 from xladdin.demo.projects import NAMED, generate_projects
 
 PROJECTS = generate_projects()
@@ -47,7 +59,8 @@ def test_codes_and_names_unique_units_known_and_every_ranked_unit_reports() -> N
     settings = default_settings()
     assert set(PROJECTS["unit"]) <= set(settings.unit_names)
     assert set(PROJECTS["category"]) <= set(settings.category_names)
-    assert set(settings.ranked_units) == set(RANKED) <= set(PROJECTS["unit"])
+    # the plan ranks 经济开发区 and the 街道; the demo's statistics also cover 圃田乡, unranked by default
+    assert set(settings.ranked_units) == set(RANKED) - {"圃田乡"} and set(RANKED) <= set(PROJECTS["unit"])
     remaining = PROJECTS["total_investment"] - PROJECTS["completed_before"]
     assert (PROJECTS["annual_plan"] <= remaining).all()
 
@@ -84,3 +97,29 @@ def test_statistics_last_place_runs_tie_and_targets() -> None:
     whole = stats[stats["subject"] == "全区"].set_index("month")["ytd"]
     parts = stats[stats["subject"].isin(RANKED)].groupby("month")["ytd"].sum()
     assert whole.to_dict() == parts.to_dict()
+
+
+def test_demo_exercises_every_measure_of_the_plan() -> None:
+    """Issue 13: each measure has something to say on the demo, including the 无数据 cases."""
+    s = demo_settings()
+    frame = ledger(add_progress(PROJECTS, 6).to_dict("records"))
+    total = programmes.sgyp(frame, 6).set_index("round").loc["合计"]
+    rates = [total[k] for k in ("fulfilment_rate", "start_rate", "production_rate", "output_rate")]
+    assert all(0 < r <= 1 for r in rates) and min(rates) < 1  # every rate known, some below 100%
+    assert programmes.key_links(frame).set_index("link")["held"].iloc[:3].sum() > 0
+    bonds = programmes.bonds(frame, s).set_index("unit")
+    idle = PROJECTS.set_index("name").loc[IDLE_BOND, "unit"]
+    assert bonds.loc[idle, "bond_disbursed"] == 0 and bonds.loc[idle, "disbursement"] == 0  # spends nothing
+    assert bonds["issue_rate"].min() < 1 and "区直部门" in set(bonds["kind"]) and bonds["rank"].notna().all()
+    assert programmes.reserve(frame, s)["met"] is not None
+    assert programmes.reserve(frame, default_settings())["met"] is None  # without the base: 无数据
+    assert programmes.attraction_125(frame, s)["count"].notna().all()
+    verdicts = set(programmes.not_entered(frame, s, 6)["verdict"])
+    assert verdicts == {"应入未入", "状态不明"}
+    recon = programmes.reconstruction(frame, s, 6)
+    assert recon["behind"].iloc[-1] > 0 and recon["rank"].iloc[0] == 1
+    starts = programmes.new_starts(frame, s, 6).set_index("unit").loc["合计"]
+    assert 0 < starts["start_rate"] < 1 and starts["completed"] >= 1 and starts["continued"] > 0
+    assert programmes.government_progress(frame, s, 6) is not None
+    unit_t = targets.unit_targets(unit_statistics(6), s, 6).set_index("unit")
+    assert unit_t.loc[NO_TARGET, "status"] == "无数据" and (unit_t["status"] == "滞后序时进度").any()
