@@ -63,15 +63,29 @@ def test_demo_month_5_outputs(month5: Path) -> None:
     ranking = sheet_text(out, "排名")
     rows = [r.split("|") for r in ranking.splitlines()]
     by_unit = {r[1]: r for r in rows if len(r) > 6}
-    assert by_unit["城东路街道"][0] == by_unit["航海东路街道"][0] == "9"  # the demo's exact tie
-    assert by_unit["陇海马路街道"][0] == "15" and by_unit["陇海马路街道"][6] == "区分管领导约谈"  # last in 4 and 5
+    # the demo's exact tie; 14 units ranked (经济开发区 and 13 街道, the plan's wording: 圃田乡 is not)
+    assert by_unit["城东路街道"][0] == by_unit["航海东路街道"][0] == "8"
+    assert "圃田乡" not in by_unit
+    assert by_unit["陇海马路街道"][0] == "14" and by_unit["陇海马路街道"][6] == "区分管领导约谈"  # last in 4 and 5
     history = sheet_text(out, "排名历史")
     # earlier periods ranked from 单位统计 on this first run: 东大街 last in 2-3, 陇海马路 in 4-5
     assert "单位|1-2月|1-3月|1-4月|1-5月|1-6月|" in history
-    assert "陇海马路街道|" in history and "|15|15||" in history.split("陇海马路街道|")[1].split("\n")[0] + "|"
+    assert "陇海马路街道|" in history and "|14|14||" in history.split("陇海马路街道|")[1].split("\n")[0] + "|"
     bulletin = "".join(sheet_text(out, "通报").replace("|", "").split())  # lines are broken to the A4 width
     assert "关于2022年1-5月全区固定资产投资和重点项目建设进展情况的通报" in bulletin
     assert "连续2个月增速排名倒数第一" in bulletin
+    # issue 13: the plan's measures reach the bulletin (the quarterly 入库 report only in quarter-end periods)
+    for heading in ("各单位年度目标任务完成情况", "灾后重建项目推进情况", "新开工项目情况", "政府投资项目和专项债券项目进展情况",
+                    "项目储备和招商引资情况", "区教育局债券资金已发行但尚未支出", "金岱街道年度目标无数据"):
+        assert heading in bulletin, heading
+    assert "统计入库完成情况（季度通报）" not in bulletin
+    programmes = sheet_text(out, "专项")
+    # "125": target counts under 目标个数 and names under 项目名称 (not 100%/200%/300% under 目标增速)
+    assert "档次|目标个数|已引进个数|是否完成|项目名称" in programmes
+    assert "百亿级头部企业项目|1|0|否" in programmes and "目标增速" not in programmes
+    assert "统计库在建项目个数" in programmes and "|5|1000000|3|" in programmes
+    assert "状态不明|项目状态“预备”无法识别" in programmes
+    assert "六、各单位年度目标任务完成情况（单位统计）" in summary and "金岱街道|无数据" in summary
 
 
 def test_month_6_escalates_to_principal_leader_and_reruns_identically(demo: Path, tmp_path: Path) -> None:
@@ -80,6 +94,8 @@ def test_month_6_escalates_to_principal_leader_and_reruns_identically(demo: Path
     assert values(first) == values(second)
     ranking = sheet_text(second, "排名")
     assert "陇海马路街道" in ranking and "区主要领导约谈" in ranking
+    bulletin = "".join(sheet_text(second, "通报").replace("|", "").split())
+    assert "统计入库完成情况（季度通报）" in bulletin and "入库率" in bulletin
 
 
 def test_bulletin_prints_to_pdf_with_its_figures(month5: Path, tmp_path: Path) -> None:
@@ -112,8 +128,21 @@ def test_cli_consolidate_and_summary(demo: Path, tmp_path: Path) -> None:
     assert 0 < total["completion_rate"] < 1
     assert [t["scope"] for t in data["targets"]] == ["全区固定资产投资", "工业投资", "道路基础设施投资", "房地产开发投资"]
     last = data["ranking"][-1]
-    assert (last["unit"], last["rank"], last["action"]) == ("陇海马路街道", 15, "区分管领导约谈")
-    assert set(data["programmes"]) == {"sgyp", "bonds", "reserve", "attraction_125", "not_entered"}
+    assert (last["unit"], last["rank"], last["action"]) == ("陇海马路街道", 14, "区分管领导约谈")
+    assert set(data["programmes"]) == {"sgyp", "key_links", "bonds", "bond_progress", "government_progress", "reserve",
+                                       "attraction_125", "not_entered", "entry_report", "reconstruction", "new_starts"}
+    # each measure reaches the JSON as the plan defines it (issue 13)
+    bonds = {b["unit"]: b for b in data["programmes"]["bonds"]}
+    assert bonds["区教育局"]["bond_disbursed"] == 0 and bonds["区教育局"]["disbursement"] == 0  # spends nothing
+    reserve = data["programmes"]["reserve"]
+    assert (reserve["base_projects"], reserve["base_investment"]) == (5, 1_000_000.0) and reserve["met"] is False
+    tiers = data["programmes"]["attraction_125"]
+    assert [t["target_count"] for t in tiers] == [1, 2, 3] and all(t["count"] is not None for t in tiers)
+    assert {r["verdict"] for r in data["programmes"]["not_entered"]} == {"应入未入", "状态不明"}
+    targets = {r["unit"]: r for r in data["unit_targets"]}
+    assert targets["金岱街道"]["status"] == "无数据" and targets["经济开发区"]["target_rate"] > 0
+    assert data["programmes"]["reconstruction"][0]["rank"] == 1
+    assert data["programmes"]["new_starts"][-1]["unit"] == "合计"
 
 
 def test_every_planted_mistake_is_reported_at_its_file_and_cell(tmp_path: Path) -> None:

@@ -75,9 +75,10 @@ def test_summary_csv_one_file_per_table(master: Path, tmp_path: Path) -> None:
     proc = run_cli("summary", master, "--month", M, "--csv", tmp_path / "csv")
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "csv").iterdir())
-    assert names == sorted(f"1-6月_{t}.csv" for t in ("按项目级别", "按责任单位", "按行业类别", "增长目标", "排名",
-                                                     "已开工未入库项目"))
-    assert proc.stdout.count("已写出：") == 6
+    tables = ("按项目级别", "按责任单位", "按行业类别", "增长目标", "排名", "已开工未入库项目", "各单位年度目标",
+              "专项债券评价", "统计入库情况", "灾后重建", "新开工")
+    assert names == sorted(f"1-6月_{t}.csv" for t in tables)
+    assert proc.stdout.count("已写出：") == len(tables)
     levels = read_csv(tmp_path / "csv" / "1-6月_按项目级别.csv")
     assert levels[0][:3] == ["项目类别", "项目个数", "总投资（万元）"] and "完成率（%）" in levels[0]
     data = json.loads(run_cli("summary", master, "--month", M, "--json").stdout)
