@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from tests.frames import ledger
 from xladdin.core.fields import month_field
 from xladdin.core.settings import default_settings
-from tests.frames import ledger
 from xladdin.demo.district import demo_settings
 from xladdin.demo.progress import (
     IDLE_BOND,
@@ -18,8 +18,8 @@ from xladdin.demo.progress import (
     add_progress,
     unit_statistics,
 )
-from xladdin.figures import programmes, targets
 from xladdin.demo.projects import NAMED, generate_projects
+from xladdin.figures import programmes, targets
 
 PROJECTS = generate_projects()
 

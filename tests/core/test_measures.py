@@ -10,7 +10,14 @@ import pytest
 from tests.frames import ledger
 from xladdin.core.ledger import read_ledger
 from xladdin.core.rules import validate_ledger
-from xladdin.core.settings import Settings, Thresholds, UnitSpec, default_settings, parse_settings, settings_rows
+from xladdin.core.settings import (
+    Settings,
+    Thresholds,
+    UnitSpec,
+    default_settings,
+    parse_settings,
+    settings_rows,
+)
 from xladdin.core.sheet import SheetData
 from xladdin.core.statistics_entry import entry_status
 from xladdin.core.vocabulary import canonical_status

@@ -94,7 +94,7 @@ def _targets(targets: pd.DataFrame | None, label: str) -> list[Block]:
     return [Block("text", f"{label}，" + "；".join(parts) + "。"), Block("table", YI, rows=tuple(table))]
 
 
-def _levels(levels: pd.DataFrame | None, label: str, month: int) -> list[Block]:
+def _levels(levels: pd.DataFrame | None, label: str, month: int, band: float = 0.005) -> list[Block]:
     rows = {r["level"]: r for r in _records(levels)}
     total = rows.get("合计")
     if total is None or not total["projects"]:
@@ -102,9 +102,9 @@ def _levels(levels: pd.DataFrame | None, label: str, month: int) -> list[Block]:
     gap = total["gap"]
     if not _ok(gap):
         verdict = ""
-    elif gap > 0.005:
+    elif gap > band + 1e-12:
         verdict = f"，超序时进度{points(gap)}个百分点"
-    elif gap < -0.005:
+    elif gap < -band - 1e-12:
         verdict = f"，滞后序时进度{points(gap)}个百分点"
     else:
         verdict = "，与序时进度基本持平"
@@ -246,7 +246,7 @@ def build(
     rank_blocks, esc_blocks = _ranking(ranking, label)
     sections: list[tuple[str, list[Block]]] = [
         ("全区固定资产投资完成情况", _targets(targets, f"{year}年{label}")),
-        ("重点项目建设进展情况", _levels(levels, label, month)),
+        ("重点项目建设进展情况", _levels(levels, label, month, settings.thresholds.schedule_band_pp / 100)),
         ("经济开发区和各街道办事处投资增速排名", rank_blocks),
         ("末位增速约谈情况", esc_blocks),
         ("统计入库和月报报送情况", _entry(not_entered, missing_units, problems)),
