@@ -207,3 +207,24 @@ def test_schedule_band_and_new_parameters_round_trip_through_the_sheet() -> None
     f = ledger([{"level": "区重点", "annual_plan": 100.0, "total_investment": 500.0, "m06": 51.0}])
     assert by_level(f, 6).set_index("level").loc["合计", "status"] == "超序时进度"
     assert by_level(f, 6, parsed).set_index("level").loc["合计", "status"] == "符合序时进度"  # 51% within 50% ± 2 pp
+
+
+def test_a_ledger_without_the_new_columns_gives_no_data_and_aliases_read_them() -> None:
+    from xladdin.figures.programmes import attraction_125, bonds, sgyp
+
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "项目状态", "招商引资", "三个一批期次",
+              "三个一批阶段", "专项债额度", "专项债已支出"]
+    rows = [["甲", "A", "南关街道", "区重点", 1_200_000, 100, "在建", "是", 1, "开工", 500, 100]]
+    s = default_settings()
+    old = read_ledger(SheetData("项目台账", [header, rows[0]]), s).frame
+    assert attraction_125(old, s)["count"].isna().all()
+    assert pd.isna(sgyp(old, 6).set_index("round").loc["合计", "start_rate"])
+    assert new_starts(old, s, 6)["planned"].isna().all() and government_progress(old, s, 6) is None
+    b = bonds(old, s).set_index("unit").loc["南关街道"]
+    assert pd.isna(b["issuance"]) and pd.isna(b["score"])  # no 申请额度/已发行: 无数据, not full marks
+    new = read_ledger(SheetData("项目台账", [[*header, "引进年度", "是否主导产业链", "批次", "是否政府投资", "新建/续建"],
+                                            [*rows[0], "2022年", "是", "开工一批", "是", "新建"]]), s).frame
+    assert new.loc[0, ["attracted_year", "sgyp_batch", "nature"]].tolist() == [2022, "开工一批", "新建"]
+    assert bool(new.loc[0, "industry_chain"]) and bool(new.loc[0, "is_government"])
+    assert attraction_125(new, s)["count"].tolist() == [1, 0, 0]
+    assert sgyp(new, 6).set_index("round").loc["合计", "start_rate"] == 1.0
