@@ -241,12 +241,14 @@ def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None
 
 
 def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, month: int,
-            history: dict[str, dict[int, int | None]], missing_forms: Collection[str] | None = None) -> dict[str, Any]:
-    """Every result table of the month (pure). ``missing_forms``: units whose form is missing this
-    period (None when the run collected no forms), for the bonds' 报送质量."""
+            history: dict[str, dict[int, int | None]], missing_forms: Collection[str] | None = None,
+            error_rows: Collection[int] | None = None) -> dict[str, Any]:
+    """Every result table of the month (pure). For the bonds' 报送质量: ``missing_forms``, the units
+    whose form is missing this period (None when the run collected no forms), and ``error_rows``, the
+    ledger rows with an error finding (default: ``ledger`` validated here)."""
     frame = ledger.frame
-    checked = validate_ledger(ledger, settings)
-    error_rows = {f.row for f in checked.findings if f.severity == "error" and f.sheet == ledger.sheet}
+    if error_rows is None:
+        error_rows = ledger_error_rows(ledger, settings)
     return {
         "levels": progress.by_level(frame, month, settings),
         "units": progress.by_unit(frame, settings, month, stats),
@@ -267,6 +269,11 @@ def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, mont
         "reconstruction": programmes.reconstruction(frame, settings, month),
         "new_starts": programmes.new_starts(frame, settings, month),
     }
+
+
+def ledger_error_rows(ledger: Ledger, settings: Settings) -> set[int]:
+    """Excel rows of ``ledger`` that carry an error finding of the validation rules."""
+    return {f.row for f in validate_ledger(ledger, settings).findings if f.severity == "error" and f.sheet == ledger.sheet}
 
 
 def load_stats(engine: Engine, settings: Settings) -> tuple[pd.DataFrame | None, list[Finding]]:
@@ -298,6 +305,9 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
     status("正在读取项目台账 …")
     ledger = load_ledger(engine, settings)
     merge = Merge()
+    # 报送质量 reads the master's rows as they stood before this month's forms: a derived 本年累计 cell
+    # (a formula) keeps its old cached value until the spreadsheet recalculates, which is no reporting error
+    error_rows = ledger_error_rows(ledger, settings)
     if forms_dir is not None:
         merge = merge_forms(ledger, forms, settings, pm)
         merge.findings = problems + merge.findings
@@ -309,7 +319,8 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
     status("正在计算进度、排名和专项指标 …")
     history = read_history(engine)
     _fill_history(history, stats, settings, pm)
-    tables = compute(ledger, stats, settings, pm, history, merge.missing if forms_dir is not None else None)
+    tables = compute(ledger, stats, settings, pm, history, merge.missing if forms_dir is not None else None,
+                     error_rows)
     for rec in tables["ranking"].to_dict("records"):
         history.setdefault(rec["unit"], {})[pm] = None if rec["rank"] is pd.NA else int(rec["rank"])
     report = Report.of([*found, *stat_findings, *merge.findings, *merge.revisions], projects=len(ledger))

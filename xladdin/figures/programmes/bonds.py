@@ -11,7 +11,8 @@ the unit's bond projects is 无数据 (None), never full marks:
 - 发行规模 issuance = Σ 专项债已发行 ÷ Σ 专项债申请额度 (capped at 100): how much of what the unit
   applied for it got issued, so a small unit that got all of its request scores as well as a big one;
 - 报送质量 quality = 100 × share of the unit's bond projects whose ledger row carries no error
-  finding (the validation rules); when the month's forms were collected, × 1 if the unit's form came
+  finding (the validation rules, on the master as it stood before this month's forms were merged:
+  a formula 本年累计 keeps a stale cached value until recalculated, which is not the unit's error); when the month's forms were collected, × 1 if the unit's form came
   back on time and × 0.5 if it is missing (未报送). Without forms in the run only the first part counts;
 - 支出进度 disbursement = Σ 专项债已支出 ÷ Σ 专项债已发行 (capped at 100); nothing issued → 无数据;
 - 规范性 compliance = 100 × share of bond projects without a rule breach: 已支出 > 已发行,
