@@ -258,7 +258,7 @@ def _output_sheet(ws: Worksheet, key: str) -> None:
     region = REGIONS[key]
     if region.anchor != "A1":
         title = {"summary": "投资进度汇总", "ranking": "各单位投资增速排名", "history": "排名历史（每月一列）",
-                 "programmes": "专项工作（三个一批、专项债、项目储备、招商引资、统计入库）", "findings": "校验结果"}[key]
+                 "programmes": "专项工作（三个一批、专项债、政府投资、项目储备、招商引资、统计入库、灾后重建、新开工）", "findings": "校验结果"}[key]
         title_row(ws, 1, title, 8, size=14)
         ws["A2"] = "本表由程序自动生成，每次运行替换本区域内容；可调整格式，请勿在本区域手工填写。"
         ws["A2"].alignment = Alignment(wrap_text=False)
