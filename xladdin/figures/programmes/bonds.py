@@ -80,7 +80,8 @@ def bonds(frame: pd.DataFrame, settings: Settings, error_rows: Collection[int] =
               | (np.nan_to_num(spent) > np.nan_to_num(quota, nan=np.inf) + TOL)
               | (np.nan_to_num(issued) > np.nan_to_num(applied, nan=np.inf) + TOL) | early)
     rows_of = part["_row"].to_numpy() if "_row" in part.columns else np.zeros(len(part))
-    clean = np.array([int(r) not in set(error_rows) for r in rows_of], dtype=bool)
+    errors = set(error_rows)
+    clean = np.array([int(r) not in errors for r in rows_of], dtype=bool)
     kinds = {u.name: u.kind for u in settings.units}
     groups = pd.Series(units_of(part["unit"]), index=part.index).groupby(
         units_of(part["unit"]), sort=False).indices
