@@ -115,6 +115,7 @@ def test_to_pdf_renders_chinese_text(tmp_path: Path) -> None:
     ws["A1"] = "全区重点项目建设进展情况通报"
     ws["A2"] = "区发展改革局"
     ws["B2"] = "=1+1"
+    ws.column_dimensions["A"].width = 30  # A2 must not be clipped by B2, whatever the CJK font's metrics
     wb.save(tmp_path / "通报.xlsx")
 
     pdf = libreoffice.to_pdf(tmp_path / "通报.xlsx", tmp_path / "pdf")
