@@ -15,15 +15,33 @@ from xladdin.core.fields import Field
 from xladdin.core.sheet import SheetData
 from xladdin.core.values import norm
 
-__all__ = ["HeaderMap", "alias_index", "find_header", "match_header"]
+__all__ = ["AliasIndex", "HeaderMap", "alias_index", "blank_period", "find_header", "header_key", "match_header"]
 
-_UNIT_SUFFIX = re.compile(r"[(（\[【]?(万元|亿元|元|%|％|个|年)[)）\]】]?$")
+_GROUP = re.compile(r"\(([^()]*)\)$")  # a trailing parenthesised group, brackets unified first
+_BARE_UNIT = re.compile(r"(万元|亿元|%)$")
+_UNITS = {"万元": 1.0, "亿元": 10_000.0, "元": 0.0001, "%": 1.0, "个": 1.0, "年": 1.0, "项": 1.0, "万": 1.0,
+          "万元/年": 1.0, "人": 1.0, "亩": 1.0, "平方米": 1.0}
+_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "(", "】": ")", "[": "(", "]": ")"})
 _PERIOD = re.compile(r"^(\d{1,2})[-~—–至到](\d{1,2})月(份)?")
-_UNIT_NOTE = re.compile(r"^单位[:：]")
-_SINCE_YEAR_END = re.compile(r"^截至\d{4}年(底|末)")
+_BLANK_PERIOD = re.compile(r"^1[-~—–至到]月(份)?")  # "1-  月累计" with the month left for staff to fill
+_UNIT_NOTE = re.compile(r"^(计量)?单位[:：]")
+_SINCE_YEAR_END = re.compile(r"^(截至|截止|至|到)\d{4}年(底|末)")
+_START_TO_YEAR_END = re.compile(r"^(自?开工至)\d{4}年(底|末)")
 _YEAR_END = re.compile(r"^\d{4}年(底|末)")
 _YEAR = re.compile(r"^\d{4}年度?")
+_THIS_YEAR = re.compile(r"^(本年度?|今年)(?=\d)")
 _SCAN_ROWS = 30
+
+
+class AliasIndex(dict[str, str]):
+    """norm(header) -> field key, plus ``staff``: the 参数 aliases matched against the header as
+    written (width and spaces normalised, brackets unified), before any unit or period handling."""
+
+    staff: dict[str, str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.staff = {}
 
 
 @dataclass
@@ -35,22 +53,36 @@ class HeaderMap:
     scales: dict[str, float] = field(default_factory=dict)  # field key -> multiplier to 万元
     cumulative: dict[int, int] = field(default_factory=dict)  # period end month -> column of "1-N月累计"
     period_month: int | None = None  # latest "1-N月" seen in the headers
-    labels: dict[int, str] = field(default_factory=dict)  # column -> header text as written
+    labels: dict[int, str] = field(default_factory=dict)  # column -> header text, normalised
+    written: dict[int, str] = field(default_factory=dict)  # column -> header text as written ("组 / 子")
+    keys: dict[int, str] = field(default_factory=dict)  # column -> field key, every recognised column
+    periods: dict[int, int] = field(default_factory=dict)  # column -> period end month in its header
+    blank_period: set[int] = field(default_factory=set)  # columns headed "1-  月…" (month left blank)
 
     @property
     def data_start(self) -> int:
         return self.header_rows[-1] + 1
 
 
-def alias_index(fields: Iterable[Field], extra: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, str]:
-    """norm(label or alias) -> field key; labels win over aliases, staff aliases over built-in ones."""
-    index: dict[str, str] = {}
+def header_key(text: object) -> str:
+    """A header as the staff aliases are matched: width and spaces normalised, brackets unified."""
+    return norm(text).translate(_BRACKETS)
+
+
+def alias_index(fields: Iterable[Field], extra: Mapping[str, tuple[str, ...]] | None = None) -> AliasIndex:
+    """norm(label or alias) -> field key; labels win over aliases, staff aliases over built-in ones.
+
+    Staff aliases (``extra``, from 参数 【列名别名】) are also kept as written in ``staff``: a header
+    such as "本年度累计完成投资额度（不含上年）" matches its alias before anything is stripped from it.
+    """
+    index = AliasIndex()
     fields = list(fields)
     for f in fields:
         index[norm(f.label)] = f.key
     for key, aliases in (extra or {}).items():
         for a in aliases:
             index.setdefault(norm(a), key)
+            index.staff.setdefault(header_key(a), key)
     for f in fields:
         for a in f.aliases:
             index.setdefault(norm(a), f.key)
@@ -59,23 +91,34 @@ def alias_index(fields: Iterable[Field], extra: Mapping[str, tuple[str, ...]] | 
 
 def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, float, int | None]:
     """(field key or None, scale to 万元, period end month) for one header text."""
-    t = norm(text)
+    t = header_key(text)
     if not t:
         return None, 1.0, None
+    staff: dict[str, str] = getattr(index, "staff", {})
+    exact = staff.get(t)
     scale = 1.0
-    t = t.replace("（", "(").replace("）", ")")
     t = _UNIT_NOTE.sub("", t)
-    m = _UNIT_SUFFIX.search(t)
+    # trailing groups: a unit ("(万元)", "(亿元)") gives the scale; other text is a qualifier
+    # ("(不含2021年)", "(含上年结转)") that does not change which figure the column holds
+    while (g := _GROUP.search(t)) is not None and g.start() > 0:
+        inner = g.group(1)
+        unit = _UNITS.get(inner)
+        if unit is None and ("亿元" in inner or "万元" in inner):
+            unit = 10_000.0 if "亿元" in inner else 1.0
+        if unit is not None and scale == 1.0:
+            scale = unit
+        t = t[: g.start()]
+    m = _BARE_UNIT.search(t)
     if m and m.start() > 0:
         if m.group(1) == "亿元":
             scale = 10_000.0
-        elif m.group(1) == "元":
-            scale = 0.0001
         t = t[: m.start()]
     if "年" in t:  # compiled once: a form's 30 scanned rows give 100+ texts, most of them data
         t = _SINCE_YEAR_END.sub("截至上年底", t)
+        t = _START_TO_YEAR_END.sub("开工至上年底", t)
         t = _YEAR_END.sub("上年底", t)
         t = _YEAR.sub("", t)
+        t = _THIS_YEAR.sub("", t)
     period = None
     pm = _PERIOD.match(t)
     if pm:
@@ -84,13 +127,25 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
         if not rest:
             # a bare "1-2月" column is the combined first period's monthly figure
             if int(pm.group(1)) == 1 and period == 2:
-                return "m02", scale, None
-            return "ytd", scale, period
+                return exact or "m02", scale, None
+            return exact or "ytd", scale, period
         t = rest
-    for candidate in (t, t.removesuffix("投资"), t.removesuffix("完成"), t.removesuffix("额")):
+    elif (bp := _BLANK_PERIOD.match(t)) is not None and t[bp.end():]:
+        t = t[bp.end():]
+    if exact is not None:
+        return exact, scale, period
+    for candidate in (t, t.removesuffix("投资"), t.removesuffix("完成"), t.removesuffix("额"),
+                      t.removesuffix("额度"), t.removesuffix("金额"), t.removesuffix("投资额")):
         if candidate in index:
             return index[candidate], scale, period
     return None, scale, period
+
+
+def blank_period(text: object) -> bool:
+    """True for a header such as "1-  月累计完成投资": a period whose month was left blank."""
+    t = header_key(text)
+    t = _YEAR.sub("", t)
+    return _BLANK_PERIOD.match(t) is not None
 
 
 def _row_matches(sheet: SheetData, row: int, index: Mapping[str, str], memo: dict[object, str | None]) -> set[str]:
@@ -128,9 +183,15 @@ def find_header(
         label = "/".join(norm(x) for x in (group, below) if norm(x))
         if label:
             hm.labels[c] = label
+            hm.written[c] = " / ".join(" ".join(str(x).split()) for x in (group, below) if norm(x))
         key, scale, period = _match_pair(group, below, index)
         if key is None:
             continue
+        hm.keys[c] = key
+        if period is not None:
+            hm.periods[c] = period
+        elif blank_period(below if norm(below) else group):
+            hm.blank_period.add(c)
         if period is not None:
             hm.period_month = max(hm.period_month or 0, period)
         if key == "ytd" and period is not None:

@@ -101,10 +101,23 @@ def unknown_names(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Fi
             near = vocab.suggest_category(raw)
             yield _f(ledger, i, "category", "unknown-category", raw, hint=f"，是否为“{near}”" if near else "")
     for i in _positions(c.na("level") & ~c.na("level_raw")):
-        yield _f(ledger, i, "level", "unknown-level", c.obj("level_raw")[i])
+        raw = c.obj("level_raw")[i]
+        yield _f(ledger, i, "level", "unknown-level", raw,
+                 hint=_vocab_hint(vocab.suggest(raw, vocab.levels, vocab.level_names), vocab.level_names, "项目级别"))
     if "status" in ledger.columns:
         for i in _positions(c.na("status") & ~c.na("status_raw")):
-            yield _f(ledger, i, "status", "unknown-status", c.obj("status_raw")[i])
+            raw = c.obj("status_raw")[i]
+            yield _f(ledger, i, "status", "unknown-status", raw,
+                     hint=_vocab_hint(vocab.suggest(raw, vocab.statuses, vocab.status_names), vocab.status_names,
+                                      "项目状态"))
+
+
+def _vocab_hint(near: str | None, names: list[str], section: str) -> str:
+    """"，是否为“X”" (the closest known word), else the list; either way where to add a new word."""
+    listed = "、".join(names)
+    if near:
+        return f"，是否为“{near}”（应为 {listed} 之一；新的写法可加在参数表【{section}】中）"
+    return f"，应为 {listed} 之一（新的级别或写法可加在参数表【{section}】中）"
 
 
 def negative_amounts(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:

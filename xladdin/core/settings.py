@@ -8,21 +8,23 @@ Defaults are the Guancheng Hui District's 2022 plan (../shared/domain/BRIEF.md).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xladdin.core.fields import FIELDS, UNIT_KINDS
+from xladdin.core.fields import FIELDS, LEVELS, STATUSES, UNIT_KINDS
 from xladdin.core.findings import Finding, finding
 from xladdin.core.sheet import SheetData
-from xladdin.core.values import as_text, norm, parse_amount, parse_flag, split_list
+from xladdin.core.values import FLAG_FALSE, FLAG_TRUE, as_text, norm, parse_amount, parse_flag, split_list
 
 __all__ = [
     "BondWeights",
     "CategorySpec",
     "Settings",
     "TargetSpec",
+    "TermSpec",
     "Thresholds",
     "UnitSpec",
     "default_settings",
@@ -34,6 +36,11 @@ SETTINGS_SHEET = "参数"
 # The plan's 三、(三) ranks "经济开发区、各街道办事处": those kinds take part by default. A township
 # (圃田乡) does not, unless the district says so in 参数 (参与排名 = 是): the plan does not name it.
 RANKED_KINDS = ("经济开发区", "街道")
+# unit kinds as offices write them -> the kind the reader knows
+KIND_SYNONYMS = {"街道办事处": "街道", "办事处": "街道", "街办": "街道", "乡镇（街道）": "乡镇", "乡镇(街道)": "乡镇",
+                 "开发区": "经济开发区", "高新区": "园区", "产业园区": "园区", "工业园区": "园区", "管委会": "园区",
+                 "区直单位": "区直部门", "县直部门": "部门", "县直单位": "部门", "市直部门": "部门", "直属部门": "部门",
+                 "委局": "部门", "单位": "部门"}
 
 
 class UnitSpec(BaseModel):
@@ -64,6 +71,14 @@ class TargetSpec(BaseModel):
     scope: str
     category: str | None
     growth: float
+
+
+class TermSpec(BaseModel):
+    """A word of a vocabulary (a 项目级别, a 项目状态) with the other ways offices write it."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    aliases: tuple[str, ...] = ()
 
 
 class BondWeights(BaseModel):
@@ -154,6 +169,25 @@ DEFAULT_TARGETS: tuple[TargetSpec, ...] = (
 )
 
 
+# Assumption (common practice): offices write a level as 省级 / 省重点项目 / 省级重点项目 alike; a
+# county or city office adds its own (县重点, 县级重点) in 参数 【项目级别】.
+DEFAULT_LEVELS: tuple[TermSpec, ...] = tuple(
+    TermSpec(name=lv, aliases=(f"{lv[0]}级", f"{lv[0]}级重点", f"{lv}项目", f"{lv[0]}级重点项目", f"{lv[0]}级项目"))
+    for lv in LEVELS
+)
+# Statuses are matched exactly, else by the longest word the text contains, so the negative and
+# planned forms win over 开工. A "新开工" status is the plan's 新开工项目 (a project planned to start
+# this year): not yet started until it says 已开工 or money has been spent (issue 13).
+DEFAULT_STATUSES: tuple[TermSpec, ...] = (
+    TermSpec(name="谋划", aliases=("储备", "谋划项目", "储备项目", "拟建")),
+    TermSpec(name="前期", aliases=("前期工作", "预备", "筹建", "前期项目", "未开工", "待开工", "拟开工", "计划开工",
+                                   "计划新开工", "拟新开工", "新开工")),
+    TermSpec(name="在建", aliases=("续建", "已新开工", "已开工", "开工", "施工", "建设中", "在建项目", "续建项目")),
+    TermSpec(name="竣工", aliases=("完工", "建成", "竣工投产", "竣工项目")),
+)
+assert tuple(t.name for t in DEFAULT_STATUSES) == STATUSES
+
+
 class Settings(BaseModel):
     """Everything staff may change without touching code. Frozen: build a new one to change."""
 
@@ -165,7 +199,19 @@ class Settings(BaseModel):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     bond_weights: BondWeights = Field(default_factory=BondWeights)
     column_aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    levels: tuple[TermSpec, ...] = DEFAULT_LEVELS
+    statuses: tuple[TermSpec, ...] = DEFAULT_STATUSES
+    flag_true: tuple[str, ...] = FLAG_TRUE
+    flag_false: tuple[str, ...] = FLAG_FALSE
     source: str = "defaults"
+
+    @property
+    def level_names(self) -> list[str]:
+        return [t.name for t in self.levels]
+
+    @property
+    def status_names(self) -> list[str]:
+        return [t.name for t in self.statuses]
 
     @property
     def unit_names(self) -> list[str]:
@@ -208,6 +254,7 @@ _OPTIONAL = frozenset({"thresholds.reserve_base_projects", "thresholds.reserve_b
 _SECTION_UNITS, _SECTION_CATS, _SECTION_TARGETS, _SECTION_PARAMS, _SECTION_ALIASES = (
     "【单位】", "【行业类别】", "【增长目标】", "【参数】", "【列名别名】",
 )
+_SECTION_LEVELS, _SECTION_STATUSES, _SECTION_FLAGS = "【项目级别】", "【项目状态】", "【是否】"
 
 
 def _get(obj: Any, path: str) -> Any:
@@ -230,6 +277,12 @@ def settings_rows(settings: Settings | None = None) -> list[list[Any]]:
     rows += [[k, _get(s, path), note] for k, path, note in _PARAMS]
     rows += [[], [_SECTION_ALIASES], ["字段", "别名（用、分隔）"]]
     rows += [[f.label, "、".join(s.column_aliases.get(f.key, ()))] for f in FIELDS if f.kind != "text" or f.required]
+    rows += [[], [_SECTION_LEVELS], ["项目级别", "其他写法（用、分隔）"]]
+    rows += [[t.name, "、".join(t.aliases)] for t in s.levels]
+    rows += [[], [_SECTION_STATUSES], ["项目状态", "其他写法（用、分隔）"]]
+    rows += [[t.name, "、".join(t.aliases)] for t in s.statuses]
+    rows += [[], [_SECTION_FLAGS], ["含义", "写法（用、分隔；以这些词开头的文字按其含义读取）"]]
+    rows += [["是", "、".join(s.flag_true)], ["否", "、".join(s.flag_false)]]
     return rows
 
 
@@ -267,8 +320,7 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
                 bad(r, 1, row[0], "单位名称不能为空")
                 continue
             kind = norm(row[1]) or "区直部门"
-            if kind in ("街道办事处", "办事处"):
-                kind = "街道"
+            kind = KIND_SYNONYMS.get(kind, kind)
             if kind not in UNIT_KINDS:
                 bad(r, 2, row[1], f"单位类型应为 {'、'.join(UNIT_KINDS)} 之一，暂按区直部门处理")
                 kind = "区直部门"
@@ -329,6 +381,21 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
             if split_list(row[1]):
                 aliases[field_key] = split_list(row[1])
         update["column_aliases"] = aliases
+    for title, attr in ((_SECTION_LEVELS, "levels"), (_SECTION_STATUSES, "statuses")):
+        if title in sections:
+            terms = [TermSpec(name=norm(row[0]), aliases=split_list(row[1]))
+                     for _r, row in sections[title] if as_text(row[0])]
+            if terms:
+                update[attr] = tuple(terms)
+    if _SECTION_FLAGS in sections:
+        for r, row in sections[_SECTION_FLAGS]:
+            meaning = norm(row[0])
+            if meaning not in ("是", "否"):
+                bad(r, 1, row[0], "【是否】一节每行第一格应为“是”或“否”")
+                continue
+            words = tuple(w for w in (norm(p).lower() for p in re.split(r"[、,，;；\n]+", as_text(row[1]) or "")) if w)
+            if words:
+                update["flag_true" if meaning == "是" else "flag_false"] = words
     return base.model_copy(update=update), findings
 
 

@@ -3,14 +3,14 @@
 Pure core (standard library, numpy, pandas; headers, ledger, text, units). ``read_ledger`` types
 every field of every row (~45 columns), which on a 30,000-row range costs half a second; the
 spilling table formulas need a dozen columns. ``table_frame`` finds the header the same way,
-keeps the same project rows (``ledger._data_rows`` semantics: blank, 合计/小计/总计 and section
-rows skipped), parses amounts with the same rules (numpy fast path, ``parse_amount`` only for the
+keeps the same project rows (``sections.scan_rows``, as ``read_ledger``: blank, 合计/小计/总计 and
+section heading rows skipped; a blank 项目级别 takes its heading's level), parses amounts with the same rules (numpy fast path, ``parse_amount`` only for the
 cells that need it, uncached formulas empty, (亿元) scaled) and canonicalises unit / category /
 level once per distinct text. It gives the same tables as ``read_ledger(...).frame`` (not the
 same frame: only the table columns, and 本年累计 only where the tables can fall back to it); it
 yields no findings (the formulas show none). A header that cannot be read, or a required column
-that is missing, goes through ``read_ledger`` so the staff see its exact message. The subtotal
-and section patterns are ``ledger``'s own, imported so the two readers cannot drift apart.
+that is missing, goes through ``read_ledger`` so the staff see its exact message. Both readers
+classify rows with ``sections.scan_rows``, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xladdin.core.fields import FIELD_BY_KEY, FIELDS, MONTH_FIELDS
+from xladdin.core.fields import MONTH_FIELDS, READER_FIELDS
 from xladdin.core.headers import HeaderMap, alias_index, find_header
-from xladdin.core.ledger import _SECTION, _SUBTOTAL, REQUIRED_COLUMNS, read_ledger
+from xladdin.core.ledger import REQUIRED_COLUMNS, _heading_levels, read_ledger
+from xladdin.core.sections import RowScan, scan_rows
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import SheetData
-from xladdin.core.values import as_text, is_error_literal, norm, parse_amount, parse_flag
-from xladdin.core.vocabulary import canonical_level, vocabulary
+from xladdin.core.values import as_text, is_error_literal, parse_amount
+from xladdin.core.vocabulary import Vocabulary, vocabulary
 
 __all__ = ["CATEGORY_FIELDS", "LEVEL_FIELDS", "TABLE_FIELDS", "UNIT_FIELDS", "table_frame"]
 
@@ -51,13 +52,14 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     ``CATEGORY_FIELDS``, ``LEVEL_FIELDS``); the amounts are always read. Each text column left out
     saves about 5 ms on a 30,000-row range.
     """
-    index = alias_index(FIELDS, settings.column_aliases)
+    index = alias_index(READER_FIELDS, settings.column_aliases)
     hm = find_header(SheetData(sheet.name, sheet.rows[:_HEADER_ROWS], sheet.merges), index)
     if hm is None or any(k not in hm.columns for k in REQUIRED_COLUMNS):
         return read_ledger(sheet, settings, only=fields).frame  # raises with the staff-facing message
     keep = TABLE_FIELDS | set(REQUIRED_COLUMNS)
     cols = {k: c for k, c in hm.columns.items() if k in keep}
-    rows = project_rows(sheet, hm, cols)
+    scan = project_rows(sheet, hm, cols)
+    rows = scan.rows
     if rows and rows[-1] - rows[0] == len(rows) - 1:
         selected = sheet.rows[rows[0] - 1:rows[-1]]  # every row a project: a slice, not a gather
     else:
@@ -72,10 +74,10 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     vocab = vocabulary(settings)
     readers: dict[str, Callable[[Any], Any]] = {
         "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v)),
-        "level": lambda v: canonical_level(as_text(v))[0], "star": _flag, "is_982": _flag}
+        "level": lambda v: vocab.level(as_text(v))[0], "star": lambda v: _flag(v, vocab), "is_982": lambda v: _flag(v, vocab)}
     texts = {k: (cols[k], _Memo(f)) for k, f in readers.items() if k in cols and k in fields}
     if "star" in fields:  # "区重点（攻坚星级）" marks a star project too
-        texts["level_star"] = (cols["level"], _Memo(lambda v: canonical_level(as_text(v))[1]))
+        texts["level_star"] = (cols["level"], _Memo(lambda v: vocab.level(as_text(v))[1]))
     ytd_col = sources.pop("ytd", None)
     plain, text_values = _read_chunked(selected, sources, texts)
     n = len(selected)
@@ -90,6 +92,12 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     for key in ("unit", "category"):
         if key in fields:
             data[key] = pd.Series(text_values.get(key, [None] * n), dtype=object)
+    if scan.headings and "level" in fields:  # a blank 项目级别 below a heading takes the heading's level
+        written = [selected[i][cols["level"] - 1] for i in range(n)]
+        inherited = _heading_levels(written, scan, vocab)
+        text_values["level"] = [vocab.level(as_text(v))[0] for v in inherited]
+        if "level_star" in text_values:
+            text_values["level_star"] = [vocab.level(as_text(v))[1] for v in inherited]
     if "level" in fields:
         data["level"] = pd.Series(text_values["level"], dtype=object)
     if "star" in fields:
@@ -116,45 +124,18 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     return pd.DataFrame(data)
 
 
-def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> list[int]:
-    """Excel rows holding projects, exactly as ``ledger._data_rows`` with the header columns ``cols``."""
+def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> RowScan:
+    """Excel rows holding projects and the headings, exactly as ``ledger._data_rows`` with the columns ``cols``."""
     code_col = cols.get("code")
     start = hm.data_start
     body = sheet.rows[start - 1:]
-    if code_col is None:
-        return [r for r, raw in enumerate(body, start) if _is_project(raw, cols)]
-    i = code_col - 1
-    if body and min(map(len, body)) > i:
-        codes = list(map(itemgetter(i), body))
-        if set(map(type, codes)) == {str} and "计" not in "\x00".join(codes) and all(map(str.strip, codes)):
-            return list(range(start, start + len(body)))  # the common case: every row a coded project
-    else:
-        codes = [raw[i] if len(raw) > i else None for raw in body]
-    return [r for r, code, raw in zip(range(start, start + len(body)), codes, body, strict=True)
-            if (type(code) is str and code and not code.isspace() and "计" not in code) or _is_project(raw, cols)]
-
-
-def _get(row: list[Any], col: int) -> Any:
-    return row[col - 1] if col <= len(row) else None
-
-
-def _is_project(raw: list[Any], cols: dict[str, int]) -> bool:
-    """The slow branch of ``ledger._data_rows`` for a row whose code is not a plain code text."""
-    if not any(v is not None and not (isinstance(v, str) and (v.isspace() or v.startswith("=") or not v))
-               for v in raw):
-        return False
-    name_col = cols.get("name") or 0
-    code_col = cols.get("code")
-    lead = raw[:max(4, name_col)]
-    if any(isinstance(v, str) and "计" in v for v in lead) and _SUBTOTAL.search(
-            "".join(norm(v) for v in lead if isinstance(v, str))):
-        return False
-    if code_col and as_text(_get(raw, code_col)):
-        return True
-    amount_cols = [c for k, c in cols.items() if FIELD_BY_KEY[k].kind == "amount"]
-    has_amount = any(isinstance(_get(raw, c), int | float) for c in amount_cols)
-    first = next((norm(v) for v in raw if as_text(v)), "")
-    return has_amount or not _SECTION.match(first)
+    if code_col is not None:
+        i = code_col - 1
+        if body and min(map(len, body)) > i:
+            codes = list(map(itemgetter(i), body))
+            if set(map(type, codes)) == {str} and "计" not in "\x00".join(codes) and all(map(str.strip, codes)):
+                return RowScan(list(range(start, start + len(body))), [])  # every row a coded project
+    return scan_rows(sheet.rows, start, cols)
 
 
 def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[str, tuple[int, _Memo]],
@@ -252,11 +233,11 @@ class _Memo(dict[Any, Any]):
         return out
 
 
-def _flag(value: Any) -> bool | None:
+def _flag(value: Any, vocab: Vocabulary) -> bool | None:
     if value is None or (isinstance(value, str) and value.startswith("=")) or is_error_literal(value):
         return None
     try:
-        return parse_flag(value)
+        return vocab.flag(value)
     except ValueError:
         return None
 

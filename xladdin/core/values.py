@@ -13,6 +13,8 @@ from typing import Any
 
 __all__ = [
     "ERROR_LITERALS",
+    "FLAG_FALSE",
+    "FLAG_TRUE",
     "as_number",
     "as_text",
     "is_error_literal",
@@ -29,8 +31,14 @@ ERROR_LITERALS = frozenset(
 _WS = re.compile(r"\s+")
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_TRUE = frozenset({"是", "√", "✓", "✔", "y", "yes", "true", "1", "已入库", "入库", "已纳统", "有", "☑"})
-_FALSE = frozenset({"否", "×", "✗", "n", "no", "false", "0", "未入库", "不是", "无", "未纳统", "☐", "-", "—", "/"})
+FLAG_TRUE: tuple[str, ...] = ("是", "√", "✓", "✔", "y", "yes", "true", "1", "已入库", "入库", "已纳统", "纳统", "已入统",
+                              "有", "☑")
+FLAG_FALSE: tuple[str, ...] = ("否", "×", "✗", "n", "no", "false", "0", "未入库", "不是", "无", "未纳统", "未入统",
+                               "不入库", "☐", "-", "—", "/")
+_TRUE = frozenset(FLAG_TRUE)
+_FALSE = frozenset(FLAG_FALSE)
+# after a one-character word (是, 否, √) only punctuation may follow for the text to mean it: "是，已开工"
+_AFTER_SHORT = frozenset("，,、;；:：(（[【 。.-—")
 
 
 def norm(text: Any) -> str:
@@ -101,8 +109,13 @@ def parse_amount(value: Any) -> float | None:
     raise ValueError(value)
 
 
-def parse_flag(value: Any) -> bool | None:
-    """是/否 and their many spellings (√, ×, Y/N, 1/0, 已入库/未入库, ★ marks) -> bool; empty -> None."""
+def parse_flag(value: Any, true_words: frozenset[str] = _TRUE, false_words: frozenset[str] = _FALSE) -> bool | None:
+    """是/否 and their many spellings (√, ×, Y/N, 1/0, 已入库/未入库, ★ marks) -> bool; empty -> None.
+
+    Text is read by meaning: it may begin with one of the words and go on ("已纳统，<统计库编码>",
+    "否（未开工）"); the longest word that begins the text decides. Text that begins with no word
+    raises ValueError (the reader reports it as a bad flag).
+    """
     if value is None:
         return None
     if isinstance(value, bool):
@@ -114,11 +127,28 @@ def parse_flag(value: Any) -> bool | None:
     text = norm(value).lower()
     if not text:
         return None
-    if text in _TRUE or "★" in text or "☆" in text or text.endswith("星"):
+    if text in true_words or "★" in text or "☆" in text or text.endswith("星"):
         return True
-    if text in _FALSE:
+    if text in false_words:
         return False
-    raise ValueError(value)
+    meaning = _leading_word(text, true_words, false_words)
+    if meaning is None:
+        raise ValueError(value)
+    return meaning
+
+
+def _leading_word(text: str, true_words: frozenset[str], false_words: frozenset[str]) -> bool | None:
+    """The meaning of the longest flag word that begins ``text`` (ASCII words only as whole text)."""
+    best: tuple[int, bool] | None = None
+    for words, meaning in ((true_words, True), (false_words, False)):
+        for w in words:
+            if not w or w.isascii() or not text.startswith(w) or len(w) == len(text):
+                continue
+            if len(w) == 1 and text[1] not in _AFTER_SHORT:
+                continue
+            if best is None or len(w) > best[0]:
+                best = (len(w), meaning)
+    return None if best is None else best[1]
 
 
 def parse_int(value: Any) -> int | None:

@@ -7,10 +7,11 @@ for the same unit; aliases resolve silently, anything else gets the closest know
 from __future__ import annotations
 
 import difflib
+import re
+from typing import Any
 
-from xladdin.core.fields import LEVELS, STATUSES
-from xladdin.core.settings import Settings
-from xladdin.core.values import norm
+from xladdin.core.settings import Settings, TermSpec, default_settings
+from xladdin.core.values import norm, parse_flag
 
 __all__ = ["Vocabulary", "canonical_level", "canonical_status", "vocabulary"]
 
@@ -20,9 +21,22 @@ def _unit_variants(name: str, kind: str) -> set[str]:
     if kind == "街道" and name.endswith("街道"):
         base = name[: -len("街道")]
         out |= {base, base + "办事处", base + "街道办事处", base + "办", base + "街道办"}
-    if kind == "乡" and name.endswith("乡"):
+    if kind in ("乡", "镇", "乡镇") and name.endswith(("乡", "镇")):
         out |= {name + "人民政府", name + "政府", name[:-1]}
+    if name.startswith("区") and len(name) > 2:  # 区发展改革委 <- 发展改革委; a county's 县X局 alike
+        out.add(name[1:])
     return out
+
+
+_BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
+
+
+def _terms(specs: tuple[TermSpec, ...]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for t in specs:
+        for variant in (t.name, *t.aliases):
+            table.setdefault(norm(variant), t.name)
+    return table
 
 
 class Vocabulary:
@@ -39,6 +53,13 @@ class Vocabulary:
                 self.categories.setdefault(norm(variant), c.name)
         self._unit_names = [u.name for u in settings.units]
         self._cat_names = [c.name for c in settings.categories]
+        self.levels = _terms(settings.levels)
+        self.level_names = [t.name for t in settings.levels]
+        self.statuses = _terms(settings.statuses)
+        self.status_names = [t.name for t in settings.statuses]
+        self.flag_true = frozenset(norm(w).lower() for w in settings.flag_true)
+        self.flag_false = frozenset(norm(w).lower() for w in settings.flag_false)
+        self._level_memo: dict[str, tuple[str | None, bool]] = {}
 
     def unit(self, raw: str | None) -> str | None:
         return self.units.get(norm(raw)) if raw else None
@@ -51,6 +72,48 @@ class Vocabulary:
 
     def suggest_category(self, raw: str) -> str | None:
         return _closest(norm(raw), self.categories, self._cat_names)
+
+    def level(self, raw: Any) -> tuple[str | None, bool]:
+        """(level, star) from texts like "省重点项目", "区重点（攻坚星级）", "市级重点", "县重点"."""
+        text = norm(raw)
+        if not text:
+            return None, False
+        hit = self._level_memo.get(text)
+        if hit is None:
+            hit = self._level_memo[text] = self._level(text)
+        return hit
+
+    def _level(self, text: str) -> tuple[str | None, bool]:
+        star = "星" in text
+        for candidate in (text, _BRACKETED.sub("", text), _BRACKETED.sub("", text).removesuffix("项目")):
+            if candidate in self.levels:
+                return self.levels[candidate], star
+        for level in self.level_names:  # "省级重点建设项目", "市重点（续建）": first character and 重点
+            if level.endswith("重点") and text.startswith(level[0]) and "重点" in text:
+                return level, star
+        return None, star
+
+    def status(self, raw: Any) -> str | None:
+        """The canonical status of "续建", "新开工项目", "在建（续建）", …; None when unknown."""
+        text = norm(raw)
+        if not text:
+            return None
+        if text in self.statuses:
+            return self.statuses[text]
+        for name in self.status_names:  # "在建（续建）", "前期工作中": a status's own name decides
+            if name in text:
+                return name
+        for word, status in sorted(self.statuses.items(), key=lambda kv: -len(kv[0])):
+            if word in text:
+                return status
+        return None
+
+    def flag(self, value: Any) -> bool | None:
+        """是/否 read with the 参数 words (text beginning with one is read by its meaning)."""
+        return parse_flag(value, self.flag_true, self.flag_false)
+
+    def suggest(self, raw: Any, table: dict[str, str], names: list[str]) -> str | None:
+        return _closest(norm(raw), table, names)
 
 
 def _closest(key: str, table: dict[str, str], names: list[str]) -> str | None:
@@ -78,35 +141,13 @@ def vocabulary(settings: Settings) -> Vocabulary:
 
 
 def canonical_level(raw: str | None) -> tuple[str | None, bool]:
-    """(level, star) from texts like "省重点项目", "区重点（攻坚星级）", "市级重点"."""
-    text = norm(raw)
-    if not text:
-        return None, False
-    star = "星" in text
-    if text in LEVELS:
-        return text, star
-    for level in LEVELS:
-        if text.startswith(level[0]) and "重点" in text:
-            return level, star
-    return None, star
-
-
-# Checked in order, so the negative forms come before 开工. A "新开工" status is the plan's
-# 新开工项目 (a project planned to start this year): not yet started until it says 已开工 or money
-# has been spent (issue 13: a planned 新开工 used to count as started and trip 应统尽统).
-_STATUS_WORDS = (("谋划", "谋划"), ("储备", "谋划"), ("前期", "前期"), ("在建", "在建"), ("续建", "在建"),
-                 ("未开工", "前期"), ("待开工", "前期"), ("拟开工", "前期"), ("计划开工", "前期"),
-                 ("已新开工", "在建"), ("计划新开工", "前期"), ("拟新开工", "前期"), ("新开工", "前期"),
-                 ("开工", "在建"), ("竣工", "竣工"), ("完工", "竣工"), ("建成", "竣工"))
+    """(level, star) with the default vocabulary (Guancheng's 省重点 / 市重点 / 区重点)."""
+    return vocabulary(_DEFAULTS).level(raw)
 
 
 def canonical_status(raw: str | None) -> str | None:
-    text = norm(raw)
-    if not text:
-        return None
-    if text in STATUSES:
-        return text
-    for word, status in _STATUS_WORDS:
-        if word in text:
-            return status
-    return None
+    """The canonical status with the default vocabulary."""
+    return vocabulary(_DEFAULTS).status(raw)
+
+
+_DEFAULTS = default_settings()

@@ -117,13 +117,17 @@ def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
 
 
 def by_level(frame: pd.DataFrame, month: int, settings: Settings | None = None) -> pd.DataFrame:
-    """Rows 省重点, 市重点, 区重点, 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
+    """Rows per level (参数's 项目级别, default 省重点, 市重点, 区重点; any other level the frame holds
+    follows), 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
     band = band_of(settings)
+    levels = LEVELS if settings is None else settings.level_names
     ytd = project_ytd(frame, month).to_numpy(dtype="float64")
     total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
     plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
     codes, names = pd.factorize(frame["level"])  # one pass over the texts instead of one per level
-    masks = [(lv, codes == names.get_loc(lv) if lv in names else np.zeros(len(frame), bool)) for lv in LEVELS]
+    wanted = list(LEVELS if levels is None else levels)
+    wanted += [str(lv) for lv in names if lv not in wanted]
+    masks = [(lv, codes == names.get_loc(lv) if lv in names else np.zeros(len(frame), bool)) for lv in wanted]
     masks += [("攻坚星级", _flag(frame, "star").to_numpy()), ("982", _flag(frame, "is_982").to_numpy()),
               (TOTAL, np.ones(len(frame), bool))]
     return pd.DataFrame([{"level": name, **_row_of({"n": int(m.sum()), "t": np.nansum(total[m]), "p": np.nansum(plan[m]),
