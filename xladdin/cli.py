@@ -34,8 +34,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     progress = None if args.json else stderr_progress
     if args.mark:
         with open_for_job(path, password=args.password, progress=progress) as engine:
-            report, _ = validate(engine, sheet=args.sheet)
-            write_findings(engine, report)
+            report, ledger = validate(engine, sheet=args.sheet)
+            write_findings(engine, report, ledger=ledger)
             marked = mark_findings(engine, report)
     else:
         engine = FileEngine(path, password=args.password, progress=progress)
@@ -116,6 +116,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
         data = summary(engine, args.month)
     finally:
         engine.close()
+    for f in data.get("findings", []):  # stderr: stdout stays the JSON
+        print(f"[{'错误' if f['severity'] == 'error' else '警告'}] {f['sheet']}!{f['cell']}  {f['message']}", file=sys.stderr)
     if args.csv:
         from xladdin.jobs.csv_export import write_summary_csv
 
@@ -126,6 +128,22 @@ def cmd_summary(args: argparse.Namespace) -> int:
             return 0
     _print_json(data)
     return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.inspect import inspect, inspect_lines
+
+    engine = FileEngine(Path(args.workbook), password=args.password)
+    try:
+        result = inspect(engine, sheet=args.sheet, month=args.month)
+    finally:
+        engine.close()
+    if args.json:
+        _print_json(result)
+    else:
+        print("\n".join(inspect_lines(result)))
+    return int(any(f["severity"] == "error" for f in result["findings"]))
 
 
 def cmd_addin_build(args: argparse.Namespace) -> int:
@@ -148,6 +166,14 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--password", help="工作簿打开密码")
     v.add_argument("--csv", metavar="PATH", help="另将校验结果写成 CSV 文件（UTF-8，Excel 可直接打开）")
     v.set_defaults(func=cmd_validate)
+
+    i = sub.add_parser("inspect", help="查看台账各列的识别结果（表头原文 → 字段，或“未识别”及参数表别名写法）")
+    i.add_argument("workbook", help="台账工作簿 .xlsx/.xlsm")
+    i.add_argument("--sheet", help="台账所在工作表（默认自动识别）")
+    i.add_argument("--month", type=int, help="同时检查该月份（1-12）是否有本期完成投资数")
+    i.add_argument("--json", action="store_true", help="以 JSON 输出")
+    i.add_argument("--password", help="工作簿打开密码")
+    i.set_defaults(func=cmd_inspect)
 
     a = sub.add_parser("addin", help="Excel 加载项（xladdin.xlam）").add_subparsers(dest="addin_command", required=True)
     ab = a.add_parser("build", help="由 macros/ 生成 xladdin.xlam")

@@ -39,4 +39,5 @@ REGIONS: dict[str, Region] = {
     "programmes": Region("xl_programmes", "专项", "A3"),
     "bulletin": Region("xl_bulletin", "通报", "A1"),
     "findings": Region("xl_findings", "校验结果", "A3"),
+    "columns": Region("xl_columns", "校验结果", "L3"),  # the reader's account of the ledger's columns
 }

@@ -131,8 +131,8 @@ def run_validate(engine: ExcelEngine) -> Outcome:
     """校验台账: validate, write 校验结果, mark cells; the first problem's cell is named."""
     from xladdin.jobs.validate import mark_findings, validate, write_findings
 
-    report, _ = validate(engine)
-    write_findings(engine, report)
+    report, ledger = validate(engine)
+    write_findings(engine, report, ledger=ledger)
     marked = mark_findings(engine, report)
     text = f"共 {report.projects} 个项目：错误 {report.errors} 条，警告 {report.warnings} 条，已标注 {marked} 个单元格。"
     first = next((f for f in report.findings if f.severity == "error"), None)

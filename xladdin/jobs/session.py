@@ -6,13 +6,13 @@ atomic save). Live Excel goes through the same job functions with an ``ExcelEngi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from xladdin.core.findings import Finding
-from xladdin.core.ledger import Ledger, find_ledger_sheet, read_ledger
+from xladdin.core.ledger import REQUIRED_COLUMNS, Ledger, find_ledger_sheet, read_ledger
 from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings, default_settings, parse_settings
 from xladdin.engines.base import Engine
@@ -35,8 +35,11 @@ def load_settings(engine: Engine) -> tuple[Settings, list[Finding]]:
     return default_settings(), []
 
 
-def load_ledger(engine: Engine, settings: Settings, sheet: str | None = None) -> Ledger:
-    return read_ledger(find_ledger_sheet(engine.sheet_names(), engine.read, settings, sheet), settings)
+def load_ledger(engine: Engine, settings: Settings, sheet: str | None = None,
+                required: Sequence[str] = REQUIRED_COLUMNS) -> Ledger:
+    """The workbook's ledger; only the ``required`` columns refuse the job when absent."""
+    return read_ledger(find_ledger_sheet(engine.sheet_names(), engine.read, settings, sheet), settings,
+                       required=required)
 
 
 @contextmanager

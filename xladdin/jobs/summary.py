@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from xladdin.core.ledger import READ_COLUMNS
+from xladdin.core.period_check import for_period
 from xladdin.core.periods import period_label, period_month
 from xladdin.core.settings import Settings
 from xladdin.engines.base import Engine
@@ -44,7 +46,8 @@ def summary(engine: Engine, month: int, settings: Settings | None = None) -> dic
     if settings is None:
         settings, _ = load_settings(engine)
     pm = period_month(month)
-    ledger = load_ledger(engine, settings)
+    # only the figures read: a ledger without 项目编码 or 项目级别 still has a month to report
+    ledger, period = for_period(load_ledger(engine, settings, required=READ_COLUMNS), pm)
     stats, _ = load_stats(engine, settings)
     history = read_history(engine)
     _fill_history(history, stats, settings, pm)
@@ -54,6 +57,9 @@ def summary(engine: Engine, month: int, settings: Settings | None = None) -> dic
     return {
         "month": pm,
         "period": period_label(pm),
+        # what the reader could not read or that contradicts the period: the figures above leave it out
+        "findings": [f.model_dump(include={"code", "severity", "sheet", "cell", "field", "value", "message"})
+                     for f in [*ledger.findings, *period]],
         "by_level": _records(t["levels"], ["level", *cols]),
         "by_unit": _records(t["units"], ["unit", *cols]),
         "by_category": _records(t["categories"], ["category", *cols]),

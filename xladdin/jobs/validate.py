@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections import defaultdict
 
 from xladdin.core.findings import CODES, Finding, Report
-from xladdin.core.ledger import Ledger
-from xladdin.core.regions import SHEETS
+from xladdin.core.ledger import READ_COLUMNS, Ledger
+from xladdin.core.regions import REGIONS, SHEETS
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
+from xladdin.core.sheet import cell_ref, parse_ref
 from xladdin.engines.base import Engine, Link
+from xladdin.jobs.inspect import column_rows
 from xladdin.jobs.outputs import region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
 
-__all__ = ["FINDINGS_HEADER", "clear_marks", "mark_findings", "validate", "write_findings"]
+__all__ = ["FINDINGS_HEADER", "clear_marks", "mark_findings", "validate", "write_columns", "write_findings"]
 
 FINDINGS_HEADER: list[object] = ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "代码"]
 COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}
@@ -33,13 +35,15 @@ def validate(engine: Engine, *, sheet: str | None = None, settings: Settings | N
     if settings is None:
         settings, setting_findings = load_settings(engine)
     engine.status("正在读取项目台账 …")
-    ledger = load_ledger(engine, settings, sheet)
+    ledger = load_ledger(engine, settings, sheet, required=READ_COLUMNS)
     engine.status(f"正在校验 {len(ledger)} 个项目 …")
     return validate_ledger(ledger, settings, extra=setting_findings), ledger
 
 
-def write_findings(engine: Engine, report: Report, *, title: str = "台账校验结果") -> None:
-    """Replace the findings block (region ``xl_findings``) with ``report``."""
+def write_findings(engine: Engine, report: Report, *, title: str = "台账校验结果", ledger: Ledger | None = None) -> None:
+    """Replace the findings block (region ``xl_findings``) with ``report``; with ``ledger``, also the
+    account of its columns (region ``xl_columns``: header as written → field, or 未识别 with the
+    参数 【列名别名】 row to add)."""
     sheet, anchor = region_anchor(engine, "findings")
     old = engine.read(sheet)
     row0 = int("".join(ch for ch in anchor if ch.isdigit()))
@@ -56,6 +60,22 @@ def write_findings(engine: Engine, report: Report, *, title: str = "台账校验
     summary = f"{title}：共 {report.projects} 个项目，错误 {report.errors} 条，警告 {report.warnings} 条。"
     if row0 > 1:
         engine.write_cells(sheet, {f"A{row0 - 1}": summary})
+    if ledger is not None and ledger.column_map:
+        write_columns(engine, ledger)
+
+
+def write_columns(engine: Engine, ledger: Ledger) -> None:
+    """The column account below the defined name ``xl_columns`` (created beside the findings the first time)."""
+    found = engine.defined_name(REGIONS["columns"].name)
+    sheet, anchor = region_anchor(engine, "columns")
+    old = engine.read(sheet)
+    row0, col0 = parse_ref(anchor)
+    rows = column_rows(ledger)
+    engine.write_block(sheet, anchor, rows, clear=(max(old.max_row - row0 + 1, 0), len(rows[0])))
+    if row0 > 1:
+        engine.write_cells(sheet, {cell_ref(row0 - 1, col0): f"台账“{ledger.sheet}”各列的识别结果（未识别的列：把后两格填入参数表【列名别名】）"})
+    if found is None:
+        engine.set_defined_name(REGIONS["columns"].name, sheet, anchor)
 
 
 def clear_marks(engine: Engine) -> None:
