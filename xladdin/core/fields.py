@@ -36,7 +36,7 @@ LEVELS: tuple[str, ...] = ("省重点", "市重点", "区重点")
 STATUSES: tuple[str, ...] = ("谋划", "前期", "在建", "竣工")
 # 三个一批 stages in their natural order: a project signs, starts, produces, then reaches output.
 SGYP_STAGES: tuple[str, ...] = ("签约", "开工", "投产", "达效")
-UNIT_KINDS: tuple[str, ...] = ("经济开发区", "园区", "街道", "乡", "镇", "乡镇", "区直部门", "部门")
+UNIT_KINDS: tuple[str, ...] = ("经济开发区", "园区", "街道", "乡", "镇", "乡镇", "区直部门", "部门", "县区")
 # 三个一批 batches (plan §6): each project is on one list per round; each rate is taken over its own list.
 SGYP_BATCHES: tuple[str, ...] = ("签约一批", "开工一批", "投产一批")
 # 三个一批 key links (plan §6 "控规批复、土地出让、建设环境等关键环节").
@@ -74,7 +74,7 @@ _BASE: tuple[Field, ...] = (
                                        "所属街道", "归属街道", "所属乡镇", "所在乡镇", "所在街道", "乡镇街道",
                                        "责任乡镇", "责任街道", "包抓部门", "挂包单位", "属地责任单位"),
           required=True, width=14),
-    Field("category", "行业类别", "text", ("类别", "行业", "项目类别", "投资类别", "领域"), width=12),
+    Field("category", "行业类别", "text", ("类别", "行业", "项目类别", "投资类别", "领域", "项目类型", "产业类别", "所属行业", "行业类别名称"), width=12),
     Field("level", "项目级别", "text", ("级别", "重点级别", "项目层级", "项目等级", "重点项目级别"), required=True, width=10),
     Field("star", "攻坚星级", "flag", ("星级", "攻坚星级项目", "是否攻坚星级"), width=9),
     Field("is_982", "982工程", "flag", ('"982"工程', "“982”工程", "补短板982", "补短板“982”工程", "是否982"), width=9),
@@ -86,9 +86,10 @@ _BASE: tuple[Field, ...] = (
     Field("attracted", "招商引资", "flag", ("招商引资项目", "是否招商引资", "本年招商引资"), width=9),
     Field("start_year", "开工年份", "int", ("建设起始年", "开工年", "起始年份"), width=9),
     Field("end_year", "竣工年份", "int", ("建设结束年", "竣工年", "完工年份"), width=9),
-    Field("years", "建设起止年限", "text", ("建设年限", "起止年限", "建设周期"), width=12),
-    Field("scope", "建设内容及规模", "text", ("建设规模及内容", "建设内容", "主要建设内容"), width=36),
-    Field("status", "项目状态", "text", ("状态", "建设状态", "项目阶段"), width=9),
+    Field("years", "建设起止年限", "text", ("建设年限", "起止年限", "建设周期", "项目工期", "建设起止时间", "建设起止年月"), width=12),
+    Field("scope", "建设内容及规模", "text", ("建设规模及内容", "建设内容", "主要建设内容", "主要建设内容及规模", "总建设规模和建设内容",
+                                                 "建设内容和规模", "项目内容"), width=36),
+    Field("status", "项目状态", "text", ("状态", "建设状态", "项目阶段", "项目性质", "建设性质"), width=9),
     Field("total_investment", "总投资", "amount", ("项目总投资", "计划总投资", "总投资额", "项目总投资额",
                                                    "项目预估总投资", "估算总投资", "概算总投资"), required=True, width=12),
     # "累计完成投资" alone, or with a past year ("2009年累计完成投资"), is what was done before this year;
@@ -108,7 +109,8 @@ MONTH_FIELDS: tuple[Field, ...] = tuple(
 )
 
 _TAIL: tuple[Field, ...] = (
-    Field("month_current", "当月完成", "amount", ("当月", "本月完成", "本月", "当月完成投资"), width=10),
+    Field("month_current", "当月完成", "amount", ("当月", "本月完成", "本月", "当月完成投资", "当月已完成投资", "当月已完成", "本月完成投资",
+                                                    "月完成投资"), width=10),
     Field("ytd", "本年累计完成", "amount", ("累计完成", "累计", "本年完成", "年度累计完成", "完成投资", "累计完成投资额",
                                             "本年累计完成投资", "本年度累计完成", "本年度累计完成投资", "本年度累计完成投资额度",
                                             "本年度累计完成投资额", "本年累计完成投资额", "本年度完成投资", "本年完成投资",
@@ -123,7 +125,8 @@ _TAIL: tuple[Field, ...] = (
                                           "项目建设中存在的问题", "需协调解决问题", "需协调解决的问题", "具体问题"), width=24),
     Field("in_stats", "是否入库", "flag", ("入库", "是否纳统", "纳统", "已入库", "入统", "入库状态", "是否入统",
                                           "纳统情况", "入库情况"), width=8),
-    Field("leader", "分包领导", "text", ("包联领导", "分管领导", "责任领导"), width=10),
+    Field("leader", "分包领导", "text", ("包联领导", "分管领导", "责任领导", "挂点领导", "挂钩领导", "市挂钩领导", "县挂钩领导",
+                                        "包抓领导", "联系领导"), width=10),
     Field("contact", "联系人", "text", ("项目联系人",), width=10),
     Field("phone", "联系电话", "text", ("电话", "联系方式"), width=14),
 )

@@ -30,6 +30,7 @@ _START_TO_YEAR_END = re.compile(r"^(自?开工至)\d{4}年(底|末)")
 _YEAR_END = re.compile(r"^\d{4}年(底|末)")
 _YEAR = re.compile(r"^\d{4}年度?")
 _THIS_YEAR = re.compile(r"^(本年度?|今年)(?=\d)")
+_LEADING_ZERO_MONTH = re.compile(r"^0(\d)月")  # "01月完成投资" as a date picker writes it
 _SCAN_ROWS = 30
 
 
@@ -119,6 +120,8 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
         t = _YEAR_END.sub("上年底", t)
         t = _YEAR.sub("", t)
         t = _THIS_YEAR.sub("", t)
+    if t[:1] == "0":
+        t = _LEADING_ZERO_MONTH.sub(r"\1月", t)
     period = None
     pm = _PERIOD.match(t)
     if pm:
@@ -137,7 +140,9 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
     for candidate in (t, t.removesuffix("投资"), t.removesuffix("完成"), t.removesuffix("额"),
                       t.removesuffix("额度"), t.removesuffix("金额"), t.removesuffix("投资额")):
         if candidate in index:
-            return index[candidate], scale, period
+            key = index[candidate]
+            # "1-6月累计完成投资": with a period, a cumulative figure is this year's, not the years before
+            return ("ytd" if period is not None and key == "completed_before" else key), scale, period
     return None, scale, period
 
 

@@ -34,9 +34,11 @@ __all__ = ["READ_COLUMNS", "REQUIRED_COLUMNS", "Ledger", "find_ledger_sheet", "r
 
 # what the jobs that merge forms and rank units need (consolidate, forms, the table formulas)
 REQUIRED_COLUMNS = ("name", "code", "unit", "level", "total_investment", "annual_plan")
-# what validate and summary need: without a name or the two planned figures nothing can be judged;
-# the others of REQUIRED_COLUMNS missing are a ``missing-column`` warning and the reading goes on
-READ_COLUMNS = ("name", "total_investment", "annual_plan")
+# what validate, summary and inspect need: the projects' names. Any other of REQUIRED_COLUMNS
+# missing is a ``missing-column`` finding (an error for the two planned figures, whose absence
+# leaves every rate unknown) and the reading goes on
+READ_COLUMNS = ("name",)
+_MISSING_ERRORS = ("total_investment", "annual_plan")
 _SUBTOTAL = SUBTOTAL
 _SECTION = SECTION
 _CANONICAL = ("unit", "category", "level", "status")
@@ -44,6 +46,8 @@ _MISSING_REASON = {
     "code": "：项目按行识别，月报表汇入需要此列",
     "unit": "，标题中也没有“填报单位：…”：按单位汇总、排名和月报表需要此列",
     "level": "，分组标题中也没有级别：按级别汇总需要此列",
+    "total_investment": "：总投资相关的校验和汇总无法进行，汇总中显示为空",
+    "annual_plan": "：完成率无法计算，汇总中显示为空",
 }
 _TITLE_UNIT = re.compile(r"(填报单位|报送单位|报送部门|填表单位|填报部门|责任单位)(?:[(（]盖章[)）])?[:：][ \u3000]*(.*)$")
 
@@ -183,7 +187,8 @@ def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str]
             if key not in present and not (key == "level" and ledger.frame["level_raw"].notna().any()):
                 ledger.findings.append(finding("missing-column", sheet=sheet.name, row=hm.header_rows[0], column=1,
                                                field=key, label=FIELD_BY_KEY[key].label,
-                                               reason=_MISSING_REASON.get(key, "")))
+                                               reason=_MISSING_REASON.get(key, ""),
+                                               severity="error" if key in _MISSING_ERRORS else "warning"))
     return ledger
 
 
@@ -285,8 +290,8 @@ def _heading_levels(levels: list[Any], scan: RowScan, vocab: Any) -> list[Any]:
 def _level_heading(h: Heading, scan: RowScan, vocab: Any) -> str | None:
     """The level named by ``h`` or by the nearest enclosing heading (an "（一）在建" under "一、省重点")."""
     level: str | None = vocab.level(h.title)[0]
-    if level is not None:
-        return h.title
+    if level is not None or "重点" in h.title or h.title.endswith(("级项目", "级")):
+        return h.title  # a level word the 参数 list does not know is passed on, to be reported as such
     outer = [o for o in scan.headings if o.rank < h.rank and o.row < h.row and set(h.members) <= set(o.members)]
     for o in sorted(outer, key=lambda o: -o.rank):
         if vocab.level(o.title)[0] is not None:

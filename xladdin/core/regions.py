@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["REGIONS", "SHEETS", "Region"]
+__all__ = ["COLUMNS_REGION", "REGIONS", "SHEETS", "Region"]
 
 
 class Region(NamedTuple):
@@ -39,5 +39,7 @@ REGIONS: dict[str, Region] = {
     "programmes": Region("xl_programmes", "专项", "A3"),
     "bulletin": Region("xl_bulletin", "通报", "A1"),
     "findings": Region("xl_findings", "校验结果", "A3"),
-    "columns": Region("xl_columns", "校验结果", "L3"),  # the reader's account of the ledger's columns
 }
+# the reader's account of the ledger's columns, beside the findings; not part of the templates:
+# its name is created the first time ``validate --mark`` writes it
+COLUMNS_REGION = Region("xl_columns", "校验结果", "L3")

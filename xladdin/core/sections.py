@@ -34,7 +34,7 @@ class Heading:
 
     row: int
     col: int
-    text: str
+    text: str  # as written (runs of spaces collapsed)
     rank: int
     title: str
     count: int | None
@@ -127,7 +127,7 @@ def scan_rows(rows: list[list[Any]], start: int, cols: Mapping[str, int]) -> Row
         if head is not None:
             col, text, rank = head
             title, count = _title(text)
-            h = Heading(row=r, col=col, text=text, rank=rank, title=title, count=count)
+            h = Heading(row=r, col=col, text=" ".join(str(raw[col - 1]).split()), rank=rank, title=title, count=count)
             open_ = [o for o in open_ if o.rank < rank] + [h]
             headings.append(h)
             continue

@@ -23,11 +23,14 @@ def _unit_variants(name: str, kind: str) -> set[str]:
         out |= {base, base + "办事处", base + "街道办事处", base + "办", base + "街道办"}
     if kind in ("乡", "镇", "乡镇") and name.endswith(("乡", "镇")):
         out |= {name + "人民政府", name + "政府", name[:-1]}
+    if kind == "县区":
+        out |= {name + "人民政府", name + "政府"}
     if name.startswith("区") and len(name) > 2:  # 区发展改革委 <- 发展改革委; a county's 县X局 alike
         out.add(name[1:])
     return out
 
 
+_LIST_SEP = re.compile(r"[,，、;；/]")
 _BRACKETED = re.compile(r"[(（\[【][^)）\]】]*[)）\]】]")
 
 
@@ -62,7 +65,15 @@ class Vocabulary:
         self._level_memo: dict[str, tuple[str | None, bool]] = {}
 
     def unit(self, raw: str | None) -> str | None:
-        return self.units.get(norm(raw)) if raw else None
+        """The unit named by ``raw``; for a list ("区住建局,区发改局", as a 牵头单位 cell holds) the first
+        named, which common practice lists as the lead unit."""
+        if not raw:
+            return None
+        key = norm(raw)
+        hit = self.units.get(key)
+        if hit is None and _LIST_SEP.search(key):
+            hit = self.units.get(_LIST_SEP.split(key, 1)[0])
+        return hit
 
     def category(self, raw: str | None) -> str | None:
         return self.categories.get(norm(raw)) if raw else None

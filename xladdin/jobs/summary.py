@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.ledger import READ_COLUMNS
+from xladdin.core.findings import Finding
+from xladdin.core.ledger import READ_COLUMNS, Ledger
 from xladdin.core.period_check import for_period
 from xladdin.core.periods import period_label, period_month
 from xladdin.core.settings import Settings
@@ -42,6 +43,25 @@ def _all(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return _records(frame, list(frame.columns))
 
 
+def _unknown_figures(ledger: Ledger, period: list[Finding]) -> set[str]:
+    """The progress-table figures the ledger cannot give: a missing column or period is unknown, never 0."""
+    out: set[str] = set()
+    if any(f.severity == "error" for f in period):
+        out |= {"ytd_completed", "completion_rate", "gap", "status"}
+    if "total_investment" not in ledger.columns:
+        out.add("total_investment")
+    if "annual_plan" not in ledger.columns:
+        out |= {"annual_plan", "completion_rate", "gap", "status"}
+    return out
+
+
+def _blank(table: pd.DataFrame, keys: set[str]) -> pd.DataFrame:
+    out = table.copy()
+    for key in keys & set(out.columns):
+        out[key] = None
+    return out
+
+
 def summary(engine: Engine, month: int, settings: Settings | None = None) -> dict[str, Any]:
     if settings is None:
         settings, _ = load_settings(engine)
@@ -54,6 +74,9 @@ def summary(engine: Engine, month: int, settings: Settings | None = None) -> dic
     t = compute(ledger, stats, settings, pm, history)
     cols = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "schedule", "gap",
             "status", "growth"]
+    unknown = _unknown_figures(ledger, period)
+    for key in ("levels", "units", "categories"):
+        t[key] = _blank(t[key], unknown)
     return {
         "month": pm,
         "period": period_label(pm),

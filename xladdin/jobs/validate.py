@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from xladdin.core.findings import CODES, Finding, Report
 from xladdin.core.ledger import READ_COLUMNS, Ledger
-from xladdin.core.regions import REGIONS, SHEETS
+from xladdin.core.regions import COLUMNS_REGION, SHEETS
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import cell_ref, parse_ref
@@ -66,8 +66,13 @@ def write_findings(engine: Engine, report: Report, *, title: str = "台账校验
 
 def write_columns(engine: Engine, ledger: Ledger) -> None:
     """The column account below the defined name ``xl_columns`` (created beside the findings the first time)."""
-    found = engine.defined_name(REGIONS["columns"].name)
-    sheet, anchor = region_anchor(engine, "columns")
+    region = COLUMNS_REGION
+    found = engine.defined_name(region.name)
+    if found is not None:
+        sheet, anchor = found[0], found[1].split(":")[0]
+    else:
+        engine.ensure_sheet(region.sheet)
+        sheet, anchor = region.sheet, region.anchor
     old = engine.read(sheet)
     row0, col0 = parse_ref(anchor)
     rows = column_rows(ledger)
@@ -75,7 +80,7 @@ def write_columns(engine: Engine, ledger: Ledger) -> None:
     if row0 > 1:
         engine.write_cells(sheet, {cell_ref(row0 - 1, col0): f"台账“{ledger.sheet}”各列的识别结果（未识别的列：把后两格填入参数表【列名别名】）"})
     if found is None:
-        engine.set_defined_name(REGIONS["columns"].name, sheet, anchor)
+        engine.set_defined_name(region.name, sheet, anchor)
 
 
 def clear_marks(engine: Engine) -> None:
