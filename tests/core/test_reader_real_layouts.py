@@ -203,3 +203,21 @@ def test_a_period_the_ledger_does_not_hold_is_a_finding_not_a_figure() -> None:
     bare = read_ledger(SheetData("台账", [["项目名称", "总投资", "年度计划投资"], ["甲", 100, 60]]), S,
                        required=READ_COLUMNS)
     assert [f.code for f in for_period(bare, 6)[1]] == ["period-missing"]
+
+
+def test_a_second_column_for_a_field_already_read_is_reported() -> None:
+    grid = SheetData("台账", [["项目名称", "总投资", "年度计划投资", "总投资"], ["甲", 100, 60, 90]])
+    ledger = read_ledger(grid, S, required=READ_COLUMNS)
+    assert [f.flat() for f in ledger.findings if f.code == "duplicate-column"] == ["duplicate-column@台账!D1"]
+    assert float(ledger.frame["total_investment"].iat[0]) == 100.0
+
+
+def test_the_new_settings_sections_round_trip() -> None:
+    parsed, findings = parse_settings(SheetData("参数", settings_rows()))
+    assert findings == []
+    assert (parsed.levels, parsed.statuses, parsed.flag_true, parsed.flag_false) == (
+        S.levels, S.statuses, S.flag_true, S.flag_false)
+    rows = settings_rows()
+    rows += [[], ["【是否】"], ["含义", "写法"], ["是", "有、已报"], ["否", "没有"]]
+    custom, _ = parse_settings(SheetData("参数", rows))
+    assert custom.flag_true == ("有", "已报") and custom.flag_false == ("没有",)
