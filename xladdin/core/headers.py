@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from xladdin.core.fields import Field
 from xladdin.core.sheet import SheetData
@@ -92,11 +93,34 @@ def alias_index(fields: Iterable[Field], extra: Mapping[str, tuple[str, ...]] | 
 
 def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, float, int | None]:
     """(field key or None, scale to 万元, period end month) for one header text."""
-    t = header_key(text)
-    if not t:
+    exact_text, base, scale, period, fixed = _parsed(text if isinstance(text, str) else str(text or ""))
+    if not exact_text:
         return None, 1.0, None
     staff: dict[str, str] = getattr(index, "staff", {})
-    exact = staff.get(t)
+    exact = staff.get(exact_text)
+    if fixed is not None:
+        return exact or fixed, scale, period
+    if exact is not None:
+        return exact, scale, period
+    for candidate in (base, base.removesuffix("投资"), base.removesuffix("完成"), base.removesuffix("额"),
+                      base.removesuffix("额度"), base.removesuffix("金额"), base.removesuffix("投资额")):
+        if candidate in index:
+            key = index[candidate]
+            # "1-6月累计完成投资": with a period, a cumulative figure is this year's, not the years before
+            return ("ytd" if period is not None and key == "completed_before" else key), scale, period
+    return None, scale, period
+
+
+@lru_cache(maxsize=16384)
+def _parsed(text: str) -> tuple[str, str, float, int | None, str | None]:
+    """(header as staff aliases match it, text left to look up, scale, period month, field fixed by the period).
+
+    Independent of the alias index, so cached: find_header scans the same 30 rows on every call
+    of a table formula."""
+    t = header_key(text)
+    if not t:
+        return "", "", 1.0, None, None
+    exact_text = t
     scale = 1.0
     t = _UNIT_NOTE.sub("", t)
     # trailing groups: a unit ("(万元)", "(亿元)") gives the scale; other text is a qualifier
@@ -114,7 +138,7 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
         if m.group(1) == "亿元":
             scale = 10_000.0
         t = t[: m.start()]
-    if "年" in t:  # compiled once: a form's 30 scanned rows give 100+ texts, most of them data
+    if "年" in t:
         t = _SINCE_YEAR_END.sub("截至上年底", t)
         t = _START_TO_YEAR_END.sub("开工至上年底", t)
         t = _YEAR_END.sub("上年底", t)
@@ -130,20 +154,12 @@ def match_header(text: object, index: Mapping[str, str]) -> tuple[str | None, fl
         if not rest:
             # a bare "1-2月" column is the combined first period's monthly figure
             if int(pm.group(1)) == 1 and period == 2:
-                return exact or "m02", scale, None
-            return exact or "ytd", scale, period
+                return exact_text, "", scale, None, "m02"
+            return exact_text, "", scale, period, "ytd"
         t = rest
     elif (bp := _BLANK_PERIOD.match(t)) is not None and t[bp.end():]:
         t = t[bp.end():]
-    if exact is not None:
-        return exact, scale, period
-    for candidate in (t, t.removesuffix("投资"), t.removesuffix("完成"), t.removesuffix("额"),
-                      t.removesuffix("额度"), t.removesuffix("金额"), t.removesuffix("投资额")):
-        if candidate in index:
-            key = index[candidate]
-            # "1-6月累计完成投资": with a period, a cumulative figure is this year's, not the years before
-            return ("ytd" if period is not None and key == "completed_before" else key), scale, period
-    return None, scale, period
+    return exact_text, t, scale, period, None
 
 
 def blank_period(text: object) -> bool:
