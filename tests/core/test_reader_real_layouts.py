@@ -221,3 +221,16 @@ def test_the_new_settings_sections_round_trip() -> None:
     rows += [[], ["【是否】"], ["含义", "写法"], ["是", "有、已报"], ["否", "没有"]]
     custom, _ = parse_settings(SheetData("参数", rows))
     assert custom.flag_true == ("有", "已报") and custom.flag_false == ("没有",)
+
+
+def test_the_unit_of_a_units_own_ledger_can_come_from_settings() -> None:
+    rows = settings_rows()
+    for row in rows:
+        if row and row[0] == "本台账单位":
+            row[1] = "南曹街道"
+    settings, findings = parse_settings(SheetData("参数", rows))
+    assert findings == [] and settings.ledger_unit == "南曹街道"
+    grid = SheetData("台账", [["项目名称", "项目编码", "项目级别", "总投资", "年度计划投资"], ["甲", "P1", "区重点", 100, 50]])
+    ledger = read_ledger(grid, settings)  # even the jobs that need 责任单位 go on
+    assert ledger.frame["unit"].tolist() == ["南曹街道"]
+    assert not [f for f in ledger.findings if f.code == "missing-column"]

@@ -168,6 +168,8 @@ def read_ledger(sheet: SheetData, settings: Settings, *, required: Sequence[str]
             f"工作表“{sheet.name}”中找不到台账表头（需含“项目名称”或“项目编码”等至少三个可识别的列）。"
         )
     from_title = title_unit(sheet, hm.header_rows[0]) if "unit" not in hm.columns else None
+    if from_title is None and "unit" not in hm.columns and settings.ledger_unit:
+        from_title = (settings.ledger_unit, "")  # 参数 【参数】 本台账单位
     present = set(hm.columns) | ({"unit"} if from_title else set())
     missing = [k for k in required if k not in present]
     if missing:
@@ -258,8 +260,8 @@ def _read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings, from_title: 
     _complete(frame, settings)
     if from_title is not None and pd.isna(frame["unit"]).all() and len(frame):
         near = vocab.suggest_unit(from_title[0])
-        r, c = parse_ref(from_title[1])
-        findings.append(finding("unknown-title-unit", sheet=sheet.name, row=r, column=c, field="unit",
+        r, c = parse_ref(from_title[1]) if from_title[1] else (0, 0)
+        findings.append(finding("unknown-title-unit", sheet=sheet.name if r else "参数", row=r, column=c, field="unit",
                                 value=from_title[0], hint=f"，是否为“{near}”" if near else "，请在参数表【单位】中添加"))
         frame["unit_raw"] = None  # one finding at the title, not one per project
     column_map: list[ColumnInfo] = []

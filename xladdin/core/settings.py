@@ -204,6 +204,7 @@ class Settings(BaseModel):
     statuses: tuple[TermSpec, ...] = DEFAULT_STATUSES
     flag_true: tuple[str, ...] = FLAG_TRUE
     flag_false: tuple[str, ...] = FLAG_FALSE
+    ledger_unit: str | None = None  # the unit of a unit's own ledger without a 责任单位 column
     source: str = "defaults"
 
     @property
@@ -250,6 +251,7 @@ _PARAMS: tuple[tuple[str, str, str], ...] = (
     ("专项债权重-报送质量", "bond_weights.quality", "专项债考核评价权重"),
     ("专项债权重-支出进度", "bond_weights.disbursement", "专项债考核评价权重"),
     ("专项债权重-规范性", "bond_weights.compliance", "专项债考核评价权重"),
+    ("本台账单位", "ledger_unit", "一个单位自己的台账没有责任单位列、标题中也没写填报单位时，填该单位名称"),
 )
 _OPTIONAL = frozenset({"thresholds.reserve_base_projects", "thresholds.reserve_base_investment"})  # blank = 无数据
 _SECTION_UNITS, _SECTION_CATS, _SECTION_TARGETS, _SECTION_PARAMS, _SECTION_ALIASES = (
@@ -350,6 +352,9 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
             key = norm(row[0])
             if key not in known:
                 bad(r, 1, row[0], "未知参数名")
+                continue
+            if known[key] == "ledger_unit":
+                update["ledger_unit"] = as_text(row[1])
                 continue
             try:
                 number = parse_amount(row[1])
