@@ -89,7 +89,7 @@ _BASE: tuple[Field, ...] = (
     Field("years", "建设起止年限", "text", ("建设年限", "起止年限", "建设周期", "项目工期", "建设起止时间", "建设起止年月"), width=12),
     Field("scope", "建设内容及规模", "text", ("建设规模及内容", "建设内容", "主要建设内容", "主要建设内容及规模", "总建设规模和建设内容",
                                                  "建设内容和规模", "项目内容"), width=36),
-    Field("status", "项目状态", "text", ("状态", "建设状态", "项目阶段", "项目性质", "建设性质"), width=9),
+    Field("status", "项目状态", "text", ("状态", "建设状态", "项目阶段"), width=9),
     Field("total_investment", "总投资", "amount", ("项目总投资", "计划总投资", "总投资额", "项目总投资额",
                                                    "项目预估总投资", "估算总投资", "概算总投资"), required=True, width=12),
     # "累计完成投资" alone, or with a past year ("2009年累计完成投资"), is what was done before this year;

@@ -181,7 +181,7 @@ DEFAULT_LEVELS: tuple[TermSpec, ...] = tuple(
 # this year): not yet started until it says 已开工 or money has been spent (issue 13).
 DEFAULT_STATUSES: tuple[TermSpec, ...] = (
     TermSpec(name="谋划", aliases=("储备", "谋划项目", "储备项目", "拟建")),
-    TermSpec(name="前期", aliases=("前期工作", "预备", "筹建", "前期项目", "未开工", "待开工", "拟开工", "计划开工",
+    TermSpec(name="前期", aliases=("前期工作", "前期项目", "未开工", "待开工", "拟开工", "计划开工",
                                    "计划新开工", "拟新开工", "新开工")),
     TermSpec(name="在建", aliases=("续建", "已新开工", "已开工", "开工", "施工", "建设中", "在建项目", "续建项目")),
     TermSpec(name="竣工", aliases=("完工", "建成", "竣工投产", "竣工项目")),
