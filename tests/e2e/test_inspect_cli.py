@@ -71,3 +71,10 @@ def test_validate_mark_writes_the_column_account_beside_the_findings(tmp_path: P
         assert "unknown-column" in codes
     finally:
         wb.close()
+
+
+def test_inspect_with_a_month_says_when_the_ledger_has_no_figure_for_it(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["inspect", str(_ledger(tmp_path / "d.xlsx")), "--month", "6", "--json"])
+    seen = json.loads(capsys.readouterr().out)
+    assert code == 1 and [f["code"] for f in seen["findings"] if f["code"].startswith("period")] == ["period-missing"]
