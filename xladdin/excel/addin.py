@@ -13,13 +13,24 @@ sheet. pyOpenVBA (MIT) then edits that Office-authored project:
 - the sample ``Module1`` goes; ``macros/*.bas`` come in (ribbon callbacks);
 - ``xlwings_udfs`` is generated from ``xladdin.excel.udfs`` (the wrappers xlwings' own
   ``ImportPythonUDFsToAddin`` would write, which needs Excel);
+- ``XladdinStartup`` is generated (``xladdin.excel.startup``): the built versions, the function
+  help registered at open (``Application.MacroOptions``), and the ribbon callbacks' guard;
+- the config sheet becomes the active ``xladdin.conf`` holding one setting, ``UDF Modules =
+  xladdin.excel.udfs``, so xlwings' own "Import Functions" regenerates the same wrappers (its
+  default would be module ``xladdin``, which has no formulas). Only that key is on the sheet: a
+  sheet key, even empty, hides the user's config file for that key (xlwings' ``GetConfig``);
 and finally ``macros/customUI14.xml`` is added as the 2010+ ribbon part with its relationship.
 pyOpenVBA writes source only and clears the p-code cache: Excel compiles on first load.
 Nobody here can prove Excel runs the result (no Excel on these machines).
+
+No drift: ``pyproject.toml`` pins xlwings to one exact version (the embedded VBA loads
+``xlwings64-<version>.dll``, which only that version installs); the build refuses to run against
+any other installed xlwings (``check_xlwings``).
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import shutil
@@ -27,14 +38,51 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-__all__ = ["MACROS_DIR", "RIBBON_REL_TYPE", "UDF_MODULE", "build_addin", "udf_module_source", "vba_sources"]
+from xladdin.excel.startup import STARTUP_MODULE, startup_module_source
+from xladdin.excel.udf_meta import xlwings_view
+
+__all__ = ["MACROS_DIR", "RIBBON_REL_TYPE", "UDF_MODULE", "UDF_MODULES", "build_addin", "check_xlwings",
+           "pinned_xlwings", "udf_module_source", "vba_sources"]
 
 MACROS_DIR = Path(__file__).resolve().parents[2] / "macros"
 UDF_MODULE = "xlwings_udfs"  # the name xlwings' ImportPythonUDFsToAddin replaces, so both agree
 RIBBON_PART = "customUI/customUI14.xml"
 RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 PROJECT_NAME = "xladdin"
-_CONF_SHEET = ("_myaddin.conf", "_xladdin.conf")
+_CONF_SHEET = ("_myaddin.conf", "xladdin.conf")
+UDF_MODULES = "xladdin.excel.udfs"  # the add-in's "UDF Modules" setting
+_CONF_SHEET_XML = "xl/worksheets/sheet1.xml"
+
+
+def pinned_xlwings() -> str:
+    """The exact xlwings version xladdin requires (``xlwings==X`` in its metadata / pyproject.toml)."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        reqs = requires("xladdin") or []
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        reqs = re.findall(r'"(xlwings[^"]*)"', (MACROS_DIR.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    for req in reqs:
+        match = re.fullmatch(r"xlwings\s*==\s*([\w.]+)", req.split(";")[0].strip())
+        if match:
+            return match.group(1)
+    raise ValueError("pyproject.toml must pin xlwings to one exact version (xlwings==X)")
+
+
+def check_xlwings(installed: str | None = None) -> str:
+    """The installed xlwings version, if it is the pinned one; else a ``UsageError`` saying what to do."""
+    from xladdin.errors import UsageError
+
+    if installed is None:
+        import xlwings
+
+        installed = str(xlwings.__version__)
+    pinned = pinned_xlwings()
+    if installed != pinned:
+        raise UsageError(f"当前 Python 环境中的 xlwings 是 {installed}，而 xladdin 固定使用 xlwings {pinned}，"
+                         f"加载项必须与 Python 端版本一致，不能生成。请先执行 pip install xlwings=={pinned}"
+                         "（或 pip install -e . 按 pyproject.toml 重装），再生成加载项。")
+    return installed
 
 
 def vba_sources(macros: Path = MACROS_DIR) -> dict[str, str]:
@@ -47,7 +95,19 @@ def vba_sources(macros: Path = MACROS_DIR) -> dict[str, str]:
             raise ValueError(f"{path.name}: first line must be Attribute VB_Name")
         out[match.group(1)] = _crlf(text)
     out[UDF_MODULE] = udf_module_source()
+    out[STARTUP_MODULE] = startup_source()
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def startup_source() -> str:
+    """The generated ``XladdinStartup`` module for the installed xlwings and this xladdin."""
+    import xlwings
+
+    from xladdin import __version__
+
+    options = xlwings_view(UDF_MODULES).options
+    return startup_module_source(options, str(xlwings.__version__), __version__)
 
 
 def _crlf(text: str) -> str:
@@ -72,10 +132,10 @@ def udf_module_source() -> str:
             f"Function {name}({sig})",
             '    #If App = "Microsoft Excel" Then',
             "        If TypeOf Application.Caller Is Range Then On Error GoTo failed",
-            f'        {name} = XLPy.CallUDF("xladdin.excel.udfs", "{name}", {args}, ActiveWorkbook, Application.Caller)',
+            f'        {name} = XLPy.CallUDF("{UDF_MODULES}", "{name}", {args}, ActiveWorkbook, Application.Caller)',
             "        Exit Function",
             "    #Else",
-            f'        {name} = XLPy.CallUDF("xladdin.excel.udfs", "{name}", {args})',
+            f'        {name} = XLPy.CallUDF("{UDF_MODULES}", "{name}", {args})',
             "        Exit Function",
             "    #End If",
             "failed:",
@@ -101,6 +161,7 @@ def build_addin(out: Path, macros: Path = MACROS_DIR) -> Path:
     """Write ``xladdin.xlam`` to ``out`` (a file path, or a folder to put it in); return the path."""
     from pyopenvba import ExcelFile
 
+    check_xlwings()
     out = Path(out)
     if out.suffix.lower() != ".xlam":
         out = out / "xladdin.xlam"
@@ -135,6 +196,20 @@ def _add_ribbon(src: Path, dest: Path, ribbon: bytes) -> None:
                 data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
             elif item.filename in ("xl/workbook.xml", "docProps/app.xml"):
                 data = data.replace(_CONF_SHEET[0].encode(), _CONF_SHEET[1].encode())
+            elif item.filename == _CONF_SHEET_XML:
+                data = _conf_sheet(data)
             zout.writestr(item, data)
         zout.writestr(RIBBON_PART, ribbon)
     tmp.replace(dest)
+
+
+def _conf_sheet(xml: bytes) -> bytes:
+    """The config sheet with one row, ``UDF Modules | xladdin.excel.udfs`` (inline strings)."""
+    row = ('<row r="1"><c r="A1" t="inlineStr"><is><t>UDF Modules</t></is></c>'
+           f'<c r="B1" t="inlineStr"><is><t>{UDF_MODULES}</t></is></c></row>')
+    text = re.sub(rb"<sheetData>.*</sheetData>|<sheetData\s*/>", f"<sheetData>{row}</sheetData>".encode(), xml,
+                  count=1, flags=re.S)
+    text = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:B1"/>', text, count=1)
+    if row.encode() not in text:
+        raise ValueError("xlwings' add-in template changed: its config sheet has no sheetData")
+    return text

@@ -9,13 +9,18 @@ Progress goes to the status bar (kept in ``engine.messages`` where there is none
 failure ends in a message naming what to fix, never a Python traceback.
 
 Non-interactive use (tests, xlwings Server/Lite scripts): pass ``month=`` (otherwise desktop
-Excel on Windows asks in an InputBox) and ``folder=``. Folders, when not given: the folder of
+Excel on Windows asks in an InputBox proposing ``jobs.months.propose_month``, and the remote
+engine uses that proposal outright) and ``folder=``. Folders, when not given: the folder of
 the saved workbook (``月报表`` beside it, the PDF beside it); for a book without a folder on this
 computer (unsaved, or a remote-engine book, whose ``fullname`` is only its name) the system temp
 folder ``<temp>/xladdin/<book name>/``, named in the message.
 
 Jobs are imported inside the functions so that a button whose job is unavailable reports that
 in a message box instead of breaking every other button at import time.
+
+The add-in's VBA runs ``check_version(xlwings, xladdin)`` before every button (``XladdinCommand``
+in the generated module ``XladdinStartup``): the versions the add-in was built for against this
+Python's; on a mismatch a Chinese message says what to reinstall and the button does not run.
 """
 
 from __future__ import annotations
@@ -25,15 +30,19 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
 from xladdin.engines.excel import ExcelEngine
 from xladdin.errors import UsageError, XladdinError
 
-__all__ = ["Outcome", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder", "refresh_ranking",
-           "run_consolidate", "run_export_pdf", "run_forms", "run_refresh", "run_validate", "validate_ledger"]
+if TYPE_CHECKING:
+    from xladdin.jobs.months import Job
+
+__all__ = ["Outcome", "check_version", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder", "refresh_ranking",
+           "run_consolidate", "run_export_pdf", "run_forms", "run_refresh", "run_validate", "validate_ledger",
+           "version_problem"]
 
 TITLE = "投资项目"
 FORMS_FOLDER = "月报表"
@@ -71,23 +80,50 @@ def _run(book: xw.Book | None, work: Callable[..., Outcome], *args: Any) -> Outc
     return outcome
 
 
-# ---- month and folders ----------------------------------------------------------------------
-def ask_month(engine: ExcelEngine) -> int:
-    """The month to work on: asked for on Windows (Excel's InputBox, proposing the ledger's latest
-    filled month); elsewhere that latest month, or last calendar month when nothing is filled."""
-    import datetime as dt
+# ---- versions ---------------------------------------------------------------------------------
+def version_problem(expected_xlwings: str, expected_xladdin: str = "") -> str | None:
+    """None when this Python has the xlwings (and xladdin) the add-in was built for, else the message."""
+    from xladdin import __version__
 
-    from xladdin.jobs.session import load_ledger, load_settings
+    have = [("xlwings", expected_xlwings, str(xw.__version__))]
+    if expected_xladdin:
+        have.append(("xladdin", expected_xladdin, __version__))
+    wrong = [(name, want, got) for name, want, got in have if want != got]
+    if not wrong:
+        return None
+    lines = "；".join(f"加载项需要 {name} {want}，Python 端是 {got}" for name, want, got in wrong)
+    return (f"加载项与 Python 端的版本不一致：{lines}。\n请用同一安装包重新运行“安装.cmd”"
+            "（它会重装 Python 端并换上配套的加载项），然后重新打开 Excel。")
 
-    settings, _ = load_settings(engine)
-    latest = load_ledger(engine, settings).period_month
-    default = latest or max(dt.date.today().month - 1, 1)
-    if engine.remote:
-        return int(default)
+
+def check_version(expected_xlwings: str, expected_xladdin: str = "", book: xw.Book | None = None) -> bool:
+    """True when the versions agree; otherwise show the message (critical) and return False."""
+    problem = version_problem(expected_xlwings, expected_xladdin)
+    if problem is None:
+        return True
     try:
-        answer = engine.book.app.api.InputBox("请输入月份（1-12）：", TITLE, default, Type=1)
+        (book if book is not None else xw.Book.caller()).app.alert(problem, title=TITLE, mode="critical")
+    except Exception:  # no message box here: say it where RunPython shows errors
+        raise UsageError(problem) from None
+    return False
+
+
+# ---- month and folders ----------------------------------------------------------------------
+def ask_month(engine: ExcelEngine, job: Job = "consolidate", forms: Path | None = None) -> int:
+    """The month to work on: ``jobs.months.propose_month`` (the returned forms' month, else the
+    month after the last consolidated one; see there), asked for on Windows in Excel's InputBox
+    with that proposal; on the remote engine (xlwings Server/Lite) and wherever there is no
+    InputBox, the proposal itself."""
+    from xladdin.jobs.months import propose_month
+
+    proposal = propose_month(engine, job, forms)
+    if engine.remote:
+        return proposal.month
+    try:
+        answer = engine.book.app.api.InputBox(f"请输入月份（1-12）：\n建议 {proposal.month}（{proposal.reason}）",
+                                              TITLE, proposal.month, Type=1)
     except Exception:  # no InputBox outside desktop Excel on Windows
-        return int(default)
+        return proposal.month
     if answer is False:
         raise UsageError("已取消。")
     return _checked(answer)
@@ -103,8 +139,8 @@ def _checked(month: Any) -> int:
     return value
 
 
-def _month(engine: ExcelEngine, month: int | None) -> int:
-    return ask_month(engine) if month is None else _checked(month)
+def _month(engine: ExcelEngine, month: int | None, job: Job = "consolidate", forms: Path | None = None) -> int:
+    return ask_month(engine, job, forms) if month is None else _checked(month)
 
 
 def output_folder(book: xw.Book, folder: Path | str | None = None, sub: str = "") -> Path:
@@ -145,7 +181,7 @@ def run_forms(engine: ExcelEngine, month: int | None = None, folder: Path | str 
     """生成月报表: one form per unit into ``output_folder(..., "月报表")`` (as ``xladdin forms``)."""
     from xladdin.jobs.forms import forms_from_engine
 
-    month = _month(engine, month)
+    month = _month(engine, month, "forms")
     engine.status(f"正在生成 {month} 月月报表 …")
     out = output_folder(engine.book, folder, FORMS_FOLDER)
     written, skipped = forms_from_engine(engine, month, out, master_file=str(engine.book.name))
@@ -157,10 +193,10 @@ def run_consolidate(engine: ExcelEngine, month: int | None = None, folder: Path 
     """月度汇总: consolidate the forms in ``folder`` (default ``月报表`` beside the workbook)."""
     from xladdin.jobs.consolidate import FORM_SUFFIXES, consolidate
 
-    month = _month(engine, month)
     forms = output_folder(engine.book, folder, FORMS_FOLDER)
     if not any(p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")) for p in forms.iterdir()):
         raise UsageError(f"文件夹“{forms}”中没有月报表（.xlsx），请把收回的月报表放入该文件夹后再点“月度汇总”。")
+    month = _month(engine, month, "consolidate", forms)
     result = consolidate(engine, month, forms)
     report = result.report
     first = next((f for f in report.findings if f.severity == "error"), None)
@@ -175,7 +211,7 @@ def run_refresh(engine: ExcelEngine, month: int | None = None) -> Outcome:
     """刷新排名与通报: summary, ranking with escalation, and the bulletin from the ledger as it is."""
     from xladdin.jobs.consolidate import consolidate
 
-    result = consolidate(engine, _month(engine, month))
+    result = consolidate(engine, _month(engine, month, "refresh"))
     report = result.report
     return Outcome(f"已刷新{result.period}汇总、排名与通报：错误 {report.errors} 条，警告 {report.warnings} 条。",
                    "info" if report.valid else "critical", result)
