@@ -133,7 +133,7 @@ def test_a_broken_ledger_ends_in_a_message_naming_the_column() -> None:
 def test_consolidate_button_writes_what_the_cli_writes(demo: dict[str, Path], consolidated: Path) -> None:
     data = payload(demo["recalculated"], name=demo["master"].name)
     book = xw.Book(json=data)
-    outcome = ribbon.consolidate_month(book, month=6, folder=demo["forms"])
+    outcome = ribbon.consolidate_month(book, folder=demo["forms"])  # no month: June's forms propose June
     result = outcome.result
     assert result is not None and len(result.merge.units) == 27 and result.merge.merged > 200
     assert outcome.text.startswith("1-6月汇总完成") and "请先处理 文件“" in outcome.text
@@ -209,3 +209,34 @@ def test_pdf_button_falls_back_to_libreoffice_on_the_remote_engine(demo: dict[st
 
     empty = book_from(FIXTURES / "rules.xlsx")
     assert "请先点“刷新排名与通报”" in ribbon.export_bulletin_pdf(empty, folder=tmp_path).text
+
+
+# ---- the month a button proposes, and the version check ---------------------------------------------
+def test_remote_buttons_use_the_month_the_forms_carry_else_the_next_one(demo: dict[str, Path], tmp_path: Path) -> None:
+    """xlwings Server/Lite cannot ask: the proposal is used. The demo master holds 1-2月 … 5月 and
+    its folder June's returned forms; April's forms in another folder propose April."""
+    from xladdin.engines.excel import ExcelEngine
+    from xladdin.jobs.forms import forms_from_master
+
+    april = tmp_path / "四月"
+    forms_from_master(demo["master"], 4, april)
+    engine = ExcelEngine(xw.Book(json=payload(demo["recalculated"], name=demo["master"].name)))
+    assert ribbon.ask_month(engine, "consolidate", demo["forms"]) == 6
+    assert ribbon.ask_month(engine, "consolidate", april) == 4
+    assert ribbon.ask_month(engine, "consolidate", tmp_path / "空") == 6  # month after 5
+    assert ribbon.ask_month(engine, "forms") == 6 and ribbon.ask_month(engine, "refresh") == 5
+
+
+def test_version_check_on_the_remote_engine(tmp_path: Path) -> None:
+    from xladdin import __version__
+
+    book = book_from(FIXTURES / "rules.xlsx")
+    assert ribbon.check_version(xw.__version__, __version__, book) is True
+    assert alerts(book) == []
+    assert ribbon.check_version("0.30.0", __version__, book) is False
+    [[text, title, _, mode, _]] = alerts(book)
+    assert title == "投资项目" and mode == "critical"
+    assert f"加载项需要 xlwings 0.30.0，Python 端是 {xw.__version__}" in text and "安装.cmd" in text
+    other = book_from(FIXTURES / "rules.xlsx")
+    assert ribbon.check_version(xw.__version__, "9.9.9", other) is False
+    assert f"加载项需要 xladdin 9.9.9，Python 端是 {__version__}" in alerts(other)[0][0]
