@@ -146,6 +146,18 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return int(any(f["severity"] == "error" for f in result["findings"]))
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from xladdin.excel.bundle import build_bundle
+
+    def progress(text: str) -> None:
+        print(text, file=sys.stderr)
+
+    bundle = build_bundle(Path(args.out), args.platform, args.python, progress=progress)
+    print(bundle.folder)
+    print(bundle.zip)
+    return 0
+
+
 def cmd_addin_build(args: argparse.Namespace) -> int:
     from xladdin.excel.addin import build_addin
 
@@ -179,6 +191,13 @@ def _parser() -> argparse.ArgumentParser:
     ab = a.add_parser("build", help="由 macros/ 生成 xladdin.xlam")
     ab.add_argument("--out", default="dist/xladdin.xlam", help="输出文件或文件夹（默认 dist/xladdin.xlam）")
     ab.set_defaults(func=cmd_addin_build)
+
+    b = sub.add_parser("bundle", help="生成离线安装包（wheel、加载项、安装.cmd），在无网络、无管理员权限的电脑上安装")
+    b.add_argument("--out", required=True, help="输出文件夹（其中生成安装包文件夹和同名 .zip）")
+    b.add_argument("--platform", default="win_amd64",
+                   help="目标平台（默认 win_amd64；current 表示本机，用于测试）")
+    b.add_argument("--python", default="3.11", help="目标 Python 版本（默认 3.11）")
+    b.set_defaults(func=cmd_bundle)
 
     t = sub.add_parser("template", help="写出空白主台账模板（主台账模板.xlsx）和月报表样表")
     t.add_argument("dir", help="输出目录")
