@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The test extra installs lxml (openxml-audit needs it for the ribbon schema check); openpyxl would
+# then serialise with lxml, which no installed xladdin has (lxml is no runtime dependency, and the
+# offline bundle carries none). Keep openpyxl on the standard library, as in production; set before
+# any test module imports openpyxl, inherited by the CLI subprocesses.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
