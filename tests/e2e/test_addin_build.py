@@ -139,7 +139,7 @@ def test_libreoffice_opens_the_addin_and_lists_our_modules(xlam: Path, tmp_path:
     out = subprocess.run(["/usr/bin/python3", str(script), str(xlam), str(tmp_path / "profile")],
                          capture_output=True, text=True, timeout=120, check=True).stdout
     modules = {line.split("/", 1)[1] for line in out.splitlines() if "/" in line}
-    assert {"XladdinRibbon", UDF_MODULE, "xlwings", "Dictionary"} <= modules
+    assert {"XladdinRibbon", "XladdinStartup", UDF_MODULE, "xlwings", "Dictionary"} <= modules
 
 
 def test_cli_builds_the_addin(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from xladdin.excel.addin import (
     startup_source,
     udf_module_source,
 )
-from xladdin.excel.startup import MESSAGES, vba_text
+from xladdin.excel.startup import MESSAGES, startup_module_source, vba_text
 from xladdin.excel.udf_meta import xlwings_view
 
 ROOT = MACROS_DIR.parent
@@ -145,6 +145,42 @@ def test_the_guard_ends_every_unusable_state_in_a_chinese_message() -> None:
         env, _ = run_string_assignments(procedure(source, f"Private Function {name}()"))
         assert env["t"] == MESSAGES[key] and re.search(r"[\u4e00-\u9fff]", env["t"]), name
     assert "启用编辑" in MESSAGES["protected"] and "安装.cmd" in MESSAGES["xlwings"]
+
+
+def vba_syntax_errors(source: str) -> list[str]:
+    """Syntax errors of a VBA module by the ANTLR grammar of VBA (PyPI antlr4-vba: MS-VBAL based;
+    it has no preprocessor, so modules with #If/#Const are not given to it)."""
+    from antlr4 import CommonTokenStream, InputStream
+    from antlr4.error.ErrorListener import ErrorListener
+    from antlr4_vba.vbaLexer import vbaLexer
+    from antlr4_vba.vbaParser import vbaParser
+
+    errors: list[str] = []
+
+    class Collect(ErrorListener):  # type: ignore[misc]
+        def syntaxError(self, recognizer, symbol, line, column, msg, e):  # type: ignore[no-untyped-def]
+            errors.append(f"{line}:{column} {msg}")
+
+    lexer = vbaLexer(InputStream(source))
+    lexer.removeErrorListeners()
+    lexer.addErrorListener(Collect())
+    parser = vbaParser(CommonTokenStream(lexer))
+    parser.removeErrorListeners()
+    parser.addErrorListener(Collect())
+    parser.startRule()
+    return errors
+
+
+@pytest.mark.slow
+def test_our_vba_modules_parse_with_a_vba_grammar() -> None:
+    """XladdinRibbon and XladdinStartup (with two functions' help: the other eleven are the same
+    generated statements, and the grammar's Python runtime needs ~2 s per function)."""
+    ribbon_bas = (MACROS_DIR / "XladdinRibbon.bas").read_text(encoding="ascii").replace("\n", "\r\n")
+    startup = startup_module_source(xlwings_view(UDF_MODULES).options[:2], xw.__version__, __version__)
+    assert vba_syntax_errors(ribbon_bas) == []
+    assert vba_syntax_errors(startup) == []
+    broken = startup.replace("< 14 Then Exit Sub", "< 14 Exit Sub", 1)
+    assert vba_syntax_errors(broken), "the grammar must reject a broken If"
 
 
 # ---- UDF wrappers and the UDF Modules setting ---------------------------------------------------

@@ -192,7 +192,7 @@ def startup_module_source(options: Sequence[MacroOption], xlwings_version: str, 
         "",
         "Private Function HasFolder(ByVal path As String) As Boolean",
         "    On Error Resume Next",
-        "    HasFolder = Len(Dir(path, vbDirectory)) > 0",
+        "    HasFolder = (GetAttr(path) And vbDirectory) = vbDirectory  ' stays False when GetAttr fails",
         "End Function",
         "",
     ]
