@@ -115,7 +115,9 @@ def test_the_add_in_knows_the_versions_it_was_built_for() -> None:
 
 def test_function_help_is_registered_at_open_as_xlwings_import_functions_would() -> None:
     source = startup_source()
-    assert "RegisterXladdinFunctions" in procedure(source, "Public Sub Auto_Open()")
+    auto_open = procedure(source, "Public Sub Auto_Open()")
+    assert re.search(r"RegisterXladdinFunctions\s+problem = PythonProblem\(\)\s+If problem = \"\" Then\s+"
+                     r"pythonChecked = True\s+Else\s+Say problem", auto_open), auto_open
     _, calls = run_string_assignments(procedure(source, "Public Sub RegisterXladdinFunctions()"))
     expected = [(o.name, o.description, o.category, list(o.arguments)) for o in xlwings_view(UDF_MODULES).options]
     assert calls == expected

@@ -7,7 +7,9 @@ May import the standard library and ``xladdin.excel.udf_meta``. The build writes
 - ``Auto_Open`` → ``RegisterXladdinFunctions``: ``Application.MacroOptions`` for every ``TZ_``
   formula with the description, category and argument descriptions xlwings' own "Import
   Functions" would register (``udf_meta.xlwings_view``), so the function wizard shows the Chinese
-  help with no step that needs access to the VBA project object model;
+  help with no step that needs access to the VBA project object model; then the Python check
+  below, so a broken or mismatched install is named when Excel starts, before any ``TZ_`` formula
+  (whose wrappers must stay exactly xlwings' own) shows an error in its cell;
 - ``XladdinReady(needsFolder)``: the guard every ribbon callback calls first. It ends in a Chinese
   message box, and returns False, when no workbook is active, when the document is in Protected
   View, when a button that works beside the workbook meets an unsaved one, when the configured
@@ -94,7 +96,16 @@ def startup_module_source(options: Sequence[MacroOption], xlwings_version: str, 
         "Private pythonChecked As Boolean",
         "",
         "Public Sub Auto_Open()",
+        "    ' When Excel loads the add-in: the function help, then the Python side, so that a broken or",
+        "    ' mismatched install is named at start rather than as errors in TZ_ cells.",
+        "    Dim problem As String",
         "    RegisterXladdinFunctions",
+        "    problem = PythonProblem()",
+        "    If problem = \"\" Then",
+        "        pythonChecked = True",
+        "    Else",
+        "        Say problem",
+        "    End If",
         "End Sub",
         "",
         "Public Sub RegisterXladdinFunctions()",
