@@ -40,9 +40,9 @@ from xladdin.errors import UsageError, XladdinError
 if TYPE_CHECKING:
     from xladdin.jobs.months import Job
 
-__all__ = ["Outcome", "check_version", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder", "refresh_ranking",
-           "run_consolidate", "run_export_pdf", "run_forms", "run_refresh", "run_validate", "validate_ledger",
-           "version_problem"]
+__all__ = ["Outcome", "check_version", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder",
+           "refresh_ranking", "run_consolidate", "run_export_pdf", "run_forms", "run_refresh", "run_validate",
+           "validate_ledger", "version_problem"]
 
 TITLE = "投资项目"
 FORMS_FOLDER = "月报表"
