@@ -27,16 +27,14 @@ def _print_json(obj: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from xladdin.engines.files import FileEngine, stderr_progress
-    from xladdin.jobs.session import open_for_job
-    from xladdin.jobs.validate import mark_findings, validate, write_findings
+    from xladdin.jobs.session import run_in_place
+    from xladdin.jobs.validate import MARK_NEEDS, validate, validate_and_mark
 
     path = Path(args.workbook)
     progress = None if args.json else stderr_progress
-    if args.mark:
-        with open_for_job(path, password=args.password, progress=progress) as engine:
-            report, ledger = validate(engine, sheet=args.sheet)
-            write_findings(engine, report, ledger=ledger)
-            marked = mark_findings(engine, report)
+    if args.mark:  # the patch engine, unless the file is encrypted (see run_in_place)
+        report, marked = run_in_place(path, lambda engine: validate_and_mark(engine, sheet=args.sheet),
+                                      needs=MARK_NEEDS, password=args.password, progress=progress)
     else:
         engine = FileEngine(path, password=args.password, progress=progress)
         try:
@@ -88,15 +86,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from xladdin.engines.files import stderr_progress
-    from xladdin.jobs.consolidate import consolidate
+    from xladdin.jobs.consolidate import NEEDS, consolidate
     from xladdin.jobs.session import run_in_place
 
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
     forms = Path(args.forms) if args.forms else None
-    # patch engine first (only changed sheet parts are rewritten); falls back to openpyxl if needed
+    # the patch engine (only changed parts are rewritten); chosen before the job runs, never rerun
     result = run_in_place(Path(args.master), lambda engine: consolidate(engine, args.month, forms),
-                          output=output, progress=progress)
+                          needs=NEEDS, output=output, progress=progress)
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing})

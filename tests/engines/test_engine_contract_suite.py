@@ -4,8 +4,8 @@ after ``save()``), ExcelEngine on xlwings' remote engine (checked by replaying t
 
 Where an engine documents that it cannot do something, the documented behaviour is asserted:
 the remote engine reads no merges, no fills and no notes the book already had (only its own
-session's), and leaves a note it cannot read untouched; the patch engine raises
-``EngineUnsupported`` for new sheets, fills and notes, and then writes nothing.
+session's), and leaves a note it cannot read untouched. The patch engine does everything the file
+engine does (new and hidden sheets, fills, notes — issue 15).
 """
 
 from __future__ import annotations
@@ -194,14 +194,6 @@ def case(request: pytest.FixtureRequest, source: Path, tmp_path: Path) -> Iterat
         e.close()
 
 
-def _unsupported_then_nothing_written(c: Case, call: Callable[[], object]) -> None:
-    """Patch engine: ``call`` raises EngineUnsupported and a save afterwards leaves the file as it was."""
-    with pytest.raises(errors.EngineUnsupported):
-        call()
-    c.engine.save()
-    assert c.path.read_bytes() == c.original
-
-
 # ---- reading ---------------------------------------------------------------------------------
 def test_is_an_engine_and_lists_sheets_in_order(case: Case) -> None:
     assert isinstance(case.engine, Engine)
@@ -368,12 +360,7 @@ def test_defined_names_read_set_new_and_replace(case: Case) -> None:
 
 def test_ensure_sheet_adds_at_the_end_hidden_on_request_and_leaves_existing_ones(case: Case) -> None:
     e = case.engine
-    if case.kind == "patch":  # documented: no new sheets in place; existing ones are fine
-        e.ensure_sheet(SUMMARY)
-        e.ensure_sheet(DATA, hidden=True)
-        assert e.sheet_names() == [DATA, SUMMARY]
-        _unsupported_then_nothing_written(case, lambda: e.ensure_sheet("新表"))
-        return
+    e.ensure_sheet(DATA, hidden=True)  # an existing sheet stays as it is
     e.ensure_sheet("_xladdin", hidden=True)
     e.ensure_sheet("排名")
     e.ensure_sheet(SUMMARY)
@@ -384,7 +371,7 @@ def test_ensure_sheet_adds_at_the_end_hidden_on_request_and_leaves_existing_ones
     assert e.read(SUMMARY).value(2, 2) == 7
     view = case.finish()
     assert view.sheets == [DATA, SUMMARY, "_xladdin", "排名"]
-    assert view.hidden == {"_xladdin"}
+    assert view.hidden == {"_xladdin"}  # DATA, existing, was not hidden
     assert view.values[("排名", "A1")] == "名次"
     assert (view.values[(SUMMARY, "A1")], view.values[(SUMMARY, "B2")]) == ("旧", 7)
 
@@ -392,11 +379,6 @@ def test_ensure_sheet_adds_at_the_end_hidden_on_request_and_leaves_existing_ones
 # ---- fills and notes -------------------------------------------------------------------------
 def test_fills_set_read_and_clear(case: Case) -> None:
     e = case.engine
-    if case.kind == "patch":
-        with pytest.raises(errors.EngineUnsupported):
-            e.fills(DATA, ["B4"])
-        _unsupported_then_nothing_written(case, lambda: e.set_fill(DATA, ["A3"], "FFC7CE"))
-        return
     before = e.fills(DATA, ["B4", "A3"])
     # the remote engine cannot read fills (documented): only this session's own are known
     assert before == ({"B4": None, "A3": None} if case.kind == "excel-remote" else {"B4": "FFEB9C", "A3": None})
@@ -410,11 +392,6 @@ def test_fills_set_read_and_clear(case: Case) -> None:
 
 def test_notes_set_replace_and_remove(case: Case) -> None:
     e = case.engine
-    if case.kind == "patch":
-        with pytest.raises(errors.EngineUnsupported):
-            e.notes(DATA, ["D4"])
-        _unsupported_then_nothing_written(case, lambda: e.set_note(DATA, "A3", "问题"))
-        return
     e.set_note(DATA, "A3", "第一次")
     e.set_note(DATA, "A3", "替换后")
     e.set_note(DATA, "B3", "将删除")

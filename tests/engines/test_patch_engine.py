@@ -170,27 +170,54 @@ def test_injection_stays_text_and_libreoffice_recalculates(tmp_path: Path) -> No
     assert lo["D1"].value == pytest.approx(36200.5) and lo["D2"].value is True
 
 
-def test_unsupported_operations_fall_back_to_the_file_engine(tmp_path: Path) -> None:
+def test_the_session_picks_one_engine_up_front_and_never_reruns(tmp_path: Path) -> None:
+    """Issue 11 item 4: a job runs once, on the engine picked before it starts. The patch engine
+    does new sheets, fills and notes itself; the file engine is picked only for what the patch
+    engine declares it cannot do on that file (encrypted; no styles.xml when fills are needed)."""
     path = hf.plain(tmp_path / "台账.xlsx")
-    engine = PatchEngine(path)
-    for call in (lambda: engine.ensure_sheet("新表"), lambda: engine.set_fill("项目台账", ["A1"], "FFC7CE"),
-                 lambda: engine.notes("项目台账", ["A1"])):
-        with pytest.raises(errors.EngineUnsupported):
-            call()
-    engine.close()
     used: list[str] = []
 
     def job(e: Any) -> int:
         used.append(type(e).__name__)
         e.write_cells("项目台账", {"A2": "先写"})
-        e.ensure_sheet("新表")
+        e.ensure_sheet("新表", hidden=True)
         e.write_cells("新表", {"A1": "新"})
+        e.set_fill("项目台账", ["B2"], "FFC7CE")
+        e.set_note("项目台账", "B2", "批注")
         return 7
 
     assert run_in_place(path, job) == 7
-    assert used == ["PatchEngine", "FileEngine"]
+    assert used == ["PatchEngine"]
     wb = openpyxl.load_workbook(path)
-    assert wb["新表"]["A1"].value == "新" and wb["项目台账"]["A2"].value == "先写"
+    assert wb["新表"]["A1"].value == "新" and wb["新表"].sheet_state == "hidden"
+    ws = wb["项目台账"]
+    assert ws["A2"].value == "先写" and ws["B2"].fill.fgColor.rgb == "FFFFC7CE" and ws["B2"].comment.text == "批注"
+
+    locked = hf.encrypted(tmp_path / "加密.xlsx", "pw")
+    assert run_in_place(locked, job, password="pw") == 7 and used[-1] == "FileEngine"
+
+    no_styles = hf.rewrite(hf.plain(tmp_path / "p.xlsx"), tmp_path / "无样式.xlsx",
+                           lambda name, data: None if name == "xl/styles.xml" else data)
+    assert "fills" not in PatchEngine(no_styles).capabilities
+    run_in_place(no_styles, lambda e: used.append(type(e).__name__), needs=frozenset({"cells", "fills"}))
+    run_in_place(no_styles, lambda e: used.append(type(e).__name__), needs=frozenset({"cells"}))
+    assert used[-2:] == ["FileEngine", "PatchEngine"]
+
+    # what the patch engine cannot do mid-job stops the job with nothing written: no rerun
+    shared = tmp_path / "f.xlsx"
+    hf.rewrite(hf.plain(tmp_path / "p3.xlsx"), shared, lambda name, data: data.replace(
+        b"</sheetData>", b'<row r="5"><c r="A5"><f t="shared" ref="A5:A6" si="0">B2</f><v>1</v></c></row>'
+        b'<row r="6"><c r="A6"><f t="shared" si="0"/><v>2</v></c></row></sheetData>') if name == hf.SHEET else data)
+    before = shared.read_bytes()
+    calls: list[str] = []
+
+    def bad(e: Any) -> None:
+        calls.append(type(e).__name__)
+        e.write_cells("项目台账", {"A5": 3})
+
+    with pytest.raises(errors.EngineUnsupported):
+        run_in_place(shared, bad)
+    assert calls == ["PatchEngine"] and shared.read_bytes() == before
 
 
 def test_shared_formula_master_is_not_patched(tmp_path: Path) -> None:

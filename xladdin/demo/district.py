@@ -137,7 +137,7 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, r
     """``xladdin demo``: build, then run the month's jobs (validate, consolidate in place) and say
     what they found: every finding, grouped by kind."""
     from xladdin.engines.files import FileEngine
-    from xladdin.jobs.consolidate import consolidate
+    from xladdin.jobs.consolidate import NEEDS, consolidate
     from xladdin.jobs.session import run_in_place
     from xladdin.jobs.validate import validate
 
@@ -152,7 +152,7 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, r
     out = result.job_output
     out.append(f"校验主台账（{result.master.name}）：共 {report.projects} 个项目，" + _found(report.errors, report.warnings))
     out += grouped_lines(report.findings)
-    done = run_in_place(result.master, lambda e: consolidate(e, month, result.forms_dir))
+    done = run_in_place(result.master, lambda e: consolidate(e, month, result.forms_dir), needs=NEEDS)
     out.append(f"汇总 {month} 月月报表（{result.forms_dir.name}）：" + _found(done.report.errors, done.report.warnings))
     out += grouped_lines(done.report.findings)
     out += ["  " + line for line in done.summary_text().splitlines()]

@@ -19,7 +19,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from xladdin.core.sheet import SheetData
 
-__all__ = ["Engine", "Formula", "Link"]
+__all__ = ["ALL_WRITES", "Engine", "Formula", "Link"]
+
+# What a job may need an engine to write (``Engine.capabilities``, ``jobs.session.run_in_place``):
+# cell values, internal links, defined names, new (hidden) sheets, the ranking chart, fills, notes.
+ALL_WRITES: frozenset[str] = frozenset({"cells", "links", "names", "sheets", "charts", "fills", "notes"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Engine(Protocol):
     """What a job may ask of a workbook. Engines translate their exceptions to ``XladdinError``."""
 
     label: str  # shown in messages: file name or book name
+    capabilities: frozenset[str]  # which of ``ALL_WRITES`` this engine does on this workbook
 
     def sheet_names(self) -> list[str]: ...
 

@@ -27,7 +27,7 @@ from typing import Any
 import xlwings as xw
 
 from xladdin.core.sheet import Merge, SheetData, cell_ref, parse_ref
-from xladdin.engines.base import Formula, Link
+from xladdin.engines.base import ALL_WRITES, Formula, Link
 from xladdin.errors import EngineError, SheetNotFound, XladdinError
 
 __all__ = ["ExcelEngine", "excel_text"]
@@ -84,6 +84,7 @@ class ExcelEngine:
     def __init__(self, book: xw.Book) -> None:
         self.book = book
         self.label = str(book.name)
+        self.capabilities = ALL_WRITES
         self.messages: list[str] = []  # status texts, kept for engines without a status bar
         self._fills: dict[tuple[str, str], str | None] = {}
         self._notes: dict[tuple[str, str], str | None] = {}

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from xladdin import errors
 from xladdin.core.sheet import SheetData
-from xladdin.engines.base import Formula, Link
+from xladdin.engines.base import ALL_WRITES, Formula, Link
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet, translate
 from xladdin.engines.xlsx.package import defined_names
@@ -39,6 +39,7 @@ class FileEngine:
                  allow_loss: bool = False, progress: Callable[[str], None] | None = None) -> None:
         self.path = Path(path)
         self.label = self.path.name
+        self.capabilities = ALL_WRITES
         self.writable = writable
         self._progress = progress
         self._data: io.BytesIO | None = None

@@ -4,24 +4,27 @@ Imports python-calamine (through ``calamine_read``) and the standard library; no
 Reads are calamine's (fast), formula cells as their formula text (as the writable file
 engine reads them: cached results go stale once a job writes), with pending writes overlaid; ``save()`` patches the touched
 ``xl/worksheets/sheetN.xml`` parts cell by cell (``sheet_xml``), edits ``xl/workbook.xml`` as text
-(defined names, ``fullCalcOnLoad``), and copies every other member as its raw compressed bytes.
-Nothing is re-serialised, so shapes, x14 extensions, slicers, VBA, cached values of untouched
-formulas … survive; the file engine's content-loss refusal does not apply here.
+(sheets, defined names, ``fullCalcOnLoad``), appends new cell formats to ``styles.xml`` (``styles``),
+edits the notes' comments and VML parts (``notes``), adds new sheets and charts as new parts, and
+copies every other member as its raw compressed bytes. Nothing is re-serialised, so shapes, x14
+extensions, slicers, VBA, pivot caches, cached values of untouched formulas … survive.
 
 Strings are written as inline strings (``sharedStrings.xml`` never changes), ``Formula`` as
 ``<f>`` without a cached value. Because written values make other formulas' cached values stale,
 any save that changed a cell sets ``fullCalcOnLoad="1"`` so Excel recalculates on open; if a
 formula cell was overwritten, the stale ``calcChain.xml`` is dropped (Excel rebuilds it).
 
-What it cannot do losslessly raises ``errors.EngineUnsupported`` and the caller reruns the job
-with ``FileEngine`` (see ``jobs.common.run_in_place``): creating sheets, fills, notes, a chart on
-a sheet that already has other drawings. ``bar_chart`` on a sheet that already has a chart does
-nothing: the chart references the ranking region's cells, so the new values redraw it; without
-one, a bar chart part is added (``patch_chart``).
+The engine declares what it can do (``capabilities``); the session picks an engine before the job
+runs (``jobs.session.run_in_place``), never reruns one. What is still impossible losslessly raises
+``errors.EngineUnsupported`` and the job stops with nothing written: overwriting the first cell of a
+shared or array formula, writing inside a multi-cell array formula, a chart on a sheet whose drawing
+holds no chart. ``bar_chart`` on a sheet that already has a chart does nothing: the chart
+references the ranking region's cells, so the new values redraw it.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -31,9 +34,10 @@ from typing import Any
 
 from xladdin import errors
 from xladdin.core.sheet import SheetData, parse_ref
-from xladdin.engines.base import Formula, Link
+from xladdin.engines.base import ALL_WRITES, Formula, Link
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
+from xladdin.engines.xlsx.notes import SheetNotes, add_relationship, free_name, load_notes, write_notes
 from xladdin.engines.xlsx.package import (
     defined_names,
     drop_part,
@@ -43,13 +47,21 @@ from xladdin.engines.xlsx.package import (
     sheet_entries,
     write_package,
 )
-from xladdin.engines.xlsx.sheet_xml import Patch, formula_cells, patch_sheet
+from xladdin.engines.xlsx.sheet_xml import Patch, cell_styles, formula_cells, patch_sheet
+from xladdin.engines.xlsx.styles import KEEP, CellFormat, StyleBook
 
-__all__ = ["PatchEngine"]
+__all__ = ["CAPABILITIES", "PatchEngine"]
 
 WORKBOOK = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 CONTENT_TYPES = "[Content_Types].xml"
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NEW_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             f'xmlns:r="{REL_NS}"><dimension ref="A1"/><sheetData/>'
+             '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
+CAPABILITIES = ALL_WRITES
 
 
 class PatchEngine:
@@ -64,10 +76,15 @@ class PatchEngine:
             with zipfile.ZipFile(self.path) as zf:
                 self._members = {i.filename for i in zf.infolist()}
                 self._workbook = self._workbook_orig = zf.read(WORKBOOK).decode("utf-8")
-                self._wb_rels = zf.read(WORKBOOK_RELS).decode("utf-8")
+                self._wb_rels = self._wb_rels_orig = zf.read(WORKBOOK_RELS).decode("utf-8")
         except (KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
             raise errors.EngineUnsupported(f"“{self.label}”的工作簿部件无法就地修改：{exc}") from exc
         targets = rels_targets(self._wb_rels, WORKBOOK)
+        self._styles_part = next((t for typ, t in targets.values() if typ == "styles"), None)
+        self.capabilities = CAPABILITIES if self._styles_part in self._members else CAPABILITIES - {"fills"}
+        self._styles: StyleBook | None = None
+        self._notes: dict[str, SheetNotes] = {}
+        self._new: dict[str, str] = {}  # sheets created by this job -> their new part
         self._parts: dict[str, str] = {}
         self._kinds: dict[str, str] = {}
         for name, rid in sheet_entries(self._workbook):
@@ -164,8 +181,17 @@ class PatchEngine:
         return self._patches.setdefault(sheet, Patch())
 
     def ensure_sheet(self, sheet: str, *, hidden: bool = False) -> None:
-        if sheet not in self._parts:
-            raise errors.EngineUnsupported(f"就地补丁不能新建工作表“{sheet}”。")
+        """A new sheet is a new worksheet part, a ``<sheet>`` in workbook.xml (after the others,
+        ``state="hidden"`` when asked), a workbook relationship and a content type."""
+        if sheet in self._parts:
+            return
+        used = self._members | set(self._new.values())
+        _, part = free_name(used, "xl/worksheets/sheet{}.xml")
+        self._wb_rels, rid = add_relationship(self._wb_rels, "worksheet", part.removeprefix("xl/"))
+        self._workbook = _add_sheet(self._workbook, sheet, rid, hidden)
+        self._new[sheet], self._parts[sheet], self._kinds[sheet] = part, part, "worksheet"
+        self._base[sheet], self._xml[sheet] = SheetData(sheet, [], []), NEW_SHEET.encode()
+        self._prepared = None
 
     def set_defined_name(self, name: str, sheet: str, ref: str) -> None:
         self._check(sheet)
@@ -193,24 +219,69 @@ class PatchEngine:
         for ref, value in values.items():
             patch.cells[parse_ref(ref)] = value
 
+    def _style_book(self) -> StyleBook:
+        if self._styles is None:
+            if self._styles_part is None or self._styles_part not in self._members:
+                raise errors.EngineUnsupported(f"“{self.label}”没有样式表（styles.xml），无法就地写入填充色。")
+            with zipfile.ZipFile(self.path) as zf:
+                self._styles = StyleBook(zf.read(self._styles_part).decode("utf-8"))
+        return self._styles
+
+    def _sheet_xml(self, sheet: str) -> bytes:
+        if sheet not in self._xml:
+            with zipfile.ZipFile(self.path) as zf:
+                self._xml[sheet] = zf.read(self._parts[sheet])
+        return self._xml[sheet]
+
     def fills(self, sheet: str, cells: list[str]) -> dict[str, str | None]:
-        raise errors.EngineUnsupported("就地补丁不读写单元格填充色。")
+        self._check(sheet)
+        book = self._style_book()
+        patch = self._patches.get(sheet)
+        keys = {ref: parse_ref(ref) for ref in cells}
+        styles = cell_styles(self._sheet_xml(sheet), list(keys.values()))
+        out: dict[str, str | None] = {}
+        for ref, key in keys.items():
+            fmt = patch.formats.get(key) if patch is not None else None
+            out[ref] = book.fill_color(styles[key]) if fmt is None or fmt.fill is KEEP else fmt.fill  # type: ignore[assignment]
+        return out
 
     def set_fill(self, sheet: str, cells: list[str], color: str | None) -> None:
-        raise errors.EngineUnsupported("就地补丁不读写单元格填充色。")
+        self._style_book()
+        patch = self._patch(sheet)
+        change = CellFormat(fill=color.upper() if color else None)
+        for ref in cells:
+            key = parse_ref(ref)
+            patch.formats[key] = patch.formats.get(key, CellFormat()).then(change)
+
+    def _sheet_notes(self, sheet: str) -> SheetNotes:
+        self._check(sheet)
+        if sheet not in self._notes:
+            if sheet in self._new:
+                self._notes[sheet] = SheetNotes(self._parts[sheet], None, None, {}, set())
+            else:
+                with zipfile.ZipFile(self.path) as zf:
+                    def read(name: str) -> bytes | None:
+                        return zf.read(name) if name in self._members else None
+                    self._notes[sheet] = load_notes(self._parts[sheet], read)
+        return self._notes[sheet]
 
     def notes(self, sheet: str, cells: list[str]) -> dict[str, str | None]:
-        raise errors.EngineUnsupported("就地补丁不读写批注。")
+        notes = self._sheet_notes(sheet)
+        return {ref: notes.get(ref) for ref in cells}
 
     def set_note(self, sheet: str, cell: str, text: str | None) -> None:
-        raise errors.EngineUnsupported("就地补丁不读写批注。")
+        self._patch(sheet)
+        self._sheet_notes(sheet).set(cell, text or None)
 
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:
         from xladdin.engines.xlsx.chart import ChartSpec, sheet_drawing
 
         self._patch(sheet)
-        with zipfile.ZipFile(self.path) as zf:
-            has_drawing, has_chart = sheet_drawing(zf, self._parts[sheet])
+        if sheet in self._new:
+            has_drawing = has_chart = False
+        else:
+            with zipfile.ZipFile(self.path) as zf:
+                has_drawing, has_chart = sheet_drawing(zf, self._parts[sheet])
         if has_chart:
             return  # it references the region's cells: the new values redraw it
         if has_drawing:
@@ -227,35 +298,75 @@ class PatchEngine:
         if self._prepared is not None:
             return
         t0 = time.perf_counter()
-        replaced: dict[str, bytes | None] = {}
-        added: dict[str, bytes] = {}
+        changes: dict[str, bytes | None] = {}
         workbook = self._workbook
         calc_chain_stale = False
+        restyle = None
+        if any(p.formats for p in self._patches.values()):
+            book = self._style_book()
+
+            def restyle(s: int, fmt: CellFormat) -> int:
+                return book.derive(s, fmt)
         with zipfile.ZipFile(self.path) as zf:
+            def read(name: str) -> bytes | None:
+                return zf.read(name) if name in self._members else None
+
             for sheet, patch in self._patches.items():
-                if not patch.cells and not patch.cleared:
-                    continue
                 part = self._parts[sheet]
-                old = self._xml.get(sheet) or zf.read(part)
-                result = patch_sheet(old, patch)
-                if result.xml != old:  # a re-run writing the same values keeps the original bytes
-                    replaced[part] = result.xml
+                old = self._sheet_xml(sheet)
+                if not patch.cells and not patch.cleared and not patch.formats:
+                    if sheet in self._new:
+                        changes[part] = old
+                    continue
+                result = patch_sheet(old, patch, restyle)
+                if result.xml != old or sheet in self._new:  # a re-run writing the same values keeps the original bytes
+                    changes[part] = result.xml
                     calc_chain_stale = calc_chain_stale or result.formulas_removed
+            for sheet in self._new:
+                changes.setdefault(self._parts[sheet], self._xml[sheet])
+            names = self._members | set(changes)
             if self._charts:
                 from xladdin.engines.xlsx.chart import add_charts
 
-                add_charts(zf, self._charts, self._parts, replaced, added)
-            if any(p.startswith("xl/worksheets/") for p in replaced):
+                add_charts(read, names, self._charts, self._parts, changes)
+            for notes in self._notes.values():
+                notes.pending = {k: v for k, v in notes.pending.items() if notes.texts.get(k) != v}
+                if notes.pending:
+                    write_notes(notes, read, names, changes, self._free_vml_block(zf))
+            if self._styles is not None and (styles := self._styles.render()) is not None:
+                assert self._styles_part is not None
+                changes[self._styles_part] = styles.encode("utf-8")
+            if self._new:
+                types = (changes.get(CONTENT_TYPES) or zf.read(CONTENT_TYPES)).decode("utf-8")
+                at = types.rindex("</Types>")
+                types = types[:at] + "".join(f'<Override PartName="/{part}" ContentType="{CT_WORKSHEET}"/>'
+                                             for part in self._new.values()) + types[at:]
+                changes[CONTENT_TYPES] = types.encode("utf-8")
+            if any(p.startswith("xl/worksheets/") for p in changes):
                 workbook = set_calc_full(workbook)
-            chain = next((t for typ, t in rels_targets(self._wb_rels, WORKBOOK).values() if typ == "calcChain"), None)
+            wb_rels = self._wb_rels
+            chain = next((t for typ, t in rels_targets(wb_rels, WORKBOOK).values() if typ == "calcChain"), None)
             if calc_chain_stale and chain is not None and chain in self._members:
-                types = (replaced.get(CONTENT_TYPES) or zf.read(CONTENT_TYPES)).decode("utf-8")
-                rels, types = drop_part(self._wb_rels, types, chain)
-                replaced[WORKBOOK_RELS], replaced[CONTENT_TYPES], replaced[chain] = rels.encode(), types.encode(), None
+                types = (changes.get(CONTENT_TYPES) or zf.read(CONTENT_TYPES)).decode("utf-8")
+                wb_rels, types = drop_part(wb_rels, types, chain)
+                changes[CONTENT_TYPES], changes[chain] = types.encode(), None
+            if wb_rels != self._wb_rels_orig:
+                changes[WORKBOOK_RELS] = wb_rels.encode("utf-8")
         if workbook != self._workbook_orig:
-            replaced[WORKBOOK] = workbook.encode("utf-8")
+            changes[WORKBOOK] = workbook.encode("utf-8")
+        replaced = {k: v for k, v in changes.items() if k in self._members}
+        added = {k: v for k, v in changes.items() if k not in self._members and v is not None}
         self._prepared = (replaced, added)
         self.timings["prepare"] = time.perf_counter() - t0
+
+    def _free_vml_block(self, zf: zipfile.ZipFile) -> int:
+        """An ``o:idmap`` block (1024 shape ids) no VML drawing of the workbook uses."""
+        used = [0]
+        for name in self._members:
+            if name.lower().endswith(".vml"):
+                for data in re.findall(rb'<o:idmap\b[^>]*\bdata="([\d,\s]+)"', zf.read(name)):
+                    used += [int(x) for x in data.replace(b" ", b"").split(b",") if x]
+        return max(used) + 1 + len(self._notes)
 
     def save(self, output: Path | str | None = None) -> Path:
         self.prepare()
@@ -279,3 +390,25 @@ class PatchEngine:
             self._cal.close()
             self._cal = None
 
+
+
+def _add_sheet(workbook: str, name: str, rid: str, hidden: bool) -> str:
+    """workbook.xml with ``<sheet>`` ``name`` appended to ``<sheets>`` (next free sheetId)."""
+    root = re.search(r"<(\w+:)?workbook\b[^>]*>", workbook)
+    if root is None:
+        raise errors.EngineUnsupported("workbook.xml 无法识别，不能新建工作表。")
+    p = root.group(1) or ""
+    declared = re.search(r'xmlns:(\w+)="' + re.escape(REL_NS) + '"', root.group(0))
+    rel = f'{declared.group(1)}:id="{rid}"' if declared else f'xmlns:r="{REL_NS}" r:id="{rid}"'
+    ids = [int(x) for x in re.findall(r"<(?:\w+:)?sheet\b[^>]*?\ssheetId=\"(\d+)\"", workbook)]
+    state = ' state="hidden"' if hidden else ""
+    element = f'<{p}sheet name="{_attr(name)}" sheetId="{max(ids, default=0) + 1}"{state} {rel}/>'
+    close = "</" + p + "sheets>"
+    if close not in workbook:
+        raise errors.EngineUnsupported("workbook.xml 没有 sheets 列表，不能新建工作表。")
+    at = workbook.index(close)
+    return workbook[:at] + element + workbook[at:]
+
+
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

@@ -43,7 +43,10 @@ from xladdin.jobs.session import load_ledger, load_settings
 if TYPE_CHECKING:
     from xladdin.core.form_reader import FormData
 
-__all__ = ["ConsolidationResult", "Merge", "compute", "consolidate", "merge_forms", "read_forms"]
+__all__ = ["NEEDS", "ConsolidationResult", "Merge", "compute", "consolidate", "merge_forms", "read_forms"]
+
+# what ``consolidate`` writes: the engine is chosen for this before the job runs
+NEEDS = frozenset({"cells", "links", "names", "sheets", "charts"})
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 

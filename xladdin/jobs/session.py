@@ -15,7 +15,7 @@ from xladdin.core.findings import Finding
 from xladdin.core.ledger import REQUIRED_COLUMNS, Ledger, find_ledger_sheet, read_ledger
 from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings, default_settings, parse_settings
-from xladdin.engines.base import Engine
+from xladdin.engines.base import ALL_WRITES, Engine
 from xladdin.engines.guards import vetting as safety
 from xladdin.errors import EngineUnsupported
 
@@ -72,34 +72,38 @@ def _file_session(path: Path, output: Path | None, password: str | None,
     finally:
         engine.close()
 
-def run_in_place(path: Path, job: Callable[[Engine], T], *, output: Path | None = None, password: str | None = None,
+def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str] = ALL_WRITES,
+                 output: Path | None = None, password: str | None = None,
                  progress: Callable[[str], None] | None = None) -> T:
     """Run ``job`` on ``path`` and save, as ``open_for_job`` does (lock, dated backup before an
-    in-place save, atomic save, nothing written if the job raises), but fast and lossless:
-    the job first runs on a ``PatchEngine``, which rewrites only the sheet parts it changes.
-    If the job needs what the patch engine cannot do (``EngineUnsupported``: new sheets, fills,
-    notes ...), its pending writes are discarded and the job runs again from scratch on the
-    ``FileEngine`` (openpyxl), which refuses content it would lose. Encrypted workbooks
-    (``password``) go straight to the file engine."""
+    in-place save, atomic save, nothing written if the job raises).
+
+    A job plans, then one engine applies: ``needs`` says what the job writes (``ALL_WRITES``:
+    cells, links, names, sheets, charts, fills, notes). The engine is picked before anything is
+    read: the ``PatchEngine`` (lossless, rewrites only the parts it changes) when it opens the
+    file and declares every capability needed, else the ``FileEngine`` (openpyxl, which refuses
+    content it would lose): encrypted workbooks (``password``), packages the patch engine cannot
+    open, a workbook without a style sheet when fills are needed. The job runs once; nothing is rerun."""
     path = Path(path)
     with safety.job_lock(path):
         engine = _patch_engine(path, progress) if password is None else None
-        if engine is not None:
-            try:
-                result = job(engine)
-                engine.prepare()  # anything it cannot write raises here, before the backup
-                if output is None:
-                    settings, _ = load_settings(engine)
-                    engine.status("正在备份原台账 …")
-                    safety.backup(path, settings.thresholds.backups_kept)
-                engine.save(output)
-                return result
-            except EngineUnsupported as exc:
-                engine.status(f"改用完整保存方式（{exc.message}）…")
-            finally:
-                engine.close()
-        with _file_session(path, output, password, progress) as file_engine:
-            return job(file_engine)
+        if engine is not None and not needs <= engine.capabilities:
+            engine.close()
+            engine = None
+        if engine is None:
+            with _file_session(path, output, password, progress) as file_engine:
+                return job(file_engine)
+        try:
+            result = job(engine)
+            engine.prepare()  # anything it cannot write raises here, before the backup
+            if output is None:
+                settings, _ = load_settings(engine)
+                engine.status("正在备份原台账 …")
+                safety.backup(path, settings.thresholds.backups_kept)
+            engine.save(output)
+            return result
+        finally:
+            engine.close()
 
 
 def _patch_engine(path: Path, progress: Callable[[str], None] | None) -> PatchEngine | None:

@@ -21,7 +21,11 @@ from xladdin.jobs.inspect import column_rows
 from xladdin.jobs.outputs import region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
 
-__all__ = ["FINDINGS_HEADER", "clear_marks", "mark_findings", "validate", "write_columns", "write_findings"]
+__all__ = ["FINDINGS_HEADER", "MARK_NEEDS", "clear_marks", "mark_findings", "validate", "validate_and_mark",
+           "write_columns", "write_findings"]
+
+# what ``validate_and_mark`` writes: the engine is chosen for this before the job runs
+MARK_NEEDS = frozenset({"cells", "links", "names", "sheets", "fills", "notes"})
 
 FINDINGS_HEADER: list[object] = ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "代码"]
 COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}
@@ -103,6 +107,13 @@ def clear_marks(engine: Engine) -> None:
             engine.set_fill(sheet, [ref], fill)
             engine.set_note(sheet, ref, note)
     engine.write_block(marks, "A1", [], clear=(data.max_row, 4))
+
+
+def validate_and_mark(engine: Engine, *, sheet: str | None = None) -> tuple[Report, int]:
+    """The 校验台账 job: validate, write 校验结果, mark the offending cells; (report, cells marked)."""
+    report, ledger = validate(engine, sheet=sheet)
+    write_findings(engine, report, ledger=ledger)
+    return report, mark_findings(engine, report)
 
 
 def mark_findings(engine: Engine, report: Report) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -125,24 +126,29 @@ def _add_rel(rels: str, typ: str, target: str) -> tuple[str, str]:
     return rels[:at] + rel + rels[at:], rid
 
 
-def add_charts(zf: zipfile.ZipFile, charts: dict[str, ChartSpec], parts: dict[str, str],
-               replaced: dict[str, bytes | None], added: dict[str, bytes]) -> None:
-    """Add one chart per sheet in ``charts``; changed members go to ``replaced``, new ones to ``added``."""
-    names = set(zf.namelist())
-    types = (replaced.get("[Content_Types].xml") or zf.read("[Content_Types].xml")).decode("utf-8")
+def add_charts(read: Callable[[str], bytes | None], names: set[str], charts: dict[str, ChartSpec],
+               parts: dict[str, str], changes: dict[str, bytes | None]) -> None:
+    """Add one chart per sheet in ``charts``. ``read``: a member's current bytes (pending changes
+    first, None if absent); ``names``: member names in use; changed and new members go to ``changes``."""
+    def current(name: str) -> bytes | None:
+        return changes[name] if name in changes else read(name)
+
+    types = (current("[Content_Types].xml") or b"").decode("utf-8")
     for sheet, spec in charts.items():
         part = parts[sheet]
-        _, chart = _free(names | set(added), "xl/charts/chart{}.xml")
-        n, drawing = _free(names | set(added), "xl/drawings/drawing{}.xml")
-        added[chart] = _chart_xml(spec).encode()
-        added[drawing] = _drawing_xml(spec, "xl_rank_chart").encode()
+        _, chart = _free(names, "xl/charts/chart{}.xml")
+        names.add(chart)
+        n, drawing = _free(names, "xl/drawings/drawing{}.xml")
+        names.add(drawing)
+        changes[chart] = _chart_xml(spec).encode()
+        changes[drawing] = _drawing_xml(spec, "xl_rank_chart").encode()
         drawing_rels, _ = _add_rel(_EMPTY_RELS, "chart", "../charts/" + chart.rsplit("/", 1)[1])
-        added[rels_part(drawing)] = drawing_rels.encode()
+        changes[rels_part(drawing)] = drawing_rels.encode()
         srels_name = rels_part(part)
-        srels_old = replaced.get(srels_name) or (zf.read(srels_name) if srels_name in names else None)
+        srels_old = current(srels_name)
         srels, rid = _add_rel(srels_old.decode() if srels_old else _EMPTY_RELS, "drawing", f"../drawings/drawing{n}.xml")
-        (replaced if srels_name in names else added)[srels_name] = srels.encode()
-        xml = (replaced.get(part) or zf.read(part)).decode("utf-8")
+        changes[srels_name] = srels.encode()
+        xml = (current(part) or b"").decode("utf-8")
         prefix = re.search(r"<(\w+:)?worksheet\b", xml)
         p = (prefix.group(1) or "") if prefix else ""
         declared = re.search(r'xmlns:(\w+)="' + re.escape(REL_NS) + '"', xml[: xml.find(">", prefix.end()) if prefix else 0])
@@ -151,8 +157,8 @@ def add_charts(zf: zipfile.ZipFile, charts: dict[str, ChartSpec], parts: dict[st
         start = max(xml.rfind("</" + p + "sheetData>"), 0)
         after = re.search(r"<" + re.escape(p) + "(?:" + "|".join(_AFTER_DRAWING) + r")\b", xml[start:])
         at = start + after.start() if after else xml.rindex("</" + p + "worksheet>")
-        replaced[part] = (xml[:at] + element + xml[at:]).encode("utf-8")
+        changes[part] = (xml[:at] + element + xml[at:]).encode("utf-8")
         at = types.rindex("</Types>")
         types = (types[:at] + f'<Override PartName="/{chart}" ContentType="{CT_CHART}"/>'
                  f'<Override PartName="/{drawing}" ContentType="{CT_DRAWING}"/>' + types[at:])
-    replaced["[Content_Types].xml"] = types.encode("utf-8")
+    changes["[Content_Types].xml"] = types.encode("utf-8")

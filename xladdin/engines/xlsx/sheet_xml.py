@@ -16,21 +16,26 @@ import functools
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 from xladdin.core.sheet import cell_ref, parse_ref
 from xladdin.engines.base import Formula, Link
+from xladdin.engines.xlsx.styles import CellFormat
 from xladdin.errors import EngineUnsupported
 
-__all__ = ["Patch", "PatchResult", "patch_sheet", "xml_text"]
+__all__ = ["Patch", "PatchResult", "Restyle", "cell_styles", "patch_sheet", "xml_text"]
+
+Restyle = Callable[[int, CellFormat], int]  # (current style index, change) -> new style index
 
 Rect = tuple[int, int, int, int]  # min_row, min_col, max_row, max_col
 
 _ROW_R = re.compile(rb'(?:^|\s)r="(\d+)"')
 _CELL_R = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})(\d+)"')
 _DROP_ATTR = re.compile(rb'\s(?:t|cm|vm|spans)="[^"]*"')
+_S_ATTR = re.compile(rb'\ss="(\d+)"')
 _SHARED_OR_ARRAY = re.compile(rb'<(?:\w+:)?f\b[^>]*\bt="(shared|array)"[^>]*>')
 _REF_ATTR = re.compile(rb'\bref="([^"]+)"')
 _SI_ATTR = re.compile(rb'\bsi="(\d+)"')
@@ -45,10 +50,12 @@ _AFTER_HYPERLINKS = (b"printOptions", b"pageMargins", b"pageSetup", b"headerFoot
 
 @dataclass
 class Patch:
-    """Pending changes to one sheet: final cell values, cleared rectangles, internal links."""
+    """Pending changes to one sheet: final cell values, cleared rectangles, changes of cell formats
+    (fills …; a cell only in ``formats`` keeps its value)."""
 
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     cleared: list[Rect] = field(default_factory=list)
+    formats: dict[tuple[int, int], CellFormat] = field(default_factory=dict)
 
     def in_cleared(self, row: int, col: int) -> bool:
         return any(r1 <= row <= r2 and c1 <= col <= c2 for r1, c1, r2, c2 in self.cleared)
@@ -76,8 +83,45 @@ def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and value == "")
 
 
-def _render(p: bytes, attrs: bytes, value: Any) -> bytes:
-    """One ``<c>`` element: ``attrs`` (with r=, without t=) plus the value ("" is no value, as openpyxl)."""
+class _KeepValue:
+    pass
+
+
+_KEEP_VALUE = _KeepValue()  # a cell whose format changes and whose value stays
+
+
+@dataclass(frozen=True)
+class _Styled:
+    """A cell value (or ``_KEEP_VALUE``) together with the change of its style index."""
+
+    value: Any
+    style: Callable[[int], int]
+
+
+def _bind(restyle: Restyle, fmt: CellFormat) -> Callable[[int], int]:
+    return lambda s: restyle(s, fmt)
+
+
+def _keeps(value: Any) -> bool:
+    return isinstance(value, _Styled) and value.value is _KEEP_VALUE
+
+
+def _with_style(attrs: bytes, style: Callable[[int], int]) -> bytes:
+    m = _S_ATTR.search(attrs)
+    new = b' s="%d"' % style(int(m.group(1)) if m else 0)
+    return attrs[: m.start()] + new + attrs[m.end():] if m else attrs + new
+
+
+def _render(p: bytes, attrs: bytes, value: Any, content: bytes = b"") -> bytes:
+    """One ``<c>`` element: ``attrs`` (with r=; t=, cm=, vm= are dropped) plus the value ("" is no
+    value, as openpyxl). A ``_Styled`` value also changes ``s``; with ``_KEEP_VALUE`` the cell keeps
+    its type and ``content``."""
+    if isinstance(value, _Styled):
+        attrs = _with_style(attrs, value.style)
+        if value.value is _KEEP_VALUE:
+            return b"<%sc%s>%s</%sc>" % (p, attrs, content, p) if content else b"<%sc%s/>" % (p, attrs)
+        value = value.value
+    attrs = _DROP_ATTR.sub(b"", attrs)
     if _empty(value):
         return b"<" + p + b"c" + attrs + b"/>"
     if isinstance(value, Formula) and value.text.startswith("="):
@@ -121,9 +165,18 @@ def _array_ranges(data: bytes) -> list[Rect]:
     return out
 
 
-def patch_sheet(xml: bytes, patch: Patch) -> PatchResult:
-    """Apply ``patch``: write its final values, clear its rectangles, keep the rest byte-for-byte."""
-    links = {k: v.target for k, v in patch.cells.items() if isinstance(v, Link)}
+def patch_sheet(xml: bytes, patch: Patch, restyle: Restyle | None = None) -> PatchResult:
+    """Apply ``patch``: write its final values, clear its rectangles, change the formats of its
+    cells through ``restyle`` (needed when ``patch.formats`` is not empty), keep the rest byte-for-byte."""
+    links = {k: v for k, v in patch.cells.items() if isinstance(v, Link)}
+    if patch.formats:
+        if restyle is None:
+            raise EngineUnsupported("没有样式表，无法就地改变单元格格式。")
+        merged = dict(patch.cells)
+        for (r, c), fmt in patch.formats.items():
+            value = merged.get((r, c), None if patch.in_cleared(r, c) else _KEEP_VALUE)
+            merged[(r, c)] = _Styled(value, _bind(restyle, fmt))
+        patch = Patch(merged, patch.cleared)
     p = _prefix(xml)
     open_m = re.search(rb"<" + p + rb"sheetData\b[^>]*?(/?)>", xml)
     if open_m is None:
@@ -138,7 +191,8 @@ def patch_sheet(xml: bytes, patch: Patch) -> PatchResult:
         open_tag, close_tag = xml[open_m.start(): open_m.end()], b"</" + p + b"sheetData>"
     if xml.find(b't="array"', lo, hi) >= 0:
         for r1, c1, r2, c2 in _array_ranges(xml[lo:hi]):
-            if (r1, c1) != (r2, c2) and any(r1 <= r <= r2 and c1 <= c <= c2 for r, c in patch.cells):
+            if (r1, c1) != (r2, c2) and any(r1 <= r <= r2 and c1 <= c <= c2 and not _keeps(v)
+                                              for (r, c), v in patch.cells.items()):
                 raise EngineUnsupported("要写入的单元格属于数组公式区域，无法就地写入。")
     if not patch.cleared and (fast := _splice_cells(xml, lo, hi, p, patch.cells)) is not None:
         written = any(isinstance(v, Formula) for v in patch.cells.values())
@@ -298,8 +352,10 @@ def _splice_cells(xml: bytes, lo: int, hi: int, p: bytes, cells: dict[tuple[int,
             if close < 0:
                 return None
             end, content = close + len(cclose), xml[gt + 1: close]
-        removed = _check_formula(p, content, r, c) or removed
-        out += [xml[pos:start], _render(p, _DROP_ATTR.sub(b"", attrs).rstrip(b"/"), cells[(r, c)])]
+        value = cells[(r, c)]
+        if not _keeps(value):
+            removed = _check_formula(p, content, r, c) or removed
+        out += [xml[pos:start], _render(p, attrs.rstrip(b"/"), value, content)]
         pos = end
     out.append(xml[pos:hi])
     return out, removed
@@ -334,8 +390,9 @@ def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dic
             else:
                 cells[c] = m.group(0)
                 continue
-            removed = _check_formula(p, content, r, c) or removed
-            cells[c] = _render(p, _DROP_ATTR.sub(b"", m.group(1)).rstrip(b"/"), value)
+            if not _keeps(value):
+                removed = _check_formula(p, content, r, c) or removed
+            cells[c] = _render(p, m.group(1).rstrip(b"/"), value, content)
             changed = True
         tail = inner[last:] if cells else inner
     for c, v in updates.items():
@@ -364,7 +421,7 @@ def _dimension(head: bytes, p: bytes, patch: Patch) -> bytes:
     return head[: m.start(1)] + ref.encode() + head[m.end(1):]
 
 
-def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int], str]) -> bytes:
+def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int], Link]) -> bytes:
     block = re.search(rb"<" + p + rb"hyperlinks\b[^>]*?(?:/>|>(.*?)</" + p + rb"hyperlinks>)", tail, re.S)
     if block is None and not links:
         return tail
@@ -377,9 +434,9 @@ def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int]
                 if patch.in_cleared(r, c) or (r, c) in links:
                     continue
             kept.append(m.group(0))
-    for (r, c), target in sorted(links.items()):
+    for (r, c), link in sorted(links.items()):
         kept.append(b'<%shyperlink ref="%s" location="%s" display="%s"/>' % (
-            p, cell_ref(r, c).encode(), _attr_text(target).encode(), _attr_text(patch.cells[(r, c)].text).encode()))
+            p, cell_ref(r, c).encode(), _attr_text(link.target).encode(), _attr_text(link.text).encode()))
     new = b"<%shyperlinks>%s</%shyperlinks>" % (p, b"".join(kept), p) if kept else b""
     if block is not None:
         return tail[: block.start()] + new + tail[block.end():]
@@ -387,6 +444,34 @@ def _hyperlinks(tail: bytes, p: bytes, patch: Patch, links: dict[tuple[int, int]
     after = re.search(rb"<" + p + rb"(?:" + names + rb")\b", tail)
     at = after.start() if after is not None else tail.rindex(b"</")
     return tail[:at] + new + tail[at:]
+
+
+def cell_styles(xml: bytes, refs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """The style index ``s`` of each cell (0 when absent or when the cell has no element), found
+    by address in one forward pass over the sheet part."""
+    p = _prefix(xml)
+    ctag = b"<" + p + b"c"
+    lo = max(xml.find(b"<" + p + b"sheetData"), 0)
+    hi = xml.find(b"</" + p + b"sheetData>")
+    hi = len(xml) if hi < 0 else hi
+    out: dict[tuple[int, int], int] = {}
+    pos = lo
+    for r, c in sorted(set(refs)):
+        ref = b' r="%s"' % cell_ref(r, c).encode()
+        at = xml.find(ref, pos, hi)
+        while at >= 0:
+            start = xml.rfind(ctag, pos, at)
+            if start >= 0 and xml.find(b">", start, at) < 0 and xml[start + len(ctag)] in b" \t\r\n":
+                break
+            at = xml.find(ref, at + 1, hi)
+        if at < 0:
+            out[(r, c)] = 0
+            continue
+        gt = xml.find(b">", at, hi)
+        m = _S_ATTR.search(xml, start, gt)
+        out[(r, c)] = int(m.group(1)) if m else 0
+        pos = start
+    return out
 
 
 def formula_cells(xml: bytes, *, uncached_only: bool = False) -> dict[tuple[int, int], str]:
