@@ -325,7 +325,7 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
     tables = compute(ledger, stats, settings, pm, history, merge.missing if forms_dir is not None else None,
                      error_rows)
     for rec in tables["ranking"].to_dict("records"):
-        history.setdefault(rec["unit"], {})[pm] = None if rec["rank"] is pd.NA else int(rec["rank"])
+        history.setdefault(rec["unit"], {})[pm] = None if pd.isna(rec["rank"]) else int(rec["rank"])
     report = Report.of([*found, *stat_findings, *merge.findings, *merge.revisions], projects=len(ledger))
     status("正在写入汇总、排名、专项和通报 …")
     _write(engine, tables, settings, pm, history, report, merge)

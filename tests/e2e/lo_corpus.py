@@ -1,0 +1,83 @@
+"""Run by /usr/bin/python3 (python3-uno): open an .xlsx in headless LibreOffice, add a pivot table
+(DataPilot) over the first sheet's data and a note, and save it as LibreOffice's own .xlsx.
+
+Usage: lo_corpus.py SOURCE TARGET PROFILE_DIR. The result is a workbook written by LibreOffice:
+every part (charts, images, notes, conditional formats, validation, the pivot table and its cache)
+serialised by LibreOffice's OOXML filter.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.table import CellAddress, CellRangeAddress
+
+
+def prop(name, value):
+    p = PropertyValue()
+    p.Name, p.Value = name, value
+    return p
+
+
+def main() -> None:
+    src, dst, profile = (os.path.abspath(a) for a in sys.argv[1:4])
+    pipe = f"xladdincorpus{os.getpid()}"
+    office = subprocess.Popen(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--invisible", "--norestore",
+         f"--accept=pipe,name={pipe};urp;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        for _ in range(240):
+            try:
+                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+                break
+            except Exception:
+                time.sleep(0.25)
+        else:
+            raise SystemExit("LibreOffice did not start")
+        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),))
+        sheets = doc.Sheets
+        data = sheets.getByIndex(0)
+        cursor = data.createCursor()
+        cursor.gotoEndOfUsedArea(False)
+        last_row, last_col = cursor.RangeAddress.EndRow, cursor.RangeAddress.EndColumn
+        sheets.insertNewByName("透视", sheets.Count)
+        pivot_sheet = sheets.getByName("透视")
+        tables = pivot_sheet.getDataPilotTables()
+        desc = tables.createDataPilotDescriptor()
+        area = CellRangeAddress()
+        area.Sheet, area.StartColumn, area.StartRow, area.EndColumn, area.EndRow = 0, 0, 0, min(last_col, 2), last_row
+        desc.setSourceRange(area)
+        fields = desc.getDataPilotFields()
+        row_field = fields.getByIndex(0)
+        row_field.Orientation = uno.Enum("com.sun.star.sheet.DataPilotFieldOrientation", "ROW")
+        data_field = fields.getByIndex(1)
+        data_field.Orientation = uno.Enum("com.sun.star.sheet.DataPilotFieldOrientation", "DATA")
+        data_field.Function = uno.Enum("com.sun.star.sheet.GeneralFunction", "SUM")
+        at = CellAddress()
+        at.Sheet, at.Column, at.Row = sheets.Count - 1, 0, 0
+        tables.insertNewByName("透视表1", at, desc)
+        note_at = CellAddress()
+        note_at.Sheet, note_at.Column, note_at.Row = 0, 4, 1
+        data.getAnnotations().insertNew(note_at, "LibreOffice 批注")
+        doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "Calc Office Open XML"),))
+        doc.close(True)
+        with contextlib.suppress(Exception):
+            desktop.terminate()
+    finally:
+        with contextlib.suppress(Exception):
+            office.wait(timeout=20)
+        if office.poll() is None:
+            office.kill()
+
+
+if __name__ == "__main__":
+    main()
