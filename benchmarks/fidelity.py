@@ -58,6 +58,7 @@ class Result:
     libreoffice: str = ""
     openpyxl: str = ""
     calamine: str = ""
+    beside_notes: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -193,6 +194,52 @@ def check(src: Path, work: Path) -> tuple[Result, Path | None, Path | None]:
     return res, marked, consolidated
 
 
+def notes_beside_staff_notes(res: Result, src: Path, work: Path) -> Path | None:
+    """On every sheet that already has notes, add a note and a fill through the patch engine next
+    to them: the staff's notes must read back unchanged (threaded comments' parts byte-identical),
+    the new note must be there. Returns the written file (None when no sheet has notes)."""
+    from xladdin.engines.xlsx.notes import load_notes
+
+    def notes_of(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+
+            def read(name: str) -> bytes | None:
+                return zf.read(name) if name in names else None
+
+            return {sheet: load_notes(part, read).texts for sheet, part in sheet_parts(path).items()
+                    if part in names and part.startswith("xl/worksheets/")}
+
+    before = notes_of(src)
+    sheets = [s for s, texts in before.items() if texts]
+    if not sheets:
+        res.beside_notes = "no notes"
+        return None
+    out = work / f"notes-{src.name}"
+    shutil.copyfile(src, out)
+    engine = PatchEngine(out)
+    try:
+        for sheet in sheets:
+            engine.set_note(sheet, "AZ999", "xladdin 校验：测试批注")
+            engine.set_fill(sheet, ["AZ999"], "FFC7CE")
+        engine.save()
+    finally:
+        engine.close()
+    after = notes_of(out)
+    problems = []
+    for sheet in sheets:
+        if any(after[sheet].get(k) != v for k, v in before[sheet].items()):
+            problems.append(f"{sheet}: staff notes changed")
+        if after[sheet].get((999, 52)) != "xladdin 校验：测试批注":
+            problems.append(f"{sheet}: new note missing")
+    threaded = {n for n in raw_members(src) if "threadedComment" in n or n.startswith("xl/persons/")}
+    problems += [f"{n} changed" for n in threaded if raw_members(out).get(n) != raw_members(src)[n]]
+    n = sum(len(before[s]) for s in sheets)
+    res.beside_notes = f"ok ({n} staff notes kept)" if not problems else "FAIL " + "; ".join(problems)
+    res.problems += problems
+    return out
+
+
 def read_marks(res: Result, marked: Path) -> None:
     """openpyxl and calamine read the fills, notes and findings back."""
     import warnings
@@ -229,7 +276,7 @@ def read_marks(res: Result, marked: Path) -> None:
         res.problems.append("calamine: " + res.calamine)
 
 
-def open_in_libreoffice(pairs: list[tuple[Result, list[Path]]], work: Path) -> None:
+def open_in_libreoffice(pairs: list[tuple[Result, list[Path], Path | None]], work: Path) -> None:
     """Each file converted by LibreOffice headless (one soffice run for all; file by file if that
     run fails); the result must hold the ledger and 校验结果, and our notes."""
     import warnings
@@ -238,7 +285,7 @@ def open_in_libreoffice(pairs: list[tuple[Result, list[Path]]], work: Path) -> N
 
     from xladdin.engines import libreoffice
 
-    files = [p for _, paths in pairs for p in paths]
+    files = [p for _, paths, noted in pairs for p in [*paths, *([noted] if noted else [])]]
     made: dict[Path, Path | str] = {}
     try:
         made = dict(zip(files, libreoffice.convert(files, work / "lo", "xlsx", suffix="-lo"), strict=True))
@@ -248,8 +295,11 @@ def open_in_libreoffice(pairs: list[tuple[Result, list[Path]]], work: Path) -> N
                 made[path] = libreoffice.convert([path], work / "lo", "xlsx", suffix="-lo")[0]
             except Exception as exc:
                 made[path] = f"FAIL {type(exc).__name__}: {exc}"
-    for res, paths in pairs:
+    for res, paths, noted in pairs:
         verdicts = []
+        if noted is not None:  # LibreOffice reads the staff's notes and ours side by side
+            out = made.get(noted, "FAIL not converted")
+            verdicts.append(out if isinstance(out, str) else "ok" if _lo_has_note(out) else "FAIL our note unread")
         for path in paths:
             out = made.get(path, "FAIL not converted")
             if isinstance(out, str):
@@ -269,6 +319,20 @@ def open_in_libreoffice(pairs: list[tuple[Result, list[Path]]], work: Path) -> N
             res.problems.append("LibreOffice: " + res.libreoffice)
 
 
+def _lo_has_note(path: Path) -> bool:
+    import warnings
+
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(path)
+    try:
+        return any(ws["AZ999"].comment is not None and "测试批注" in ws["AZ999"].comment.text for ws in wb.worksheets)
+    finally:
+        wb.close()
+
+
 def run(folder: Path, work: Path) -> list[Result]:
     """Check every workbook in ``folder`` (never written), working in ``work``."""
     work.mkdir(parents=True, exist_ok=True)
@@ -276,9 +340,14 @@ def run(folder: Path, work: Path) -> list[Result]:
     pairs = []
     for src in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm") and not p.name.startswith("~$")):
         res, marked, consolidated = check(src, work)
+        try:
+            noted = notes_beside_staff_notes(res, src, work)
+        except Exception as exc:
+            res.beside_notes, noted = f"FAIL {type(exc).__name__}: {exc}", None
+            res.problems.append(res.beside_notes)
         if marked is not None:
             read_marks(res, marked)
-            pairs.append((res, [p for p in (marked, consolidated) if p is not None]))
+            pairs.append((res, [p for p in (marked, consolidated) if p is not None], noted))
         results.append(res)
     open_in_libreoffice(pairs, work)
     return results
@@ -286,11 +355,11 @@ def run(folder: Path, work: Path) -> list[Result]:
 
 def table(results: list[Result], programs: dict[str, str] | None = None) -> str:
     programs = programs or {}
-    lines = ["| file | program | members | ledger added | --mark | re-run | consolidate | LibreOffice | openpyxl | calamine |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| file | program | members | ledger added | --mark | re-run | consolidate | notes beside staff's "
+             "| LibreOffice | openpyxl | calamine |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r.name} | {programs.get(r.name, '')} | {r.members} | {r.added_ledger} | {r.mark} | {r.rerun} "
-                     f"| {r.consolidate} | {r.libreoffice} | {r.openpyxl} | {r.calamine} |")
+                     f"| {r.consolidate} | {r.beside_notes} | {r.libreoffice} | {r.openpyxl} | {r.calamine} |")
     passed = sum(r.ok for r in results)
     lines.append("")
     lines.append(f"{passed} of {len(results)} workbooks pass every check.")

@@ -57,6 +57,7 @@ class Scale:
     month: int  # the month the forms bring; the master holds 1..month-1
 
 
+JOBS = ("validate", "mark", "consolidate", "summary")  # "mark": validate --mark, errors in 1% of rows
 SCALES = {s.name: s for s in (Scale("district", 300, 20, 6), Scale("city", 3_000, 60, 6),
                               Scale("province", 30_000, 150, 12))}
 
@@ -163,6 +164,30 @@ def cached_inputs(scale: Scale, cache: Path, fresh: bool) -> tuple[Path, Path, l
     return master, forms_dir, forms, spent
 
 
+def with_errors(master: Path, target: Path, share: float = 0.01) -> int:
+    """A copy of ``master`` in which ``share`` of the ledger's projects have a negative 总投资 (an
+    error ``validate --mark`` marks: fill, note, a 校验结果 row). Written through the patch engine,
+    so the rest of the file is the master's bytes. Returns the number of rows made wrong."""
+    from xladdin.core.findings import column_letter
+    from xladdin.core.regions import SHEETS
+    from xladdin.engines.patch import PatchEngine
+
+    shutil.copy2(master, target)
+    engine = PatchEngine(target)
+    try:
+        rows = engine.read(SHEETS["ledger"]).rows
+        head = next(i for i, r in enumerate(rows[:30]) if "总投资" in [str(v).strip() for v in r])
+        col = [str(v).strip() for v in rows[head]].index("总投资") + 1
+        data = [i + 1 for i, r in enumerate(rows) if i > head + 1 and len(r) >= col and isinstance(r[col - 1], int | float)]
+        step = max(1, round(1 / share))
+        wrong = {f"{column_letter(col)}{r}": -1000.0 for r in data[::step]}
+        engine.write_cells(SHEETS["ledger"], wrong)
+        engine.save()
+    finally:
+        engine.close()
+    return len(wrong)
+
+
 def in_process(master: Path, month: int, calls: int = 7) -> dict[str, Any]:
     """Core validation rows/s on an already-read ledger, and TZ_ spilling tables ms per call.
 
@@ -229,8 +254,11 @@ def run_scale(scale: Scale, cache: Path, fresh: bool, limit: float, repeat: int 
             else [str(Path(PY).parent / "xladdin")]
         work = root / "work.xlsx"
         shutil.copy2(master, work)  # consolidate gets a fresh copy; in place (backup written beside it)
+        errored, marked = root / "errors-1pct.xlsx", root / "mark.xlsx"
+        res["mark_errors"] = with_errors(master, errored)
         jobs = {
             "validate": ([*cli, "validate", str(master)], [master]),
+            "mark": ([*cli, "validate", str(marked), "--mark"], [errored]),
             "consolidate": ([*cli, "consolidate", str(work), "--month", str(scale.month), "--forms", str(forms_dir)],
                             [master, *forms]),
             "summary": ([*cli, "summary", str(master), "--month", str(scale.month - 1), "--json"], [master]),
@@ -240,6 +268,8 @@ def run_scale(scale: Scale, cache: Path, fresh: bool, limit: float, repeat: int 
             for _ in range(repeat):  # job and floor alternate, so a slow spell of the VM hits both
                 if job == "consolidate":
                     shutil.copy2(master, work)
+                if job == "mark":
+                    shutil.copy2(errored, marked)
                 runs.append(measure(argv, limit))
                 floors.append(measure([PY, "-c", _CALAMINE, *map(str, inputs)], limit))
                 if runs[-1]["timeout"]:
@@ -254,28 +284,31 @@ def run_scale(scale: Scale, cache: Path, fresh: bool, limit: float, repeat: int 
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(target, measured, PASS/MISS) for the issue's targets present in ``results``."""
+    """(target, measured, PASS/MISS) for the targets (issue 15) present in ``results``."""
     rows: list[tuple[str, str, str]] = []
 
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "MISS"
 
     if "district" in results:
-        c = results["district"]["consolidate"]["run"]
-        ok = not c["timeout"] and c["rc"] in (0, 1) and c["wall_s"] < 2.0
-        rows.append(("district consolidate < 2 s (incl. interpreter start)", _fmt_run(c), verdict(ok)))
+        for job in JOBS:
+            c = results["district"][job]["run"]
+            ok = not c["timeout"] and c["rc"] in (0, 1) and c["wall_s"] <= 1.0
+            rows.append((f"district {job} <= 1.0 s (incl. interpreter start)", _fmt_run(c), verdict(ok)))
     if "province" in results:
         p = results["province"]
-        c, ratio = p["consolidate"]["run"], p["consolidate"]["ratio"]
-        ok = not c["timeout"] and c["rc"] in (0, 1) and ratio is not None and ratio <= 5.0
-        rows.append(("province consolidate <= 5x calamine floor", "timeout" if c["timeout"] else f"{ratio:.1f}x",
-                     verdict(ok)))
+        for job, limit in (("validate", 2.5), ("mark", 3.0), ("consolidate", 3.0)):
+            c, ratio = p[job]["run"], p[job]["ratio"]
+            ok = not c["timeout"] and c["rc"] in (0, 1) and ratio is not None and ratio <= limit
+            rows.append((f"province {job} <= {limit}x calamine floor",
+                         "timeout" if c["timeout"] else f"{ratio:.1f}x ({c['wall_s']:.2f} s)", verdict(ok)))
+        c = p["consolidate"]["run"]
         ok = not c["timeout"] and c["peak_mb"] < 1536
         rows.append(("province consolidate peak < 1.5 GB", _fmt_run(c), verdict(ok)))
         worst = max(v["ms_per_call"] for k, v in p["in_process"].items() if k.startswith("TZ_"))
         all_ok = all(v["ok"] for k, v in p["in_process"].items() if k.startswith("TZ_"))
-        rows.append(("table formula on province ledger < 100 ms/call", f"{worst:.0f} ms (slowest median)",
-                     verdict(worst < 100 and all_ok)))
+        rows.append(("table formula on province ledger <= 50 ms/call", f"{worst:.0f} ms (slowest median)",
+                     verdict(worst <= 50 and all_ok)))
     for name, r in results.items():
         rps = r["in_process"]["validate_rows_per_s"]
         rows.append((f"core validation >= 50,000 rows/s ({name})", f"{rps:,.0f} rows/s", verdict(rps >= 50_000)))
@@ -292,7 +325,7 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"{'scale':<9} {'job':<12} {'wall s':>8} {'peak MB':>8} {'rc':>4} {'rows/s':>9} "
           f"{'floor s':>8} {'floor MB':>8} {'ratio':>6}")
     for name, r in results.items():
-        for job in ("validate", "consolidate", "summary"):
+        for job in JOBS:
             m, f = r[job]["run"], r[job]["calamine_floor"]
             wall = "timeout" if m["timeout"] else f"{m['wall_s']:.2f}"
             peak = "-" if m["timeout"] else f"{m['peak_mb']:.0f}"
