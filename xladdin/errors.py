@@ -97,7 +97,8 @@ class EngineError(XladdinError):
 
 
 class EngineUnsupported(XladdinError):
-    """This engine cannot do the operation without losing content; the caller may retry the job
-    with another engine (the patch engine raises it, ``jobs.common.run_in_place`` falls back)."""
+    """This engine cannot do the operation without losing content (the patch engine raises it:
+    e.g. overwriting the first cell of a shared formula). The job stops and nothing is written;
+    ``jobs.session.run_in_place`` picks engines up front from their capabilities, never reruns."""
 
     code = "engine-unsupported"

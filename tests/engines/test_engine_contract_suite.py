@@ -446,8 +446,9 @@ def test_status_does_not_raise_and_is_recorded(case: Case) -> None:
         FileEngine(case.path).status("没有进度回调也不报错")  # read-only, no progress callback
 
 
-def test_patch_bar_chart_beside_other_drawings_is_unsupported_and_writes_nothing(source: Path, tmp_path: Path) -> None:
-    """Documented in engines/patch.py: no chart is added to a sheet that already has other drawings."""
+def test_patch_bar_chart_joins_the_drawing_a_sheet_already_has(source: Path, tmp_path: Path) -> None:
+    """Documented in engines/xlsx/chart.py: on a sheet with shapes the chart's anchor is appended to
+    that drawing; the shape stays, openpyxl and LibreOffice read the chart."""
     from tests.hostile_files import _DRAWING, rewrite
 
     part, rels = "xl/worksheets/sheet2.xml", "xl/worksheets/_rels/sheet2.xml.rels"
@@ -468,12 +469,19 @@ def test_patch_bar_chart_beside_other_drawings_is_unsupported_and_writes_nothing
         rels: (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
                f'openxmlformats.org/package/2006/relationships"><Relationship Id="rIdShape" Type="{rel_ns}/drawing" '
                f'Target="../drawings/drawing1.xml"/></Relationships>').encode()})
-    original = path.read_bytes()
     engine = PatchEngine(path)
     try:
-        with pytest.raises(errors.EngineUnsupported):
-            engine.bar_chart(SUMMARY, "xl_chart", "D2", "A1:A2", "B1:B2", "完成率")
+        engine.bar_chart(SUMMARY, "xl_chart", "D2", "A1:A2", "B1:B2", "完成率")
         engine.save()
     finally:
         engine.close()
-    assert path.read_bytes() == original
+    with zipfile.ZipFile(path) as zf:
+        drawing = zf.read("xl/drawings/drawing1.xml")
+        assert b"TextBox 1" in drawing and b"xl_rank_chart" in drawing  # the shape stays beside the chart
+        assert sum(n.startswith("xl/drawings/drawing") for n in zf.namelist()) == 1
+    assert len(openpyxl.load_workbook(path)[SUMMARY]._charts) == 1
+    from xladdin.engines import libreoffice
+
+    out = libreoffice.recalc(path, tmp_path / "lo")
+    with zipfile.ZipFile(out) as zf:
+        assert any(n.startswith("xl/charts/") for n in zf.namelist())

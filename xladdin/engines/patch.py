@@ -17,9 +17,9 @@ formula cell was overwritten, the stale ``calcChain.xml`` is dropped (Excel rebu
 The engine declares what it can do (``capabilities``); the session picks an engine before the job
 runs (``jobs.session.run_in_place``), never reruns one. What is still impossible losslessly raises
 ``errors.EngineUnsupported`` and the job stops with nothing written: overwriting the first cell of a
-shared or array formula, writing inside a multi-cell array formula, a chart on a sheet whose drawing
-holds no chart. ``bar_chart`` on a sheet that already has a chart does nothing: the chart
-references the ranking region's cells, so the new values redraw it.
+shared or array formula, writing inside a multi-cell array formula, a value of an unknown type.
+``bar_chart`` on a sheet that already has a chart does nothing: the chart references the ranking
+region's cells, so the new values redraw it; on a sheet with pictures or shapes it joins their drawing.
 """
 
 from __future__ import annotations
@@ -278,15 +278,13 @@ class PatchEngine:
 
         self._patch(sheet)
         if sheet in self._new:
-            has_drawing = has_chart = False
+            has_chart = False
         else:
             with zipfile.ZipFile(self.path) as zf:
-                has_drawing, has_chart = sheet_drawing(zf, self._parts[sheet])
+                _, has_chart = sheet_drawing(zf, self._parts[sheet])
         if has_chart:
             return  # it references the region's cells: the new values redraw it
-        if has_drawing:
-            raise errors.EngineUnsupported(f"“{sheet}”已有图形，就地补丁不能再添加图表。")
-        self._charts[sheet] = ChartSpec(sheet, anchor, categories, values, title)
+        self._charts[sheet] = ChartSpec(sheet, anchor, categories, values, title)  # joins a drawing it has
 
     def status(self, text: str) -> None:
         if self._progress is not None:

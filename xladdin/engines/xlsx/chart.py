@@ -2,7 +2,9 @@
 
 Standard library only. Adding a chart is additive: a chart part, a drawing part with its rels,
 a relationship in the sheet's rels, two content-type overrides and one ``<drawing r:id>``
-element in the sheet (schema position); nothing existing is rewritten. The chart is a
+element in the sheet (schema position). On a sheet that already has a drawing (pictures, shapes)
+the chart's anchor is appended to that drawing and its relationship to the drawing's rels;
+nothing existing is rewritten. The chart is a
 horizontal bar chart of two A1 ranges on its sheet, like the file engine's.
 """
 
@@ -95,19 +97,28 @@ def _chart_xml(spec: ChartSpec) -> str:
 
 
 def _drawing_xml(spec: ChartSpec, name: str) -> str:
-    row, col = parse_ref(spec.anchor)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
-        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:oneCellAnchor>'
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        + _anchor_xml(spec, name, 2, "rId1") + '</xdr:wsDr>'
+    )
+
+
+def _anchor_xml(spec: ChartSpec, name: str, shape_id: int, rid: str) -> str:
+    """One ``xdr:oneCellAnchor`` holding the chart frame (``xdr``/``a`` prefixes declared on it)."""
+    row, col = parse_ref(spec.anchor)
+    return (
+        '<xdr:oneCellAnchor xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
         f'<xdr:from><xdr:col>{col - 1}</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>{row - 1}</xdr:row>'
         '<xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:ext cx="5760000" cy="3240000"/>'
-        f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="2" name="{escape(name)}"/>'
+        f'<xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{shape_id}" name="{escape(name)}"/>'
         '<xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/><a:ext cx="0" cy="0"/>'
         '</xdr:xfrm><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart">'
         '<c:chart xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
-        f'xmlns:r="{REL_NS}" r:id="rId1"/></a:graphicData></a:graphic></xdr:graphicFrame>'
-        '<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>'
+        f'xmlns:r="{REL_NS}" r:id="{rid}"/></a:graphicData></a:graphic></xdr:graphicFrame>'
+        '<xdr:clientData/></xdr:oneCellAnchor>'
     )
 
 
@@ -126,6 +137,17 @@ def _add_rel(rels: str, typ: str, target: str) -> tuple[str, str]:
     return rels[:at] + rel + rels[at:], rid
 
 
+def _existing_drawing(current: Callable[[str], bytes | None], part: str) -> str | None:
+    """The drawing part the sheet ``part`` already refers to, if any."""
+    xml = current(part) or b""
+    m = re.search(rb"<(?:\w+:)?drawing\b[^>]*?\s\w+:id=\"([^\"]+)\"", xml)
+    if m is None:
+        return None
+    rels = current(rels_part(part))
+    target = rels_targets(rels.decode("utf-8"), part).get(m.group(1).decode()) if rels else None
+    return target[1] if target is not None else None
+
+
 def add_charts(read: Callable[[str], bytes | None], names: set[str], charts: dict[str, ChartSpec],
                parts: dict[str, str], changes: dict[str, bytes | None]) -> None:
     """Add one chart per sheet in ``charts``. ``read``: a member's current bytes (pending changes
@@ -138,6 +160,21 @@ def add_charts(read: Callable[[str], bytes | None], names: set[str], charts: dic
         part = parts[sheet]
         _, chart = _free(names, "xl/charts/chart{}.xml")
         names.add(chart)
+        added_to = _existing_drawing(current, part)
+        if added_to is not None:  # the sheet has a drawing (pictures, shapes): the chart joins it
+            changes[chart] = _chart_xml(spec).encode()
+            drawing_xml = (current(added_to) or b"").decode("utf-8")
+            drels, rid = _add_rel((current(rels_part(added_to)) or _EMPTY_RELS.encode()).decode("utf-8"), "chart",
+                                  "../charts/" + chart.rsplit("/", 1)[1])
+            ids = [int(x) for x in re.findall(r'<(?:\w+:)?cNvPr\b[^>]*?\sid="(\d+)"', drawing_xml)]
+            root_close = re.search(r"</(\w+:)?wsDr>\s*$", drawing_xml)
+            at = root_close.start() if root_close else drawing_xml.rindex("</")
+            changes[added_to] = (drawing_xml[:at] + _anchor_xml(spec, "xl_rank_chart", max(ids, default=1) + 1, rid)
+                                 + drawing_xml[at:]).encode("utf-8")
+            changes[rels_part(added_to)] = drels.encode("utf-8")
+            at = types.rindex("</Types>")
+            types = types[:at] + f'<Override PartName="/{chart}" ContentType="{CT_CHART}"/>' + types[at:]
+            continue
         n, drawing = _free(names, "xl/drawings/drawing{}.xml")
         names.add(drawing)
         changes[chart] = _chart_xml(spec).encode()

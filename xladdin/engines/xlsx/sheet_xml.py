@@ -7,7 +7,8 @@ self-closing, both as every writer we know emits them: Excel, WPS, LibreOffice, 
 XlsxWriter), touched rows are rebuilt, every other byte is kept. Outside ``<sheetData>`` only
 ``<dimension ref>`` and ``<hyperlinks>`` change. A touched cell keeps all its attributes
 (style ``s``, ``ph``) except the value type ``t`` and the value metadata ``cm``/``vm``.
-What cannot be patched safely raises ``EngineUnsupported`` so the job falls back to the file engine.
+A cell only restyled (``Patch.formats``: a fill) keeps its value and type and gets a new ``s``.
+What cannot be patched safely raises ``EngineUnsupported``: the job stops, nothing is written.
 """
 
 from __future__ import annotations
