@@ -34,7 +34,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     progress = None if args.json else stderr_progress
     if args.mark:  # the patch engine, unless the file is encrypted (see run_in_place)
         report, marked = run_in_place(path, lambda engine: validate_and_mark(engine, sheet=args.sheet),
-                                      needs=MARK_NEEDS, password=args.password, progress=progress)
+                                      needs=MARK_NEEDS, password=args.password, progress=progress,
+                                      cached_values=True)  # the same findings as without --mark
     else:
         engine = FileEngine(path, password=args.password, progress=progress)
         try:

@@ -101,3 +101,22 @@ def _snapshot(path: Path) -> list[tuple[str, str, object, object, object]]:
                 if c.value is not None or c.comment is not None or c.fill.fill_type:
                     out.append((ws.title, c.coordinate, c.value, c.comment.text if c.comment else None, c.fill.fgColor.rgb))
     return out
+
+
+def test_mark_finds_exactly_what_a_read_only_run_finds_and_keeps_other_parts(fixture_copy) -> None:  # type: ignore[no-untyped-def]
+    """``--mark`` runs on the patch engine reading cached values, so its findings are the read-only
+    run's; it rewrites only the ledger, styles, notes and workbook parts (issue 15)."""
+    import zipfile
+
+    path = fixture_copy("rules.xlsx")
+    _, plain = cli_json("validate", path, "--json")
+    with zipfile.ZipFile(path) as zf:
+        before = {i.filename: (i.CRC, i.compress_size) for i in zf.infolist()}
+    code, marked = cli_json("validate", path, "--mark", "--json")
+    assert code == 1 and marked == plain
+    with zipfile.ZipFile(path) as zf:
+        after = {i.filename: (i.CRC, i.compress_size) for i in zf.infolist()}
+    changed = {n for n in before if after.get(n) != before[n]}
+    assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
+                       "[Content_Types].xml", "xl/comments/comment1.xml", "xl/drawings/commentsDrawing1.vml"}
+    assert {"xl/theme/theme1.xml", "docProps/core.xml"} <= set(before) - changed

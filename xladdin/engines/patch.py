@@ -67,8 +67,12 @@ CAPABILITIES = ALL_WRITES
 class PatchEngine:
     """An ``Engine`` over one .xlsx/.xlsm file for in-place jobs; see the module docstring."""
 
-    def __init__(self, path: Path | str, *, progress: Callable[[str], None] | None = None) -> None:
+    def __init__(self, path: Path | str, *, progress: Callable[[str], None] | None = None,
+                 cached_values: bool = False) -> None:
+        """``cached_values``: formula cells read as their cached results (as a read-only validation
+        reads them) instead of their formula text; for jobs that read before they write."""
         self.path = Path(path)
+        self._cached_values = cached_values
         self.label = self.path.name
         self._progress = progress
         safety.inspect_package(self.path)
@@ -155,10 +159,12 @@ class PatchEngine:
             xml = zf.read(self._parts[sheet])
         own = open_workbook(self.path, self.label) if cal is None else None
         try:
-            base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml, formulas=False)
+            base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml, formulas=self._cached_values)
         finally:
             if own is not None:
                 own.close()
+        if self._cached_values:
+            return base, xml
         has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
         for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
             while len(base.rows) < r:
@@ -259,10 +265,13 @@ class PatchEngine:
             if sheet in self._new:
                 self._notes[sheet] = SheetNotes(self._parts[sheet], None, None, {}, set())
             else:
+                part = self._parts[sheet]
                 with zipfile.ZipFile(self.path) as zf:
                     def read(name: str) -> bytes | None:
+                        if name == part:
+                            return self._sheet_xml(sheet)  # a ledger's part: inflated once per job
                         return zf.read(name) if name in self._members else None
-                    self._notes[sheet] = load_notes(self._parts[sheet], read)
+                    self._notes[sheet] = load_notes(part, read)
         return self._notes[sheet]
 
     def notes(self, sheet: str, cells: list[str]) -> dict[str, str | None]:

@@ -74,7 +74,7 @@ def _file_session(path: Path, output: Path | None, password: str | None,
 
 def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str] = ALL_WRITES,
                  output: Path | None = None, password: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> T:
+                 progress: Callable[[str], None] | None = None, cached_values: bool = False) -> T:
     """Run ``job`` on ``path`` and save, as ``open_for_job`` does (lock, dated backup before an
     in-place save, atomic save, nothing written if the job raises).
 
@@ -83,10 +83,12 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
     read: the ``PatchEngine`` (lossless, rewrites only the parts it changes) when it opens the
     file and declares every capability needed, else the ``FileEngine`` (openpyxl, which refuses
     content it would lose): encrypted workbooks (``password``), packages the patch engine cannot
-    open, a workbook without a style sheet when fills are needed. The job runs once; nothing is rerun."""
+    open, a workbook without a style sheet when fills are needed. The job runs once; nothing is rerun.
+    ``cached_values``: the patch engine reads formula cells as their cached results (a job that reads
+    everything before it writes, such as validation: its findings then equal a read-only run's)."""
     path = Path(path)
     with safety.job_lock(path):
-        engine = _patch_engine(path, progress) if password is None else None
+        engine = _patch_engine(path, progress, cached_values) if password is None else None
         if engine is not None and not needs <= engine.capabilities:
             engine.close()
             engine = None
@@ -106,10 +108,10 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
             engine.close()
 
 
-def _patch_engine(path: Path, progress: Callable[[str], None] | None) -> PatchEngine | None:
+def _patch_engine(path: Path, progress: Callable[[str], None] | None, cached_values: bool) -> PatchEngine | None:
     from xladdin.engines.patch import PatchEngine
 
     try:
-        return PatchEngine(path, progress=progress)
+        return PatchEngine(path, progress=progress, cached_values=cached_values)
     except EngineUnsupported:
         return None

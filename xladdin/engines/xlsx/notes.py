@@ -227,18 +227,19 @@ def _vml_xml(old: str | None, notes: SheetNotes, block: int) -> str:
     return out[:at] + "".join(shapes) + out[at:]
 
 
-def _legacy_element(xml: str, rid: str) -> str:
-    """The sheet part with ``<legacyDrawing r:id>`` at its schema position."""
-    root = re.search(r"<(\w+:)?worksheet\b[^>]*>", xml)
+def _legacy_element(xml: bytes, rid: str) -> bytes:
+    """The sheet part with ``<legacyDrawing r:id>`` at its schema position (bytes: a ledger's
+    part is 60 MB, only its head and its tail after ``</sheetData>`` are searched)."""
+    root = re.search(rb"<(\w+:)?worksheet\b[^>]*>", xml[:4096])
     if root is None:
         raise EngineUnsupported("工作表部件不是 worksheet，无法添加批注。")
-    p = root.group(1) or ""
-    declared = re.search(r'xmlns:(\w+)="' + re.escape(REL) + '"', root.group(0))
-    element = (f'<{p}legacyDrawing {declared.group(1)}:id="{rid}"/>' if declared
-               else f'<{p}legacyDrawing xmlns:r="{REL}" r:id="{rid}"/>')
-    start = max(xml.rfind("</" + p + "sheetData>"), 0)
-    after = re.search(r"<" + re.escape(p) + "(?:" + "|".join(_AFTER_LEGACY) + r")\b", xml[start:])
-    at = start + after.start() if after else xml.rindex("</" + p + "worksheet>")
+    p = root.group(1) or b""
+    declared = re.search(rb'xmlns:(\w+)="' + re.escape(REL.encode()) + b'"', root.group(0))
+    element = (b'<%slegacyDrawing %s:id="%s"/>' % (p, declared.group(1), rid.encode()) if declared
+               else b'<%slegacyDrawing xmlns:r="%s" r:id="%s"/>' % (p, REL.encode(), rid.encode()))
+    start = max(xml.rfind(b"</" + p + b"sheetData>"), 0)
+    after = re.compile(rb"<" + re.escape(p) + b"(?:" + "|".join(_AFTER_LEGACY).encode() + rb")\b").search(xml, start)
+    at = after.start() if after else xml.rindex(b"</" + p + b"worksheet>")
     return xml[:at] + element + xml[at:]
 
 
@@ -252,8 +253,6 @@ def write_notes(notes: SheetNotes, read: Reader, names: set[str], changes: dict[
 
     rels_name = rels_part(notes.part)
     rels = text(rels_name)
-    sheet = text(notes.part)
-    assert sheet is not None
     if notes.comments_part is None:
         _, notes.comments_part = free_name(names, "xl/comments{}.xml")
         names.add(notes.comments_part)
@@ -271,8 +270,9 @@ def write_notes(notes: SheetNotes, read: Reader, names: set[str], changes: dict[
             at = types.index("<Default") if "<Default" in types else types.rindex("</Types>")
             types = types[:at] + f'<Default Extension="vml" ContentType="{CT_VML}"/>' + types[at:]
             changes["[Content_Types].xml"] = types.encode("utf-8")
-        sheet = _legacy_element(sheet, rid)
-        changes[notes.part] = sheet.encode("utf-8")
+        sheet = changes[notes.part] if notes.part in changes else read(notes.part)
+        assert sheet is not None
+        changes[notes.part] = _legacy_element(sheet, rid)
     if rels is not None and rels != text(rels_name):
         changes[rels_name] = rels.encode("utf-8")
     changes[notes.comments_part] = _comments_xml(text(notes.comments_part), notes).encode("utf-8")

