@@ -19,7 +19,7 @@ from typing import Any
 
 from xladdin import errors
 from xladdin.core.sheet import Merge, SheetData, cell_ref, parse_ref
-from xladdin.engines.base import Engine, Formula, Link
+from xladdin.engines.base import ALL_WRITES, Engine, Formula, Link
 
 __all__ = ["Chart", "MemoryEngine"]
 
@@ -51,6 +51,7 @@ class MemoryEngine:
 
     def __init__(self, label: str = "内存工作簿") -> None:
         self.label = label
+        self.capabilities = ALL_WRITES
         self._sheets: dict[str, _Sheet] = {}
         self._names: dict[str, tuple[str, str]] = {}
         self.statuses: list[str] = []
