@@ -88,15 +88,27 @@ def test_legacy_xls_is_refused_with_how_to_convert(tmp_path: Path) -> None:
     assert "另存为" in _refused(xls)
 
 
-def test_content_that_would_be_lost_refuses_in_place_but_output_is_allowed(tmp_path: Path) -> None:
+def test_content_openpyxl_would_drop_is_kept_by_mark_and_refused_only_on_the_openpyxl_path(tmp_path: Path) -> None:
+    """``--mark`` writes through the patch engine: a slicer and customXml stay byte for byte. A package
+    the patch engine cannot mark goes through openpyxl, which refuses (with the list) rather than drop them."""
+    import zipfile
+
     path = tmp_path / "台账.xlsx"
-    hf.rewrite(
-        FIXTURES / "rules.xlsx",
-        path,
-        lambda name, data: data,
-        {"xl/slicers/slicer1.xml": b'<?xml version="1.0"?><slicers/>', "customXml/item1.xml": b"<data/>"},
-    )
-    message = _refused(path)
+    extras = {"xl/slicers/slicer1.xml": b'<?xml version="1.0"?><slicers/>', "customXml/item1.xml": b"<data/>"}
+    hf.rewrite(FIXTURES / "rules.xlsx", path, lambda name, data: data, extras)
+    with zipfile.ZipFile(path) as zf:
+        before = {n: (zf.getinfo(n).CRC, zf.getinfo(n).compress_size) for n in extras}
+    proc = run_cli("validate", path, "--mark")
+    assert proc.returncode == 1, proc.stderr
+    with zipfile.ZipFile(path) as zf:
+        assert {n: (zf.getinfo(n).CRC, zf.getinfo(n).compress_size) for n in extras} == before
+        assert "xl/worksheets/sheet2.xml" in zf.namelist()  # 校验结果 was added
+
+    # a package the patch engine cannot mark (no styles.xml for the fills) goes to openpyxl, which refuses
+    bare = tmp_path / "无样式" / "台账.xlsx"
+    bare.parent.mkdir()
+    hf.rewrite(FIXTURES / "rules.xlsx", bare, lambda name, data: None if name == "xl/styles.xml" else data, extras)
+    message = _refused(bare)
     assert "切片器" in message and "自定义 XML 数据" in message and "未做任何修改" in message
 
 
