@@ -126,7 +126,10 @@ class StyleBook:
         fill_id = self._xf_attr(s, "fillId")
         if fill_id is None or not fill_id.isdigit() or int(fill_id) >= len(self.fills.items):
             return None
-        fill = self.fills.items[int(fill_id)]
+        return self._solid_rgb(self.fills.items[int(fill_id)])
+
+    @staticmethod
+    def _solid_rgb(fill: str) -> str | None:
         if not re.search(r'patternType="solid"', fill):
             return None
         m = re.search(r'<(?:\w+:)?fgColor\b[^>]*\brgb="([0-9A-Fa-f]{6,8})"', fill)
@@ -137,6 +140,9 @@ class StyleBook:
         if color is None:
             return 0  # the schema's first fill is "none"
         rgb = "FF" + color.upper()
+        for i, fill in enumerate(self.fills.items):  # the file's own solid fill of that colour (a staff fill)
+            if self._solid_rgb(fill) == color.upper():
+                return i
         p = self.p
         text = (f'<{p}fill><{p}patternFill patternType="solid"><{p}fgColor rgb="{rgb}"/>'
                 f'<{p}bgColor indexed="64"/></{p}patternFill></{p}fill>')
