@@ -19,6 +19,7 @@ _API = {
     "default_settings": "core.settings",
     "parse_settings": "core.settings",
     "SheetData": "core.sheet",
+    "Period": "core.periods",
     "Ledger": "core.ledger",
     "read_ledger": "core.ledger",
     "read_stats": "core.ledger",

@@ -9,16 +9,78 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from xladdin.errors import XladdinError
+from xladdin.core.periods import Period
+from xladdin.errors import UsageError, XladdinError
 
 __all__ = ["main"]
 
 Command = Callable[[argparse.Namespace], int]
+
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+             "十一": 11, "十二": 12, "正": 1, "元": 1}
+
+
+def month_arg(text: str) -> Period:
+    """``--month``: 1-12 (also "６", "6月", "六月"), made into the one ``Period`` every job takes."""
+    raw = text.strip().removesuffix("月").strip()
+    value: int | None = _NUMERALS.get(raw)
+    if value is None:
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+    if value is None or not 1 <= value <= 12:
+        raise argparse.ArgumentTypeError(f"月份应为 1 到 12 的整数（1 与 2 同为 1-2月），现为“{text}”")
+    return Period.of(value)
+
+
+_ARGPARSE_ZH: tuple[tuple[str, str], ...] = (
+    (r"^the following arguments are required: (.*)$", r"缺少必需的参数：\1"),
+    (r"^unrecognized arguments: (.*)$", r"无法识别的参数：\1"),
+    (r"^argument (?:命令|command|addin_command): invalid choice: '?([^' ]*)'? \(choose from (.*)\)$",
+     r"没有“\1”这个命令，可用的命令：\2"),
+    (r"^argument (\S+): invalid choice: '?([^' ]*)'? \(choose from (.*)\)$", r"参数 \1 的值“\2”无效，可选：\3"),
+    (r"^argument (\S+): expected one argument$", r"参数 \1 后应给出一个值"),
+    (r"^argument (\S+): invalid (\w+) value: '(.*)'$", r"参数 \1 的值“\3”无效"),
+    (r"^argument (\S+): ignored explicit argument '(.*)'$", r"参数 \1 不接受值“\2”"),
+    (r"^argument (\S+): not allowed with argument (\S+)$", r"参数 \1 不能与 \2 同时使用"),
+    (r"^argument (\S+): (.*)$", r"参数 \1：\2"),
+)
+
+
+def zh_usage_error(message: str) -> str:
+    """argparse's English error message in Chinese (anything not recognised is prefixed, not lost)."""
+    for pattern, repl in _ARGPARSE_ZH:
+        if re.match(pattern, message):
+            return re.sub(pattern, repl, message).replace("'", "")
+    return f"命令用法有误：{message}"
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage: str | None, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """argparse speaking Chinese to staff: usage, headings, help and every usage error (exit code 2)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{zh_usage_error(message)}。用 -h 查看帮助。\n")
 
 
 def _print_json(obj: Any) -> None:
@@ -70,8 +132,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_forms(args: argparse.Namespace) -> int:
     from xladdin.jobs.forms import forms_from_master
 
-    files, skipped = forms_from_master(Path(args.master), args.month, Path(args.out))
-    print(f"已为 {len(files)} 个单位生成 {args.month} 月月报表，保存在 {args.out}")
+    period: Period = args.month
+    files, skipped = forms_from_master(Path(args.master), period, Path(args.out), force=args.force)
+    print(f"已为 {len(files)} 个单位生成{period.label}月报表，保存在 {args.out}")
     for name in skipped:
         print(f"[警告] 项目“{name}”的责任单位无法识别，未生成月报表。")
     return 0
@@ -80,8 +143,9 @@ def cmd_forms(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from xladdin.demo.district import describe, run_demo
 
-    result = run_demo(Path(args.dir), month=args.month, run_jobs=not args.no_jobs)
-    print(describe(result, args.month))
+    period: Period = args.month
+    result = run_demo(Path(args.dir), period=period, run_jobs=not args.no_jobs)
+    print(describe(result, period))
     return 0
 
 
@@ -92,18 +156,31 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
 
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
-    forms = Path(args.forms) if args.forms else None
+    forms = _forms_folder(args.forms) if args.forms else None
+    period: Period = args.month
     # the patch engine (only changed parts are rewritten); chosen before the job runs, never rerun
-    result = run_in_place(Path(args.master), lambda engine: consolidate(engine, args.month, forms),
+    result = run_in_place(Path(args.master), lambda engine: consolidate(engine, period, forms),
                           needs=NEEDS, output=output, progress=progress)
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
-                                               "merged": result.merge.merged, "missing_units": result.merge.missing})
+                                               "merged": result.merge.merged, "missing_units": result.merge.missing,
+                                               "incomplete_units": result.merge.incomplete,
+                                               "reported": bool(result.tables["reported"])})
     else:
         for f in result.report.findings:
             print(f.line())
         print(result.summary_text())
     return int(not result.report.valid)
+
+
+def _forms_folder(text: str) -> Path:
+    """``--forms``: an existing folder, else a Chinese usage error naming the path."""
+    path = Path(text)
+    if not path.exists():
+        raise UsageError(f"找不到月报表文件夹“{path}”，请检查路径（收回的月报表应放在一个文件夹中）。")
+    if not path.is_dir():
+        raise UsageError(f"“{path}”是一个文件，不是文件夹：--forms 应给出收回的月报表所在的文件夹。")
+    return path
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -115,8 +192,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
         data = summary(engine, args.month)
     finally:
         engine.close()
-    for f in data.get("findings", []):  # stderr: stdout stays the JSON
-        print(f"[{'错误' if f['severity'] == 'error' else '警告'}] {f['sheet']}!{f['cell']}  {f['message']}", file=sys.stderr)
+    for f in data.get("findings", []):  # said plainly beside the JSON (stdout stays JSON)
+        print(f"[{'错误' if f['severity'] == 'error' else '警告'}] {f['sheet']}{'!' + f['cell'] if f['cell'] else ''}  "
+              f"{f['message']}", file=sys.stderr)
     if args.csv:
         from xladdin.jobs.csv_export import write_summary_csv
 
@@ -135,7 +213,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
     engine = FileEngine(Path(args.workbook), password=args.password)
     try:
-        result = inspect(engine, sheet=args.sheet, month=args.month)
+        result = inspect(engine, sheet=args.sheet, month=None if args.month is None else args.month.month)
     finally:
         engine.close()
     if args.json:
@@ -166,8 +244,8 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="xladdin", description="重点项目台账工具：校验、汇总、排名、通报。")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = ChineseArgumentParser(prog="xladdin", description="重点项目台账工具：校验、汇总、排名、通报。")
+    sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
 
     v = sub.add_parser("validate", help="校验项目台账，可在工作簿中标注问题单元格")
     v.add_argument("workbook", help="台账工作簿 .xlsx/.xlsm")
@@ -181,12 +259,13 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("inspect", help="查看台账各列的识别结果（表头原文 → 字段，或“未识别”及参数表别名写法）")
     i.add_argument("workbook", help="台账工作簿 .xlsx/.xlsm")
     i.add_argument("--sheet", help="台账所在工作表（默认自动识别）")
-    i.add_argument("--month", type=int, help="同时检查该月份（1-12）是否有本期完成投资数")
+    i.add_argument("--month", type=month_arg, metavar="M", help="同时检查该月份（1-12）是否有本期完成投资数")
     i.add_argument("--json", action="store_true", help="以 JSON 输出")
     i.add_argument("--password", help="工作簿打开密码")
     i.set_defaults(func=cmd_inspect)
 
-    a = sub.add_parser("addin", help="Excel 加载项（xladdin.xlam）").add_subparsers(dest="addin_command", required=True)
+    a = sub.add_parser("addin", help="Excel 加载项（xladdin.xlam）").add_subparsers(dest="addin_command", required=True,
+                                                                              title="命令", metavar="命令")
     ab = a.add_parser("build", help="由 macros/ 生成 xladdin.xlam")
     ab.add_argument("--out", default="dist/xladdin.xlam", help="输出文件或文件夹（默认 dist/xladdin.xlam）")
     ab.set_defaults(func=cmd_addin_build)
@@ -204,19 +283,20 @@ def _parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("forms", help="按单位生成某月的月报表")
     f.add_argument("master", help="主台账工作簿")
-    f.add_argument("--month", type=int, required=True, help="报告月份 1-12")
+    f.add_argument("--month", type=month_arg, required=True, metavar="M", help="报告月份 1-12（1 与 2 同为 1-2月）")
     f.add_argument("--out", required=True, help="月报表输出目录")
+    f.add_argument("--force", action="store_true", help="覆盖输出目录中已填了数字的同名月报表（默认拒绝覆盖）")
     f.set_defaults(func=cmd_forms)
 
     d = sub.add_parser("demo", help="生成演示区县：主台账、收回的月报表，并运行本月任务")
     d.add_argument("dir", nargs="?", default="demo-out", help="输出目录（默认 demo-out）")
-    d.add_argument("--month", type=int, default=6, help="演示月份（默认 6，即 1-6月）")
+    d.add_argument("--month", type=month_arg, default=Period(6), metavar="M", help="演示月份 3-12（默认 6，即 1-6月）")
     d.add_argument("--no-jobs", action="store_true", help="只生成工作簿，不运行校验和汇总")
     d.set_defaults(func=cmd_demo)
 
     c = sub.add_parser("consolidate", help="月度汇总：汇入月报表，计算进度、排名、专项并生成通报（就地修改，先备份）")
     c.add_argument("master", help="主台账工作簿")
-    c.add_argument("--month", type=int, required=True, help="汇总月份 1-12（1 与 2 同为 1-2月）")
+    c.add_argument("--month", type=month_arg, required=True, metavar="M", help="汇总月份 1-12（1 与 2 同为 1-2月）")
     c.add_argument("--forms", help="收回的月报表所在文件夹")
     c.add_argument("--output", help="写入新文件而不修改原台账")
     c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
@@ -224,7 +304,7 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("summary", help="输出某月汇总数字（JSON，不修改工作簿）")
     s.add_argument("master", help="主台账工作簿")
-    s.add_argument("--month", type=int, required=True, help="月份 1-12")
+    s.add_argument("--month", type=month_arg, required=True, metavar="M", help="月份 1-12（1 与 2 同为 1-2月）")
     s.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
     s.add_argument("--csv", metavar="DIR", help="将各汇总表写成 CSV 文件到该文件夹（给出 --json 时同时输出 JSON）")
     s.set_defaults(func=cmd_summary)
@@ -247,12 +327,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断，原文件未修改。", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if os.environ.get("XLADDIN_DEBUG"):
+            raise
+        print(f"错误：{os_error_text(exc)}原文件未修改。", file=sys.stderr)
+        return 2
     except Exception as exc:
         if os.environ.get("XLADDIN_DEBUG"):
             raise
         print(f"内部错误（{type(exc).__name__}: {exc}）。原文件未修改。设置 XLADDIN_DEBUG=1 可查看详细信息。",
               file=sys.stderr)
         return 2
+
+
+_OS_ERRORS: tuple[tuple[type[OSError], str], ...] = (
+    (FileNotFoundError, "找不到“{path}”，请检查路径。"),
+    (NotADirectoryError, "“{path}”不是文件夹（路径中有一段是文件），请给出文件夹。"),
+    (IsADirectoryError, "“{path}”是文件夹，这里应给出文件。"),
+    (FileExistsError, "“{path}”已存在，且不是文件夹。"),
+    (PermissionError, "没有权限读写“{path}”（文件可能正被 Excel 或 WPS 打开，或文件夹只读），请关闭后重试。"),
+)
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error as a Chinese sentence naming the path."""
+    path = exc.filename if exc.filename is not None else ""
+    if exc.filename2 is not None:
+        path = f"{path}”或“{exc.filename2}"
+    for kind, text in _OS_ERRORS:
+        if isinstance(exc, kind):
+            return text.format(path=path)
+    where = f"“{path}”" if path else "文件"
+    return f"读写{where}时出错（系统错误 {exc.errno if exc.errno is not None else '未知'}）。"
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ import datetime as dt
 import pandas as pd
 
 from tests.frames import ledger
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings, UnitSpec, default_settings
 from xladdin.figures.bulletin import Block, build, pct, yi
 from xladdin.figures.progress import by_level
@@ -42,8 +43,8 @@ def test_bulletin_sections_and_figures() -> None:
     frame = ledger([{"unit": "甲街道", "level": "省重点", "total_investment": 7_990_000.0, "annual_plan": 1_730_000.0,
                      "m06": 346_000.0}])
     history = {"乙街道": {5: 2}, "甲街道": {5: 1}}
-    blocks = build(6, s, targets=evaluate(stats, s, 6), levels=by_level(frame, 6),
-                   ranking=rank_units(stats, s, 6, history), missing_units=["乙街道"], issued=dt.date(2022, 7, 5))
+    blocks = build(Period(6), s, targets=evaluate(stats, s, Period(6)), levels=by_level(frame, Period(6)),
+                   ranking=rank_units(stats, s, Period(6), history), missing_units=["乙街道"], issued=dt.date(2022, 7, 5))
     assert blocks[0].kind == "title" and "1-6月" in blocks[0].text
     assert blocks[1].text.endswith("2022年7月5日")
     headings = [b.text for b in blocks if b.kind == "heading"]
@@ -58,9 +59,9 @@ def test_bulletin_sections_and_figures() -> None:
 
 
 def test_bulletin_without_data_is_still_complete() -> None:
-    blocks = build(1, default_settings())
+    blocks = build(Period.of(1), default_settings())
     text = text_of(blocks)
     assert "1-2月" in blocks[0].text
     assert "暂无法通报增速" in text and "暂不排名" in text
     assert blocks[1].text == "区发展改革委　　2022年3月"
-    assert build(1, default_settings()) == blocks  # deterministic
+    assert build(Period.of(1), default_settings()) == blocks  # deterministic

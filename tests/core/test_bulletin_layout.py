@@ -8,6 +8,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.figures.bulletin import Block, build
 from xladdin.figures.bulletin_layout import (
@@ -88,7 +89,7 @@ def test_table_columns_fit_their_content_and_the_page() -> None:
 
 
 def test_layout_rows_match_the_template_grid() -> None:
-    blocks = build(6, default_settings())
+    blocks = build(Period(6), default_settings())
     rows = layout(blocks)
     assert rows[0][0] + rows[1][0] == blocks[0].text  # two title rows
     assert rows[2][0] == blocks[1].text and rows[3] == []  # date line, spacer

@@ -6,6 +6,7 @@ import pandas as pd
 
 from tests.frames import ledger
 from xladdin.core.fields import month_field
+from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.demo.district import demo_settings
 from xladdin.demo.progress import (
@@ -103,7 +104,7 @@ def test_demo_exercises_every_measure_of_the_plan() -> None:
     """Issue 13: each measure has something to say on the demo, including the 无数据 cases."""
     s = demo_settings()
     frame = ledger(add_progress(PROJECTS, 6).to_dict("records"))
-    total = programmes.sgyp(frame, 6).set_index("round").loc["合计"]
+    total = programmes.sgyp(frame, Period.of(6)).set_index("round").loc["合计"]
     rates = [total[k] for k in ("fulfilment_rate", "start_rate", "production_rate", "output_rate")]
     assert all(0 < r <= 1 for r in rates) and min(rates) < 1  # every rate known, some below 100%
     assert programmes.key_links(frame).set_index("link")["held"].iloc[:3].sum() > 0
@@ -114,12 +115,12 @@ def test_demo_exercises_every_measure_of_the_plan() -> None:
     assert programmes.reserve(frame, s)["met"] is not None
     assert programmes.reserve(frame, default_settings())["met"] is None  # without the base: 无数据
     assert programmes.attraction_125(frame, s)["count"].notna().all()
-    verdicts = set(programmes.not_entered(frame, s, 6)["verdict"])
+    verdicts = set(programmes.not_entered(frame, s, Period.of(6))["verdict"])
     assert verdicts == {"应入未入", "状态不明"}
-    recon = programmes.reconstruction(frame, s, 6)
+    recon = programmes.reconstruction(frame, s, Period.of(6))
     assert recon["behind"].iloc[-1] > 0 and recon["rank"].iloc[0] == 1
-    starts = programmes.new_starts(frame, s, 6).set_index("unit").loc["合计"]
+    starts = programmes.new_starts(frame, s, Period.of(6)).set_index("unit").loc["合计"]
     assert 0 < starts["start_rate"] < 1 and starts["completed"] >= 1 and starts["continued"] > 0
-    assert programmes.government_progress(frame, s, 6) is not None
-    unit_t = targets.unit_targets(unit_statistics(6), s, 6).set_index("unit")
+    assert programmes.government_progress(frame, s, Period.of(6)) is not None
+    unit_t = targets.unit_targets(unit_statistics(6), s, Period.of(6)).set_index("unit")
     assert unit_t.loc[NO_TARGET, "status"] == "无数据" and (unit_t["status"] == "滞后序时进度").any()

@@ -9,6 +9,7 @@ import pytest
 
 from tests.frames import ledger
 from xladdin.core.ledger import read_ledger
+from xladdin.core.periods import Period
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import (
     Settings,
@@ -61,10 +62,10 @@ def test_statistics_entry_one_rule() -> None:
     assert v["required"].tolist() == [True, True, False, True, False, False, True, False, False]
     assert v["missing"].tolist() == [True, True, False, False, False, False, True, False, False]
     assert v["unknown"].tolist() == [False] * 7 + [True, False]  # "预备" cannot be judged
-    t = not_entered(f, default_settings(), 3)
+    t = not_entered(f, default_settings(), Period.of(3))
     assert t["code"].tolist() == ["A", "B", "G", "H"] and t["verdict"].tolist() == ["应入未入"] * 3 + ["状态不明"]
     assert t.loc[3, "project_status"] == "预备"
-    r = entry_report(f, default_settings(), 3).set_index("unit")
+    r = entry_report(f, default_settings(), Period.of(3)).set_index("unit")
     # 南关街道: required B, D, G = 3; entered D = 1; missing 2; unknown H = 1; rate 1/3
     assert r.loc["南关街道", ["required", "entered", "missing", "unknown"]].tolist() == [3, 1, 2, 1]
     assert r.loc["南关街道", "entry_rate"] == pytest.approx(1 / 3)
@@ -83,7 +84,7 @@ def test_validate_and_the_list_agree() -> None:
     report = validate_ledger(led, default_settings())
     flagged = {f.row for f in report.findings if f.code == "not-in-statistics"}
     unclear = {f.row for f in report.findings if f.code == "entry-status-unknown"}
-    listed = not_entered(led.frame, default_settings(), 12)
+    listed = not_entered(led.frame, default_settings(), Period.of(12))
     assert flagged == set(listed.loc[listed["verdict"] == "应入未入", "row"]) == {2, 4}
     assert unclear == set(listed.loc[listed["verdict"] == "状态不明", "row"]) == {5}
 
@@ -99,7 +100,7 @@ def test_reconstruction_table_behind_and_rank() -> None:
         {"unit": "北下街街道", "name": "丁", "reconstruction": True, "annual_plan": 100.0, "total_investment": 300.0, "m06": 45.0},
         {"unit": "南关街道", "name": "戊", "annual_plan": 100.0, "total_investment": 500.0, "m06": 1.0},  # not reconstruction
     ])
-    t = reconstruction(f, default_settings(), 6)
+    t = reconstruction(f, default_settings(), Period.of(6))
     assert t["unit"].tolist() == ["区城管局", "北下街街道", "南关街道", "合计"]
     assert t["rank"].tolist()[:3] == [1, 2, 2]
     row = t.set_index("unit").loc["南关街道"]
@@ -127,7 +128,7 @@ def test_new_starts_rates_and_split() -> None:
         {"unit": "南关街道", "name": "戊", "nature": "续建", "status": "竣工"},
         {"unit": "经济开发区", "name": "己", "nature": None, "status": "在建"},
     ])
-    t = new_starts(f, default_settings(), 6).set_index("unit")
+    t = new_starts(f, default_settings(), Period.of(6)).set_index("unit")
     r = t.loc["南关街道"]
     # planned 3; due by June 2 (甲, 乙); started among planned: 甲 (在建) and 丙 (money this year) → 2/3;
     # started among due: 甲 → 1/2; 乙 is due and not started
@@ -135,7 +136,7 @@ def test_new_starts_rates_and_split() -> None:
     assert r["start_rate"] == pytest.approx(2 / 3) and r["due_rate"] == 0.5 and r["late_names"] == "乙"
     assert (r["new_build"], r["continued"], r["completed"], r["no_nature"]) == (3, 2, 1, 0)
     assert t.loc["经济开发区", "no_nature"] == 1
-    bare = new_starts(ledger([{"unit": "南关街道", "name": "甲", "status": "在建"}]), default_settings(), 6)
+    bare = new_starts(ledger([{"unit": "南关街道", "name": "甲", "status": "在建"}]), default_settings(), Period.of(6))
     assert bare["planned"].isna().all() and bare["start_rate"].isna().all()  # no 建设性质: 无数据
 
 
@@ -145,13 +146,13 @@ def test_government_and_bond_progress() -> None:
         {"unit": "南关街道", "is_government": False, "annual_plan": 100.0, "total_investment": 500.0, "m06": 90.0,
          "bond_amount": 50.0},
     ])
-    gov = government_progress(f, default_settings(), 6)
+    gov = government_progress(f, default_settings(), Period.of(6))
     assert gov is not None
     row = gov.set_index("unit").loc["南关街道"]
     assert (row["projects"], row["completion_rate"], row["status"]) == (1, 0.4, "滞后序时进度")  # 40% < 50% − 0.5 pp
-    bond = bond_progress(f, default_settings(), 6).set_index("unit").loc["南关街道"]
+    bond = bond_progress(f, default_settings(), Period.of(6)).set_index("unit").loc["南关街道"]
     assert (bond["projects"], bond["completion_rate"], bond["status"]) == (1, 0.9, "超序时进度")
-    assert government_progress(ledger([{"unit": "南关街道"}]), default_settings(), 6) is None  # no column: 无数据
+    assert government_progress(ledger([{"unit": "南关街道"}]), default_settings(), Period.of(6)) is None  # no column: 无数据
 
 
 def _stats(rows: list[tuple[str, float, float, float | None]], month: int = 6) -> pd.DataFrame:
@@ -166,7 +167,7 @@ def test_each_unit_against_its_own_target() -> None:
                     ("乙街道", 400.0, 500.0, 1000.0),  # 40% → 滞后; growth (400 − 500) ÷ 500 = −20%
                     ("丙街道", 300.0, 250.0, None),  # no target → 无数据
                     ("区工信局", 90.0, 100.0, 200.0)])  # 45%: listed after the ranked units
-    t = unit_targets(stats, s, 6).set_index("unit")
+    t = unit_targets(stats, s, Period.of(6)).set_index("unit")
     assert t.index.tolist() == ["甲街道", "乙街道", "丙街道", "区工信局"]
     assert (t.loc["甲街道", "target_rate"], t.loc["甲街道", "status"]) == (0.6, "超序时进度")
     assert (t.loc["乙街道", "status"], t.loc["乙街道", "growth"]) == ("滞后序时进度", pytest.approx(-0.2))
@@ -180,10 +181,10 @@ def test_ranking_on_published_growth_shares_the_rank() -> None:
     # 甲 1084.9 ÷ 1000 → +8.49% → printed 8.5%; 乙 1085.4 ÷ 1000 → +8.54% → printed 8.5%: same rank;
     # 丙 1070 → 7.0%
     stats = _stats([("甲街道", 1084.9, 1000.0, None), ("乙街道", 1085.4, 1000.0, None), ("丙街道", 1070.0, 1000.0, None)])
-    t = rank_units(stats, s, 6).set_index("unit")
+    t = rank_units(stats, s, Period.of(6)).set_index("unit")
     assert t.loc["甲街道", "rank"] == t.loc["乙街道", "rank"] == 1 and t.loc["丙街道", "rank"] == 3
     finer = Settings(units=s.units, thresholds=Thresholds(growth_decimals=2))  # 8.49% vs 8.54%: no longer tied
-    t = rank_units(stats, finer, 6).set_index("unit")
+    t = rank_units(stats, finer, Period.of(6)).set_index("unit")
     assert (t.loc["乙街道", "rank"], t.loc["甲街道", "rank"]) == (1, 2)
 
 
@@ -194,8 +195,8 @@ def test_default_ranked_units_follow_the_plan() -> None:
 
 
 def test_schedule_band_and_new_parameters_round_trip_through_the_sheet() -> None:
-    assert schedule_status(0.51, 6) == "超序时进度"
-    assert schedule_status(0.51, 6, band=0.02) == "符合序时进度"
+    assert schedule_status(0.51, Period.of(6)) == "超序时进度"
+    assert schedule_status(0.51, Period.of(6), band=0.02) == "符合序时进度"
     rows = settings_rows(Settings(thresholds=Thresholds(schedule_band_pp=2, growth_decimals=2,
                                                         reserve_base_projects=40, reserve_base_investment=900_000)))
     parsed, bad = parse_settings(SheetData("参数", rows))
@@ -205,8 +206,8 @@ def test_schedule_band_and_new_parameters_round_trip_through_the_sheet() -> None
     defaults, bad = parse_settings(SheetData("参数", settings_rows()))
     assert bad == [] and defaults.thresholds.reserve_base_projects is None  # a blank base stays 无数据
     f = ledger([{"level": "区重点", "annual_plan": 100.0, "total_investment": 500.0, "m06": 51.0}])
-    assert by_level(f, 6).set_index("level").loc["合计", "status"] == "超序时进度"
-    assert by_level(f, 6, parsed).set_index("level").loc["合计", "status"] == "符合序时进度"  # 51% within 50% ± 2 pp
+    assert by_level(f, Period.of(6)).set_index("level").loc["合计", "status"] == "超序时进度"
+    assert by_level(f, Period.of(6), parsed).set_index("level").loc["合计", "status"] == "符合序时进度"  # 51% within 50% ± 2 pp
 
 
 def test_a_ledger_without_the_new_columns_gives_no_data_and_aliases_read_them() -> None:
@@ -218,8 +219,8 @@ def test_a_ledger_without_the_new_columns_gives_no_data_and_aliases_read_them() 
     s = default_settings()
     old = read_ledger(SheetData("项目台账", [header, rows[0]]), s).frame
     assert attraction_125(old, s)["count"].isna().all()
-    assert pd.isna(sgyp(old, 6).set_index("round").loc["合计", "start_rate"])
-    assert new_starts(old, s, 6)["planned"].isna().all() and government_progress(old, s, 6) is None
+    assert pd.isna(sgyp(old, Period.of(6)).set_index("round").loc["合计", "start_rate"])
+    assert new_starts(old, s, Period.of(6))["planned"].isna().all() and government_progress(old, s, Period.of(6)) is None
     b = bonds(old, s).set_index("unit").loc["南关街道"]
     assert pd.isna(b["issuance"]) and pd.isna(b["score"])  # no 申请额度/已发行: 无数据, not full marks
     new = read_ledger(SheetData("项目台账", [[*header, "引进年度", "是否主导产业链", "批次", "是否政府投资", "新建/续建"],
@@ -227,4 +228,4 @@ def test_a_ledger_without_the_new_columns_gives_no_data_and_aliases_read_them() 
     assert new.loc[0, ["attracted_year", "sgyp_batch", "nature"]].tolist() == [2022, "开工一批", "新建"]
     assert bool(new.loc[0, "industry_chain"]) and bool(new.loc[0, "is_government"])
     assert attraction_125(new, s)["count"].tolist() == [1, 0, 0]
-    assert sgyp(new, 6).set_index("round").loc["合计", "start_rate"] == 1.0
+    assert sgyp(new, Period.of(6)).set_index("round").loc["合计", "start_rate"] == 1.0

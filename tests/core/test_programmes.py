@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from tests.frames import ledger
+from xladdin.core.periods import Period
 from xladdin.core.settings import BondWeights, Settings, Thresholds, default_settings
 from xladdin.figures.programmes import (
     attraction_125,
@@ -43,7 +44,7 @@ def test_sgyp_each_rate_over_its_own_batch_list() -> None:
         {"name": "j", "sgyp_round": 2, "sgyp_batch": None, "sgyp_stage": "达效"},  # in the programme, on no list
         {"name": "k", "sgyp_round": None, "sgyp_stage": "达效"},  # not in the programme
     ])
-    t = sgyp(f, 6).set_index("round")
+    t = sgyp(f, Period.of(6)).set_index("round")
     assert t.index.tolist() == ["第1期", "第2期", "合计"]
     total = t.loc["合计"]
     assert (total["projects"], total["no_batch"]) == (10, 1)
@@ -56,7 +57,7 @@ def test_sgyp_each_rate_over_its_own_batch_list() -> None:
 
 def test_sgyp_without_batch_column_is_no_data() -> None:
     f = ledger([{"sgyp_round": 1, "sgyp_stage": "开工"}, {"sgyp_round": 1, "sgyp_stage": "达效"}])
-    total = sgyp(f, 6).set_index("round").loc["合计"]
+    total = sgyp(f, Period.of(6)).set_index("round").loc["合计"]
     assert total["projects"] == 2
     assert all(pd.isna(total[k]) for k in ("fulfilment_rate", "start_rate", "production_rate", "output_rate"))
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from xladdin.core.fields import FIELDS
 from xladdin.core.ledger import read_ledger
+from xladdin.core.periods import Period
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import default_settings
 from xladdin.core.sheet import SheetData
@@ -21,7 +22,7 @@ SETTINGS = default_settings()
 LABEL = {f.key: f.label for f in FIELDS}
 KEYS = ["name", "code", "unit", "level", "category", "total_investment", "completed_before", "annual_plan",
         "m01", "m02", "m03", "ytd", "status"]  # fmt: skip
-MONTH = 3
+MONTH = Period(3)
 
 amount = st.one_of(
     st.none(),

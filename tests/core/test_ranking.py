@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
 
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings, UnitSpec
 from xladdin.figures.ranking import escalation, last_in_month, last_runs, rank_units, rank_with_ties
 
@@ -29,15 +30,34 @@ def test_runs_count_back_and_reset() -> None:
         "c": {2: 2, 3: 1, 4: 2, 5: 1, 6: 2, 7: 1},
     }
     # month 7: a last in 5, 6, 7 -> 3; b last in 7 (and tied in 5) but not 6 -> 1
-    assert last_runs(history, 7) == {"a": 3, "b": 1, "c": 0}
-    assert last_runs(history, 5) == {"a": 1, "b": 2, "c": 0}  # tied for last in 5; b also in 4
-    assert last_runs(history, 4) == {"a": 0, "b": 1, "c": 0}  # a reset by month 4
-    assert last_runs(history, 3) == {"a": 2, "b": 0, "c": 0}  # 1-2月 and 1-3月
-    assert last_runs(history, 1) == {"a": 1, "b": 0, "c": 0}  # month 1 is the 1-2月 period
+    assert last_runs(history, Period(7)) == {"a": 3, "b": 1, "c": 0}
+    assert last_runs(history, Period(5)) == {"a": 1, "b": 2, "c": 0}  # tied for last in 5; b also in 4
+    assert last_runs(history, Period(4)) == {"a": 0, "b": 1, "c": 0}  # a reset by month 4
+    assert last_runs(history, Period(3)) == {"a": 2, "b": 0, "c": 0}  # 1-2月 and 1-3月
+    assert last_runs(history, Period.of(1)) == {"a": 1, "b": 0, "c": 0}  # month 1 is the 1-2月 period
 
 
-def test_missing_month_breaks_a_run() -> None:
-    assert last_runs({"a": {2: 2, 4: 2}, "b": {2: 1, 4: 1}}, 4) == {"a": 1, "b": 0}
+def test_a_month_without_figures_neither_extends_nor_resets_a_run() -> None:
+    """Issue 12: the documented choice. A month with no rank (no figure) is skipped: last in 1-2月
+    and 1-4月 with nothing in 1-3月 is a run of 2; last in 1-3月 but without a figure in 1-4月 is
+    run 0 in 1-4月 (nobody is interviewed on a missing figure), and the run resumes after it."""
+    assert last_runs({"a": {2: 2, 4: 2}, "b": {2: 1, 4: 1}}, Period(4)) == {"a": 2, "b": 0}
+    history = {"a": {2: 2, 3: 2, 5: 2}, "b": {2: 1, 3: 1, 4: 1, 5: 1}, "c": {2: 1, 3: 1, 4: 2, 5: 1}}
+    runs = {m: last_runs(history, Period(m))["a"] for m in (2, 3, 4, 5)}
+    assert runs == {2: 1, 3: 2, 4: 0, 5: 3}
+    # a unit ranked but not last still resets
+    assert last_runs({"a": {2: 2, 3: 1, 4: 2}, "b": {2: 1, 3: 2, 4: 1}}, Period(4)) == {"a": 1, "b": 0}
+
+
+def test_units_without_growth_are_unranked_with_no_action() -> None:
+    """Issue 12 seen 1: a unit whose 单位统计 row is empty is unranked (None), gets no action, and
+    the others are ranked among themselves."""
+    stats = pd.DataFrame({"month": [6, 6, 6], "subject": ["甲街道", "乙街道", "丙街道"],
+                          "ytd": [120.0, None, 80.0], "ytd_last_year": [100.0, 100.0, 100.0]})
+    t = rank_units(stats, settings(), Period(6), {}).set_index("unit")
+    assert pd.isna(t.loc["乙街道", "rank"]) and t.loc["乙街道", "action"] == "" and t.loc["乙街道", "run"] == 0
+    assert (t.loc["甲街道", "rank"], t.loc["丙街道", "rank"]) == (1, 2)
+    assert t.loc["丙街道", "action"] == "通报批评"
 
 
 def settings() -> Settings:
@@ -59,7 +79,7 @@ def test_rank_units_ties_display_order_and_escalation() -> None:
     })
     # growth: 甲 20%, 乙 10%, 丙 -10%, 丁 -10% -> ranks 1, 2, 3, 3 (丙 and 丁 tied for last)
     history = {"丙街道": {2: 4, 3: 4}, "丁街道": {2: 1, 3: 2}, "甲街道": {2: 2, 3: 1}, "乙街道": {2: 3, 3: 3, 4: 1}}
-    t = rank_units(stats, settings(), 4, history)
+    t = rank_units(stats, settings(), Period(4), history)
     assert t["unit"].tolist() == ["甲街道", "乙街道", "丁街道", "丙街道"]  # tie: larger ytd first
     assert t["rank"].tolist() == [1, 2, 3, 3]
     assert t["growth"].tolist() == pytest.approx([0.2, 0.1, -0.1, -0.1])
@@ -72,7 +92,7 @@ def test_rank_units_ties_display_order_and_escalation() -> None:
 def test_rank_units_without_figures_leaves_unit_unranked() -> None:
     stats = pd.DataFrame({"month": [6, 6], "subject": ["甲街道", "乙街道"], "ytd": [10.0, 12.0],
                           "ytd_last_year": [10.0, 0.0]})
-    t = rank_units(stats, settings(), 6, {})
+    t = rank_units(stats, settings(), Period(6), {})
     assert t["unit"].tolist()[0] == "甲街道"
     assert t["rank"].isna().sum() == 3
     assert t["action"].tolist() == ["", "", "", ""]  # a single ranked unit is never "last"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from xladdin.core.ledger import find_ledger_sheet, read_ledger
+from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.core.sheet import SheetData
 from xladdin.core.table_read import CATEGORY_FIELDS, LEVEL_FIELDS, TABLE_FIELDS, UNIT_FIELDS, table_frame
@@ -29,7 +30,7 @@ def assert_same_tables(sheet: SheetData, months: tuple[int, ...] = (2, 3, 6, 11,
                                       for fields in (UNIT_FIELDS, CATEGORY_FIELDS, LEVEL_FIELDS))
     assert len(lean) == len(core) == len(by_unit) == len(by_category) == len(by_level)
     assert "category" not in by_unit and "unit" not in by_level and "level" not in by_category
-    for month in months:
+    for month in map(Period.of, months):
         expected = progress.by_unit(core, settings, month)
         pd.testing.assert_frame_equal(progress.by_unit(lean, settings, month), expected)
         pd.testing.assert_frame_equal(progress.by_unit(by_unit, settings, month), expected)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from xladdin.core.fields import FIELD_BY_KEY, month_field
+from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.demo.progress import add_progress
 from xladdin.demo.projects import generate_projects
@@ -18,6 +19,7 @@ from xladdin.excel.udfs import LABELS, TZ_BYCATEGORY, TZ_BYLEVEL, TZ_BYUNIT
 from xladdin.figures import progress
 
 N, MONTH = 30_000, 6
+PERIOD = Period(MONTH)
 KEYS = ["seq", "name", "code", "unit", "category", "level", "star", "is_982", "total_investment", "annual_plan",
         *(month_field(m) for m in range(1, MONTH + 1))]
 
@@ -56,9 +58,9 @@ def test_tables_on_30000_rows_equal_the_core_figures(ledger: tuple[pd.DataFrame,
     total = by_unit.set_index("责任单位").loc["合计"]
     assert total["项目个数"] == N
     assert total["年度计划(万元)"] == pytest.approx(frame["annual_plan"].sum())
-    pd.testing.assert_frame_equal(by_unit.reset_index(drop=True), expected(progress.by_unit(frame, settings, MONTH)))
+    pd.testing.assert_frame_equal(by_unit.reset_index(drop=True), expected(progress.by_unit(frame, settings, PERIOD)))
     pd.testing.assert_frame_equal(TZ_BYCATEGORY(grid, MONTH).reset_index(drop=True),
-                                  expected(progress.by_category(frame, settings, MONTH)))
-    levels = progress.by_level(frame, MONTH)
+                                  expected(progress.by_category(frame, settings, PERIOD)))
+    levels = progress.by_level(frame, PERIOD)
     pd.testing.assert_frame_equal(TZ_BYLEVEL(grid, MONTH).reset_index(drop=True),
                                   expected(levels.rename(columns={levels.columns[0]: "level"})))

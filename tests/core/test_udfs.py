@@ -68,3 +68,18 @@ def test_tables_spill_with_chinese_headers() -> None:
     assert top["责任单位"].tolist() == ["经济开发区", "北下街街道", "南关街道"]
     assert top["处理措施"].tolist() == ["", "", "通报批评"]
     assert ranking.iloc[5]["排名"] is None
+
+
+def test_formulas_finish_on_ordinary_months() -> None:
+    """Issue 12 seen 1, 6: a unit whose statistics are empty is unranked with no action, the
+    others ranked; a month without ranks in a run is skipped, not a reset; month 1 is 1-2月."""
+    stats = [["月份", "统计对象", "本年累计", "上年同期"], [7, "北下街街道", 100, 90], [7, "经济开发区", None, 100],
+             [7, "南关街道", 80, 100]]
+    ranking = u.TZ_RANKING(stats, 7)
+    rows = ranking.set_index("责任单位")
+    assert rows.loc["经济开发区", "排名"] is None and rows.loc["经济开发区", "处理措施"] == ""
+    assert rows.loc["南关街道", "排名"] == 2 and rows.loc["南关街道", "处理措施"] == "通报批评"
+    assert u.TZ_RANKING([["月份", "统计对象", "本年累计", "上年同期"]], 12)["排名"].isna().all()  # nobody yet
+    # last in 1-2月 and 1-4月, no figure in 1-3月: a run of 2
+    assert u.TZ_ACTION([2, None, 2], [[1, 1, 1], [2, None, 2]]) == "区分管领导约谈"
+    assert u.TZ_PERIOD(1) == u.TZ_PERIOD(2) == "1-2月" and u.TZ_SCHEDULE(1) == u.TZ_SCHEDULE(2)

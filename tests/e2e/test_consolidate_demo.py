@@ -12,6 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
+from xladdin.core.periods import Period
 from xladdin.core.values import as_text
 from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
@@ -33,7 +34,7 @@ def month5(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(master: Path, out: Path, month: int) -> Path:
     with open_for_job(master, output=out) as engine:
-        consolidate(engine, month)
+        consolidate(engine, Period.of(month))
     return out
 
 
@@ -150,8 +151,11 @@ def test_every_planted_mistake_is_reported_at_its_file_and_cell(tmp_path: Path) 
     (code, file, cell) and merges everything else."""
     result = build_demo(tmp_path / "demo")
     with open_for_job(result.master, output=tmp_path / "out.xlsx") as engine:
-        done = consolidate(engine, 6, result.forms_dir)
+        done = consolidate(engine, Period(6), result.forms_dir)
     found = {(f.code, f.file, f.cell) for f in done.report.findings}
     for m in result.mistakes:
         assert (m.code, m.file, m.cell) in found, m
-    assert done.merge.missing == [] and done.merge.merged > 250
+    assert done.merge.missing == ["东大街街道"] and done.merge.merged > 250
+    east = [f for f in done.report.findings if f.code == "form-project-missing"]
+    assert len(east) == 11 and all("属于东大街街道" in f.message for f in east)
+    assert "未报送 1 个单位（东大街街道）" in done.summary_text()

@@ -45,7 +45,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # every finding is shown, grouped: the copied form's 11 double reports are all listed, none cut
     assert "错误：同一项目被两个单位报送（11 处）" in proc.stdout
     assert proc.stdout.count("2022年6月_东大街街道_月报表.xlsx 月报表!B") == 11
-    assert "退出码" not in proc.stdout and "发现问题 14 处（错误 14 处，警告 0 处）" in proc.stdout
+    assert "退出码" not in proc.stdout and "发现问题 26 处（错误 14 处，警告 12 处）" in proc.stdout
+    # issue 12 seen 5: 东大街's form held only 西大街's rows, so 东大街 is 未报送 and its 11 own projects
+    # are each named as without a June figure, in the printed findings and in the summary line
+    assert "未报送 1 个单位（东大街街道）" in proc.stdout
+    assert "警告：月报表中没有本单位项目（1 处）" in proc.stdout and "警告：项目本期无数据（11 处）" in proc.stdout
+    assert proc.stdout.count("属于东大街街道，东大街街道报送的月报表中没有本单位项目，6月完成仍无数据") == 11
+    assert "东大街街道本单位的 11 个项目都不在表中" in proc.stdout  # the planted case is described
     return out
 
 

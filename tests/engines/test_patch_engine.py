@@ -15,6 +15,7 @@ import pytest
 from tests import hostile_files as hf
 from tests.conftest import run_cli
 from xladdin import errors
+from xladdin.core.periods import Period
 from xladdin.demo.district import build_demo
 from xladdin.engines import libreoffice
 from xladdin.engines.base import Formula, Link
@@ -72,7 +73,7 @@ def both_engines(src: Path, tmp: Path, job: Any) -> tuple[Path, Path]:
 
 def test_consolidation_writes_the_same_values_as_the_file_engine(demo: tuple[Path, Path], tmp_path: Path) -> None:
     master, forms = demo
-    patched, filed = both_engines(master, tmp_path, lambda e: consolidate(e, 6, forms))
+    patched, filed = both_engines(master, tmp_path, lambda e: consolidate(e, Period(6), forms))
     got, want = cells(patched), cells(filed)
     assert got == want
     assert any(v == "陇海马路街道" for (s, _), (v, _) in got.items() if s == "排名")
@@ -91,7 +92,7 @@ def test_a_master_saved_by_another_program_gives_the_same_values(demo: tuple[Pat
     engine reads formulas as the file engine does (cached results go stale once a job writes)."""
     master, forms = demo
     resaved = libreoffice.recalc(master, tmp_path / "lo")
-    patched, filed = both_engines(resaved, tmp_path, lambda e: consolidate(e, 6, forms))
+    patched, filed = both_engines(resaved, tmp_path, lambda e: consolidate(e, Period(6), forms))
     assert cells(patched) == cells(filed)
     assert members(patched)["xl/sharedStrings.xml"] == members(resaved)["xl/sharedStrings.xml"]
     assert libreoffice.error_cells(libreoffice.recalc(patched, tmp_path / "lo2")) == []

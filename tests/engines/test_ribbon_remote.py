@@ -156,6 +156,17 @@ def test_refresh_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_pa
     assert got.names["xl_month"] == data["names"][[n["name"] for n in data["names"]].index("xl_month")]["refers_to"]
 
 
+def test_refresh_button_finishes_on_ordinary_months(demo: dict[str, Path]) -> None:
+    """Issue 12 seen 1: month 7 (no statistics, nobody reported) and month 1 (the 1-2月 period)
+    finish with a message, never 内部错误; the missing figures are counted as warnings."""
+    for month, label in ((7, "1-7月"), (1, "1-2月")):
+        book = xw.Book(json=payload(demo["recalculated"], name=demo["master"].name))
+        outcome = ribbon.refresh_ranking(book, month=month)
+        assert outcome.text.startswith(f"已刷新{label}汇总、排名与通报"), outcome.text
+        assert "内部错误" not in outcome.text and not outcome.failed
+    assert "警告 2 条" in ribbon.refresh_ranking(xw.Book(json=payload(demo["recalculated"], name="m.xlsx")), month=7).text
+
+
 # ---- 生成月报表 --------------------------------------------------------------------------------
 def test_forms_button_writes_the_cli_forms_to_the_temp_folder_when_the_book_has_none(demo: dict[str, Path],
                                                                                       tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ from xladdin.core.form_layout import (
     meta_rows,
     visible_meta_row,
 )
-from xladdin.core.periods import period_label
+from xladdin.core.periods import Period, period_label
 
 __all__ = ["FORM_LETTERS", "build_form", "form_values", "forms_for_month"]
 
@@ -65,14 +65,18 @@ def _blank(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def form_values(projects: pd.DataFrame, month: int) -> list[dict[str, Any]]:
+def form_values(projects: pd.DataFrame, period: Period) -> list[dict[str, Any]]:
     """One dict per project, keyed by ``FORM_COLUMNS`` keys (``ytd`` left to the formula).
 
-    ``prev_ytd`` is the sum of months before ``month``; ``month_current`` is pre-filled only when
-    the master already holds that month (a form issued again after consolidation)."""
+    ``prev_ytd`` is the sum of the ledger's months before the period's own column (1-2月:
+    January's; 1-6月: January to May), exactly what consolidation adds the form's figure to;
+    ``month_current`` is the period's own column (1-2月: February's), pre-filled only when the
+    master already holds it (a form issued again after consolidation). So a form returned
+    unchanged changes nothing, for every period."""
+    month = period.month
     out: list[dict[str, Any]] = []
     for i, rec in enumerate(projects.to_dict("records"), start=1):
-        prev = sum(_num(rec.get(month_field(m))) for m in range(1, month))
+        prev = sum(_num(rec.get(month_field(m))) for m in period.earlier_months)
         out.append({
             "seq": i,
             "code": _blank(rec.get("code")),
@@ -99,7 +103,7 @@ def build_form(path: Path, meta: FormMeta, rows: list[dict[str, Any]], *, protec
     for c, value in enumerate(visible_meta_row(meta), start=1):
         ws.cell(row=META_ROW, column=c, value=value).font = Font(bold=c % 2 == 1)
     ws.cell(row=META_ROW, column=n, value="单位：万元")
-    month_note = "（1-2月合并报送时填1-2月合计）" if meta.month == 2 else ""
+    month_note = "（1-2月合并报送：填1-2月合计；“截至上月累计”已含1月数的，只填2月数）" if meta.month <= 2 else ""
     text = (
         f"填报说明：只填写黄色单元格。“当月完成”填{meta.month}月当月完成投资{month_note}，单位万元，只填数字，"
         f"不是累计数；“本年累计完成”（{period_label(meta.month)}）由公式自动计算。“形象进度”写到本月底的实际进展，"
@@ -142,7 +146,7 @@ def build_form(path: Path, meta: FormMeta, rows: list[dict[str, Any]], *, protec
 
 
 def forms_for_month(
-    projects: pd.DataFrame, month: int, out_dir: Path, *, year: int, master_id: str, master_file: str,
+    projects: pd.DataFrame, period: Period, out_dir: Path, *, year: int, master_id: str, master_file: str,
     units: list[str] | None = None,
 ) -> list[Path]:
     """One form per unit holding projects (``projects['unit']`` canonical), in ``out_dir``; units in
@@ -153,6 +157,6 @@ def forms_for_month(
         own = known[known["unit"] == unit]
         if own.empty:
             continue
-        meta = FormMeta(unit=unit, year=year, month=month, master_id=master_id, master_file=master_file)
-        written.append(build_form(out_dir / form_file_name(meta), meta, form_values(own, month)))
+        meta = FormMeta(unit=unit, year=year, month=period.month, master_id=master_id, master_file=master_file)
+        written.append(build_form(out_dir / form_file_name(meta), meta, form_values(own, period)))
     return written

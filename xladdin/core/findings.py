@@ -87,6 +87,22 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "form-not-a-form": ("error", "不是月报表", "{reason}"),
     "form-missing": ("warning", "未报送", "单位“{value}”本月未报送月报表。"),
     "form-revision": ("warning", "修改已汇总数据", "{label}：已汇总的 {limit} 万元 改为 {value} 万元。"),
+    "form-own-missing": ("warning", "月报表中没有本单位项目",
+                         "单位“{value}”报送的月报表（{other}）中没有本单位的项目，按未报送计；本单位 {limit} 个项目{label}无数据。"),
+    "form-incomplete": ("warning", "月报表漏报本单位项目",
+                        "单位“{value}”的月报表（{other}）漏报本单位 {limit} 个项目，这些项目{label}无数据。"),
+    "form-project-missing": ("warning", "项目本期无数据", "项目“{label}”（{value}）属于{other}，{reason}，{limit}完成仍无数据。"),
+    # months without figures (consolidation, summary)
+    "period-unit-missing": ("warning", "单位本期无数据",
+                            "单位“{value}”的 {limit} 个项目都没有{label}数据（按未报送计）。"),
+    "stats-missing": ("warning", "单位无统计数据",
+                      "“单位统计”表中没有{value}{label}的本年累计或上年同期数，增速无法计算，本月不参与排名（显示为无数据）；"
+                      "连续末位月数跳过本月（既不累计也不中断）。"),
+    "stats-period-missing": ("warning", "统计数据尚未录入",
+                             "{reason}参与排名的 {value} 个单位{label}均无增速数据，本月不排名（显示为无数据）。"),
+    "period-not-reported": ("warning", "本期尚无人报送",
+                            "项目台账中没有任何项目的{value}月数据（{label}尚无人报送），本期累计完成、完成率和进度情况显示为无数据"
+                            "{reason}。"),
 }
 
 

@@ -18,15 +18,17 @@ from xladdin.books.template import MASTER_FILE, build_master
 from xladdin.core.fields import month_field
 from xladdin.core.findings import grouped_lines
 from xladdin.core.form_layout import FORM_FIRST_ROW, FormMeta, form_file_name
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings, default_settings
 from xladdin.demo.progress import add_progress, unit_statistics
 from xladdin.demo.projects import generate_projects
 from xladdin.errors import UsageError
 
-__all__ = ["DEMO_MONTH", "DEMO_SEED", "RESERVE_BASE", "DemoResult", "Mistake", "build_demo", "demo_settings", "describe",
-           "plan_table", "run_demo", "write_samples"]
+__all__ = ["DEMO_MONTH", "DEMO_PERIOD", "DEMO_SEED", "RESERVE_BASE", "DemoResult", "Mistake", "build_demo",
+           "demo_settings", "describe", "plan_table", "run_demo", "write_samples"]
 
 DEMO_SEED, DEMO_MONTH = 2022, 6
+DEMO_PERIOD = Period(DEMO_MONTH)
 MASTER_NAME = "主台账-演示.xlsx"
 DEMO_ID = "GC-DEMO-2022"
 SAMPLE_UNIT, SAMPLE_FORM = "北下街街道", "月报表样表.xlsx"
@@ -74,9 +76,13 @@ def _plant(rows_by_unit: dict[str, list[dict[str, Any]]], year: int, month: int)
         found = [(i, r) for i, r in enumerate(rows_by_unit[unit]) if (r["month_current"] or 0) > 0 and r["prev_ytd"] > 0]
         return found[nth]
 
-    # 东大街街道 sends a file whose rows are 西大街街道's projects (copied the neighbour's form)
+    # 东大街街道 sends a file whose rows are 西大街街道's projects (copied the neighbour's form):
+    # its own projects are then without a figure, and the unit counts as 未报送
+    own = len(rows_by_unit["东大街街道"])
     rows_by_unit["东大街街道"] = [dict(r) for r in rows_by_unit["西大街街道"]]
-    mistakes = [Mistake(name("东大街街道"), f"B{FORM_FIRST_ROW}", "东大街街道报送的表中是西大街街道的项目（西大街街道也已报送）", "form-double-report")]
+    mistakes = [Mistake(name("东大街街道"), f"B{FORM_FIRST_ROW}", "东大街街道报送的表中是西大街街道的项目（西大街街道也已报送）", "form-double-report"),
+                Mistake(name("东大街街道"), "", f"东大街街道本单位的 {own} 个项目都不在表中：计入未报送，"
+                        f"{own} 个项目逐一列为本月无数据（form-project-missing）", "form-own-missing")]
     i, row = active("南关街道")
     row["month_current"] = -row["month_current"]
     mistakes.append(Mistake(name("南关街道"), f"{cur}{FORM_FIRST_ROW + i}", "当月完成填成负数", "negative-amount"))
@@ -98,9 +104,10 @@ def demo_settings() -> Settings:
         "reserve_base_projects": RESERVE_BASE[0], "reserve_base_investment": RESERVE_BASE[1]})})
 
 
-def build_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH,
+def build_demo(out_dir: Path, *, seed: int = DEMO_SEED, period: Period = DEMO_PERIOD,
                settings: Settings | None = None) -> DemoResult:
-    """Write the demo master (months 1..month-1) and the returned forms for ``month`` into ``out_dir``."""
+    """Write the demo master (months 1..M-1) and the returned forms for ``period`` (1-M月) into ``out_dir``."""
+    month = period.month
     if not 3 <= month <= 12:
         raise UsageError(f"演示月份应为 3 至 12（1-2月为第一个统计期），现为 {month}。")
     settings = settings or demo_settings()
@@ -111,7 +118,7 @@ def build_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH,
                           stats=unit_statistics(month, seed), month=month - 1, master_id=DEMO_ID)
     forms_dir = out_dir / f"{settings.year}年{month}月月报表（已收回）"
     units = [u for u in settings.unit_names if (truth["unit"] == u).any()]
-    rows_by_unit = {u: form_values(truth[truth["unit"] == u], month) for u in units}
+    rows_by_unit = {u: form_values(truth[truth["unit"] == u], period) for u in units}
     mistakes = _plant(rows_by_unit, settings.year, month)
     forms: list[Path] = []
     for unit in units:
@@ -130,10 +137,10 @@ def write_samples(out_dir: Path) -> list[Path]:
     truth[month_field(DEMO_MONTH)] = float("nan")
     own = truth[truth["unit"] == SAMPLE_UNIT]
     meta = FormMeta(unit=SAMPLE_UNIT, year=settings.year, month=DEMO_MONTH, master_id=DEMO_ID, master_file=MASTER_NAME)
-    return [master, build_form(out_dir / SAMPLE_FORM, meta, form_values(own, DEMO_MONTH))]
+    return [master, build_form(out_dir / SAMPLE_FORM, meta, form_values(own, DEMO_PERIOD))]
 
 
-def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, run_jobs: bool = True) -> DemoResult:
+def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, period: Period = DEMO_PERIOD, run_jobs: bool = True) -> DemoResult:
     """``xladdin demo``: build, then run the month's jobs (validate, consolidate in place) and say
     what they found: every finding, grouped by kind."""
     from xladdin.engines.files import FileEngine
@@ -141,7 +148,7 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, r
     from xladdin.jobs.session import run_in_place
     from xladdin.jobs.validate import validate
 
-    result = build_demo(out_dir, seed=seed, month=month)
+    result = build_demo(out_dir, seed=seed, period=period)
     if not run_jobs:
         return result
     engine = FileEngine(result.master)
@@ -152,8 +159,8 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, month: int = DEMO_MONTH, r
     out = result.job_output
     out.append(f"校验主台账（{result.master.name}）：共 {report.projects} 个项目，" + _found(report.errors, report.warnings))
     out += grouped_lines(report.findings)
-    done = run_in_place(result.master, lambda e: consolidate(e, month, result.forms_dir), needs=NEEDS)
-    out.append(f"汇总 {month} 月月报表（{result.forms_dir.name}）：" + _found(done.report.errors, done.report.warnings))
+    done = run_in_place(result.master, lambda e: consolidate(e, period, result.forms_dir), needs=NEEDS)
+    out.append(f"汇总 {period.month} 月月报表（{result.forms_dir.name}）：" + _found(done.report.errors, done.report.warnings))
     out += grouped_lines(done.report.findings)
     out += ["  " + line for line in done.summary_text().splitlines()]
     return result
@@ -165,15 +172,16 @@ def _found(errors: int, warnings: int) -> str:
     return f"发现问题 {errors + warnings} 处（错误 {errors} 处，警告 {warnings} 处）。"
 
 
-def describe(result: DemoResult, month: int = DEMO_MONTH) -> str:
+def describe(result: DemoResult, period: Period = DEMO_PERIOD) -> str:
     """The text ``xladdin demo`` prints."""
+    month = period.month
     table = plan_table(result.projects).to_string(index=False)
     lines = [
         f"演示区县已生成：{result.master.parent}",
         f"  主台账：{result.master.name}（含 1-{month - 1} 月进度、单位统计 1-2月至{month}月）",
         f"  已收回的 {month} 月月报表：{result.forms_dir.name}/ 共 {len(result.forms)} 份",
         "  其中故意留下的填报错误（供校验和汇总发现）：",
-        *(f"    - {m.file} {m.cell}：{m.what}（应报 {m.code}）" for m in result.mistakes),
+        *(f"    - {m.file}{' ' + m.cell if m.cell else ''}：{m.what}（应报 {m.code}）" for m in result.mistakes),
         "",
         "重点项目计划（与《2022年全区扩大有效投资工作实施方案》一致）：",
         table,

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
+from xladdin.core.periods import Period
 from xladdin.engines.excel import ExcelEngine
 from xladdin.errors import UsageError, XladdinError
 
@@ -139,8 +140,9 @@ def _checked(month: Any) -> int:
     return value
 
 
-def _month(engine: ExcelEngine, month: int | None, job: Job = "consolidate", forms: Path | None = None) -> int:
-    return ask_month(engine, job, forms) if month is None else _checked(month)
+def _month(engine: ExcelEngine, month: int | None, job: Job = "consolidate", forms: Path | None = None) -> Period:
+    """The button's month, asked or given, checked once and made the ``Period`` the jobs take."""
+    return Period.of(ask_month(engine, job, forms) if month is None else _checked(month))
 
 
 def output_folder(book: xw.Book, folder: Path | str | None = None, sub: str = "") -> Path:
@@ -181,10 +183,10 @@ def run_forms(engine: ExcelEngine, month: int | None = None, folder: Path | str 
     """生成月报表: one form per unit into ``output_folder(..., "月报表")`` (as ``xladdin forms``)."""
     from xladdin.jobs.forms import forms_from_engine
 
-    month = _month(engine, month, "forms")
-    engine.status(f"正在生成 {month} 月月报表 …")
+    period = _month(engine, month, "forms")
+    engine.status(f"正在生成{period.label}月报表 …")
     out = output_folder(engine.book, folder, FORMS_FOLDER)
-    written, skipped = forms_from_engine(engine, month, out, master_file=str(engine.book.name))
+    written, skipped = forms_from_engine(engine, period, out, master_file=str(engine.book.name))
     note = f"\n另有 {len(skipped)} 个项目责任单位无法识别，未生成，请先运行“校验台账”。" if skipped else ""
     return Outcome(f"已生成 {len(written)} 份月报表，保存在：\n{out}{note}", "info", written)
 
@@ -196,8 +198,8 @@ def run_consolidate(engine: ExcelEngine, month: int | None = None, folder: Path 
     forms = output_folder(engine.book, folder, FORMS_FOLDER)
     if not any(p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")) for p in forms.iterdir()):
         raise UsageError(f"文件夹“{forms}”中没有月报表（.xlsx），请把收回的月报表放入该文件夹后再点“月度汇总”。")
-    month = _month(engine, month, "consolidate", forms)
-    result = consolidate(engine, month, forms)
+    period = _month(engine, month, "consolidate", forms)
+    result = consolidate(engine, period, forms)
     report = result.report
     first = next((f for f in report.findings if f.severity == "error"), None)
     text = f"{result.period}汇总完成：错误 {report.errors} 条，警告 {report.warnings} 条。"

@@ -91,11 +91,12 @@ def _num(value: Any, what: str) -> float:
     return f
 
 
-def _month(value: Any) -> int:
+def _month(value: Any) -> periods.Period:
+    """A formula's month argument checked once and made the ``Period`` the core takes (1 and 2: 1-2月)."""
     f = _num(value, "月份")
     if f != int(f) or not 1 <= f <= 12:
         raise ValueError(f"月份应为 1 到 12 的整数，现为“{value}”")
-    return int(f)
+    return periods.Period.of(int(f))
 
 
 def _table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,7 +139,7 @@ def TZ_GROWTH(ytd: Any, last: Any) -> Any:
 @_safe
 def TZ_SCHEDULE(month: Any) -> Any:
     """序时进度 = 月份 ÷ 12。"""
-    return periods.schedule(_month(month))
+    return _month(month).schedule
 
 
 @xw.func(category=CATEGORY)
@@ -155,7 +156,7 @@ def TZ_STATUS(rate: Any, month: Any) -> Any:
 @_safe
 def TZ_PERIOD(month: Any) -> Any:
     """统计期标签，如 1-6月（1、2 月为 1-2月）。"""
-    return periods.period_label(_month(month))
+    return _month(month).label
 
 
 @xw.func(category=CATEGORY)
@@ -200,7 +201,7 @@ def TZ_ACTION(ranks: Any, all_ranks: Any) -> Any:
     history = {f"r{i}": {periods.first_period_month + j: rank(v) for j, v in enumerate(row)}
                for i, row in enumerate(all_ranks)}
     history["me"] = {periods.first_period_month + j: rank(v) for j, v in enumerate(mine)}
-    run = ranking.last_runs(history, periods.first_period_month + len(mine) - 1)["me"]
+    run = ranking.last_runs(history, periods.Period.of(periods.first_period_month + len(mine) - 1))["me"]
     return ranking.escalation(run)
 
 

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from xladdin.core.periods import period_label, period_month, schedule
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 
 __all__ = ["Block", "build", "numeral", "pct", "points", "yi"]
@@ -71,10 +71,10 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def _date_line(settings: Settings, month: int, issued: dt.date | None) -> str:
+def _date_line(settings: Settings, period: Period, issued: dt.date | None) -> str:
     if issued is not None:
         return f"区发展改革委　　{issued.year}年{issued.month}月{issued.day}日"
-    pm = period_month(month)
+    pm = period.month
     year, nxt = (settings.year, pm + 1) if pm < 12 else (settings.year + 1, 1)
     return f"区发展改革委　　{year}年{nxt}月"
 
@@ -94,11 +94,16 @@ def _targets(targets: pd.DataFrame | None, label: str) -> list[Block]:
     return [Block("text", f"{label}，" + "；".join(parts) + "。"), Block("table", YI, rows=tuple(table))]
 
 
-def _levels(levels: pd.DataFrame | None, label: str, month: int, band: float = 0.005) -> list[Block]:
+def _levels(levels: pd.DataFrame | None, label: str, period: Period, band: float = 0.005,
+            reported: bool = True) -> list[Block]:
     rows = {r["level"]: r for r in _records(levels)}
     total = rows.get("合计")
     if total is None or not total["projects"]:
         return [Block("text", "台账中暂无重点项目。")]
+    if not reported:
+        return [Block("text", (f"全区重点项目{total['projects']}个，总投资{yi(total['total_investment'])}亿元，年度计划投资"
+                               f"{yi(total['annual_plan'])}亿元。{label}重点项目投资数据尚未报送（项目台账中没有任何项目的"
+                               f"{period.month}月数据），本期完成情况暂无数据，待各单位报送后再行通报。"))]
     gap = total["gap"]
     if not _ok(gap):
         verdict = ""
@@ -110,7 +115,7 @@ def _levels(levels: pd.DataFrame | None, label: str, month: int, band: float = 0
         verdict = "，与序时进度基本持平"
     text = (f"全区重点项目{total['projects']}个，总投资{yi(total['total_investment'])}亿元，年度计划投资"
             f"{yi(total['annual_plan'])}亿元；{label}累计完成投资{yi(total['ytd_completed'])}亿元，占年度计划的"
-            f"{pct(total['completion_rate'])}，序时进度{pct(schedule(month))}{verdict}。")
+            f"{pct(total['completion_rate'])}，序时进度{pct(period.schedule)}{verdict}。")
     behind = [n for n, r in rows.items() if n != "合计" and r["status"] == "滞后序时进度"]
     if behind:
         text += "其中" + "、".join(behind) + "项目滞后序时进度，需加快推进。"
@@ -123,14 +128,19 @@ def _levels(levels: pd.DataFrame | None, label: str, month: int, band: float = 0
 def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], list[Block]]:
     rows = _records(ranking)
     ranked = [r for r in rows if _ok(r.get("rank"))]
+    unranked = [str(r["unit"]) for r in rows if not _ok(r.get("rank"))]
     if not ranked:
-        empty = [Block("text", "各单位统计数据尚未录入，本月暂不排名。")]
+        who = f"（{'、'.join(unranked)}）" if unranked else ""
+        empty = [Block("text", f"参与排名的各单位{who}{label}统计数据尚未录入“单位统计”表，均为无数据，本月暂不排名。")]
         return empty, [Block("text", "本月暂无末位单位。")]
     top = ranked[0]
     text = (f"{label}，经济开发区和各街道办事处中，{top['unit']}投资增速最高，同比增长{pct(top['growth'])}。"
             "各单位排名如下：")
+    if unranked:
+        text = (f"{label}，{'、'.join(unranked)}在“单位统计”表中无增速数据（无数据），本月不参与排名。"
+                + text[len(label) + 1:])
     table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理意见")]
-    table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["ytd"]), yi(r["ytd_last_year"]),
+    table += [(r["rank"] if _ok(r.get("rank")) else "无数据", r["unit"], yi(r["ytd"]), yi(r["ytd_last_year"]),
                pct(r["growth"]), r["action"] or "") for r in rows]
     actions = [r for r in rows if r.get("action")]
     if not actions:
@@ -153,7 +163,8 @@ def _act(action: str) -> str:
     }.get(action, action)
 
 
-def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], problems: int) -> list[Block]:
+def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], problems: int,
+           incomplete: Sequence[str] = ()) -> list[Block]:
     out: list[Block] = []
     everything = _records(not_entered)
     rows = [r for r in everything if r.get("verdict", "应入未入") == "应入未入"]
@@ -173,6 +184,8 @@ def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], probl
                          f"{names}{'等' if len(unclear) > 5 else ''}，请核实项目状态。"))
     if missing_units:
         out.append(Block("text", f"本月未按时报送月报表的单位：{'、'.join(missing_units)}。"))
+    if incomplete:
+        out.append(Block("text", f"部分项目本期无数据的单位：{'、'.join(incomplete)}，相关项目详见“校验结果”表，请抓紧补报。"))
     if problems:
         out.append(Block("text", f"月报表汇总中发现{problems}处数据问题，详见“校验结果”表，请相关单位核实更正。"))
     return out
@@ -221,7 +234,7 @@ def _sgyp(sgyp: pd.DataFrame | None) -> list[Block]:
 
 
 def build(
-    month: int,
+    period: Period,
     settings: Settings,
     *,
     targets: pd.DataFrame | None = None,
@@ -234,28 +247,35 @@ def build(
     sgyp: pd.DataFrame | None = None,
     issued: dt.date | None = None,
     extra: Sequence[tuple[str, list[Block]]] = (),
+    reported: bool = True,
+    incomplete_units: Sequence[str] = (),
 ) -> list[Block]:
-    """The bulletin for ``month``: title, date line, numbered sections, signature.
+    """The bulletin for ``period``: title, date line, numbered sections, signature.
 
     ``extra`` sections (heading, blocks) follow the standing ones (issue 13's measures, built by
     ``bulletin_measures``). Without ``issued`` the date line names the month after the period (no day), so the same
-    inputs always give the same bulletin.
+    inputs always give the same bulletin. ``reported`` False (nobody has reported the period:
+    ``progress.period_reported``) says so instead of judging the figures; units without a
+    growth figure are named and shown as 无数据; ``missing_units`` (未报送, including units
+    whose form held none of their own projects, or on a refresh none of whose projects has a
+    figure for the period) and ``incomplete_units`` (some of the unit's projects without a
+    figure) are named.
     """
-    label = period_label(month)
+    label = period.label
     year = settings.year
     rank_blocks, esc_blocks = _ranking(ranking, label)
     sections: list[tuple[str, list[Block]]] = [
         ("全区固定资产投资完成情况", _targets(targets, f"{year}年{label}")),
-        ("重点项目建设进展情况", _levels(levels, label, month, settings.thresholds.schedule_band_pp / 100)),
+        ("重点项目建设进展情况", _levels(levels, label, period, settings.thresholds.schedule_band_pp / 100, reported)),
         ("经济开发区和各街道办事处投资增速排名", rank_blocks),
         ("末位增速约谈情况", esc_blocks),
-        ("统计入库和月报报送情况", _entry(not_entered, missing_units, problems)),
+        ("统计入库和月报报送情况", _entry(not_entered, missing_units, problems, incomplete_units)),
         ("专项债券资金支出情况", _bonds(bonds, settings)),
         ("“三个一批”项目推进情况", _sgyp(sgyp)),
     ]
     blocks = [
         Block("title", f"关于{year}年{label}全区固定资产投资和重点项目建设进展情况的通报"),
-        Block("subtitle", _date_line(settings, month, issued)),
+        Block("subtitle", _date_line(settings, period, issued)),
         Block("text", f"为进一步扩大有效投资，根据《{year}年全区扩大有效投资工作实施方案》，现将"
                       f"{year}年{label}全区固定资产投资和重点项目建设进展情况通报如下："),
     ]

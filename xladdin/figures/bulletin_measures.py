@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import period_label
+from xladdin.core.periods import Period
 from xladdin.figures.bulletin import YI, Block, pct, yi
 from xladdin.figures.programmes.entry import is_quarter_end
 
@@ -107,16 +107,16 @@ def tracked(government: pd.DataFrame | None, bonds: pd.DataFrame | None) -> Sect
     return "政府投资项目和专项债券项目进展情况", [Block("text", gov + _progress_text(bonds, "专项债券项目"))]
 
 
-def entry(frame: pd.DataFrame | None, month: int) -> Section | None:
+def entry(frame: pd.DataFrame | None, period: Period) -> Section | None:
     """The quarterly 入库 report (plan §15), only in quarter-end periods."""
-    if not is_quarter_end(month):
+    if not is_quarter_end(period):
         return None
     rows = _records(frame)
     total = next((r for r in rows if r["unit"] == "合计"), None)
     heading = "统计入库完成情况（季度通报）"
     if total is None or not total["required"]:
         return heading, [Block("text", "本季度暂无应入库项目。")]
-    text = (f"截至{period_label(month)}，全区已实质性开工且达到入库标准的项目{total['required']}个，已入库"
+    text = (f"截至{period.label}，全区已实质性开工且达到入库标准的项目{total['required']}个，已入库"
             f"{total['entered']}个，入库率{pct(total['entry_rate'])}；应入未入{total['missing']}个，状态不明"
             f"{total['unknown']}个。")
     table = [("单位", "应入库", "已入库", "应入未入", "状态不明", "入库率")]
@@ -150,11 +150,11 @@ def reserve_and_attraction(res: Mapping[str, Any], attraction: pd.DataFrame | No
     return "项目储备和招商引资情况", blocks
 
 
-def sections(t: Mapping[str, Any], month: int) -> list[Section]:
+def sections(t: Mapping[str, Any], period: Period) -> list[Section]:
     """Every measure section from ``compute``'s tables, in bulletin order."""
-    out = [unit_targets(t["unit_targets"], period_label(month)), reconstruction(t["reconstruction"]),
+    out = [unit_targets(t["unit_targets"], period.label), reconstruction(t["reconstruction"]),
            new_starts(t["new_starts"]), tracked(t["government_progress"], t["bond_progress"])]
-    quarterly = entry(t["entry_report"], month)
+    quarterly = entry(t["entry_report"], period)
     if quarterly is not None:
         out.append(quarterly)
     out.append(reserve_and_attraction(t["reserve"], t["attraction"], t["key_links"]))

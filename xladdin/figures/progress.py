@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xladdin.core.fields import LEVELS, month_field
-from xladdin.core.periods import period_month, schedule
+from xladdin.core.periods import Period, first_period_month
 from xladdin.core.settings import Settings
 from xladdin.core.values import as_number
 from xladdin.core.vocabulary import vocabulary
@@ -33,6 +33,7 @@ __all__ = [
     "canon_subjects",
     "completion_rate",
     "growth",
+    "period_reported",
     "project_ytd",
     "schedule_status",
     "stats_growth",
@@ -72,12 +73,12 @@ def band_of(settings: Settings | None) -> float:
     return SCHEDULE_TOLERANCE if settings is None else settings.thresholds.schedule_band_pp / 100
 
 
-def schedule_status(rate: float | None, month: int, band: float = SCHEDULE_TOLERANCE) -> str:
+def schedule_status(rate: float | None, period: Period, band: float = SCHEDULE_TOLERANCE) -> str:
     """超序时进度 / 滞后序时进度 / 符合序时进度 (gap within ± ``band``); "" when rate unknown."""
     r = as_number(rate)
     if r is None:
         return ""
-    gap = r - schedule(month)
+    gap = r - period.schedule
     if gap > band + 1e-12:
         return "超序时进度"
     if gap < -band - 1e-12:
@@ -85,12 +86,12 @@ def schedule_status(rate: float | None, month: int, band: float = SCHEDULE_TOLER
     return "符合序时进度"
 
 
-def project_ytd(frame: pd.DataFrame, month: int) -> pd.Series:
+def project_ytd(frame: pd.DataFrame, period: Period) -> pd.Series:
     """Per project: m01..mM summed (M = period month); else its 1-M月累计 column; else 本年累计."""
-    cols = [month_field(m) for m in range(1, period_month(month) + 1) if month_field(m) in frame.columns]
+    cols = [month_field(m) for m in period.months if month_field(m) in frame.columns]
     months = frame[cols].apply(pd.to_numeric, errors="coerce").astype("float64") if cols else pd.DataFrame(index=frame.index)
     summed = months.sum(axis=1, min_count=1) if cols else pd.Series(float("nan"), index=frame.index)
-    cum = f"cum{period_month(month):02d}"  # a "1-M月累计" column the ledger reader found
+    cum = f"cum{period.month:02d}"  # a "1-M月累计" column the ledger reader found
     if cum in frame.columns:
         summed = summed.fillna(pd.to_numeric(frame[cum], errors="coerce").astype("float64"))
     if "ytd" in frame.columns:
@@ -98,16 +99,33 @@ def project_ytd(frame: pd.DataFrame, month: int) -> pd.Series:
     return summed.astype("float64")
 
 
+def period_reported(frame: pd.DataFrame, period: Period) -> bool:
+    """Whether any project holds a figure of ``period`` itself: a number in the period's month
+    column (1-2月: January's or February's) or in a "1-M月累计" column of that period.
+
+    False means nobody has reported the period yet (e.g. ``--month 7`` on a ledger filled to
+    June): its year to date would be the previous period's total judged against this period's
+    序时进度, so the figures are shown as 无数据 instead. A ledger without the period's month
+    column at all (one laid out for another period, or with only 本年累计) is not judged here:
+    ``core.period_check`` says whether it can give the period (period-mismatch, period-missing)."""
+    own = [month_field(m) for m in (period.months[:first_period_month] if period.is_first else (period.month,))]
+    own = [k for k in own if k in frame.columns]
+    if not own:
+        return True
+    keys = [*own, *([f"cum{period.month:02d}"] if f"cum{period.month:02d}" in frame.columns else [])]
+    return any(bool(pd.to_numeric(frame[key], errors="coerce").notna().any()) for key in keys)
+
+
 def _sum(series: pd.Series) -> float:
     return float(pd.to_numeric(series, errors="coerce").astype("float64").sum(skipna=True))
 
 
-def _row(part: pd.DataFrame, ytd: pd.Series, month: int, grow: float | None = None,
+def _row(part: pd.DataFrame, ytd: pd.Series, period: Period, grow: float | None = None,
          band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
     sums = {"n": len(part), "t": _sum(part["total_investment"]) if len(part) else 0.0,
             "p": _sum(part["annual_plan"]) if len(part) else 0.0,
             "d": _sum(ytd.loc[part.index]) if len(part) else 0.0}
-    return _row_of(sums, month, grow, band)
+    return _row_of(sums, period, grow, band)
 
 
 def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
@@ -116,12 +134,12 @@ def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
     return frame[key].astype("boolean").fillna(False).astype(bool)
 
 
-def by_level(frame: pd.DataFrame, month: int, settings: Settings | None = None) -> pd.DataFrame:
+def by_level(frame: pd.DataFrame, period: Period, settings: Settings | None = None) -> pd.DataFrame:
     """Rows per level (参数's 项目级别, default 省重点, 市重点, 区重点; any other level the frame holds
     follows), 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
     band = band_of(settings)
     levels = LEVELS if settings is None else settings.level_names
-    ytd = project_ytd(frame, month).to_numpy(dtype="float64")
+    ytd = project_ytd(frame, period).to_numpy(dtype="float64")
     total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
     plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
     codes, names = pd.factorize(frame["level"])  # one pass over the texts instead of one per level
@@ -131,33 +149,33 @@ def by_level(frame: pd.DataFrame, month: int, settings: Settings | None = None) 
     masks += [("攻坚星级", _flag(frame, "star").to_numpy()), ("982", _flag(frame, "is_982").to_numpy()),
               (TOTAL, np.ones(len(frame), bool))]
     return pd.DataFrame([{"level": name, **_row_of({"n": int(m.sum()), "t": np.nansum(total[m]), "p": np.nansum(plan[m]),
-                                                    "d": np.nansum(ytd[m])}, month, None, band)}
+                                                    "d": np.nansum(ytd[m])}, period, None, band)}
                          for name, m in masks])
 
 
-def stats_rows(stats: pd.DataFrame | None, month: int) -> pd.DataFrame:
+def stats_rows(stats: pd.DataFrame | None, period: Period) -> pd.DataFrame:
     """The 单位统计 rows of ``month``'s period (rows dated 1 count as the 1-2月 period)."""
     if stats is None or stats.empty:
         return pd.DataFrame(columns=["month", "subject", "ytd", "ytd_last_year"])
-    months = pd.to_numeric(stats["month"], errors="coerce").clip(lower=period_month(1))
-    out: pd.DataFrame = stats[months == period_month(month)]
+    months = pd.to_numeric(stats["month"], errors="coerce").clip(lower=first_period_month)
+    out: pd.DataFrame = stats[months == period.month]
     return out
 
 
-def stats_growth(stats: pd.DataFrame | None, month: int, names: Iterable[str]) -> tuple[float | None, float | None, float | None]:
+def stats_growth(stats: pd.DataFrame | None, period: Period, names: Iterable[str]) -> tuple[float | None, float | None, float | None]:
     """(ytd, ytd_last_year, growth) of the first stats subject matching one of ``names``."""
-    return _lookup(_stats_index(stats, month), names)
+    return _lookup(_stats_index(stats, period), names)
 
 
 _StatsIndex = dict[str, tuple[int, float | None, float | None]]
 
 
-def _stats_index(stats: pd.DataFrame | None, month: int) -> _StatsIndex:
+def _stats_index(stats: pd.DataFrame | None, period: Period) -> _StatsIndex:
     """Subject (stripped) -> (position, ytd, ytd_last_year) of its first row in ``month``'s period:
     built once, so a table with 150 units does not filter the stats 150 times."""
     if stats is None or stats.empty:
         return {}
-    rows = stats_rows(stats, month)
+    rows = stats_rows(stats, period)
     none = [None] * len(rows)
     out: _StatsIndex = {}
     for pos, (subject, ytd, last) in enumerate(zip(rows["subject"].astype(str).str.strip(),
@@ -200,10 +218,10 @@ def _sums(frame: pd.DataFrame, ytd: pd.Series, keys: dict[str, Any]) -> dict[Any
     return records
 
 
-def _row_of(sums: Any, month: int, grow: float | None = None, band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
+def _row_of(sums: Any, period: Period, grow: float | None = None, band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
     done, plan = float(sums["d"]), float(sums["p"])
     rate = completion_rate(done, plan)
-    sched = schedule(month)
+    sched = period.schedule
     return {
         "projects": int(sums["n"]),
         "total_investment": float(sums["t"]),
@@ -212,7 +230,7 @@ def _row_of(sums: Any, month: int, grow: float | None = None, band: float = SCHE
         "completion_rate": rate,
         "schedule": sched,
         "gap": None if rate is None else rate - sched,
-        "status": schedule_status(rate, month, band),
+        "status": schedule_status(rate, period, band),
         "growth": grow,
     }
 
@@ -222,43 +240,43 @@ def _known(values: pd.Series, names: list[str], other: str) -> Any:
     return values.astype("object").where(values.isin(names), other).to_numpy(dtype=object)
 
 
-def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, month: int,
+def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, period: Period,
              stats: pd.DataFrame | None, settings: Settings, scopes: Callable[[str], list[str]],
              total_scopes: list[str]) -> pd.DataFrame:
     """One row per ``key`` value with projects (``names`` order; anything else as ``other``), then
     合计; ``growth`` from the first stats subject among ``scopes(name)`` (``total_scopes`` for 合计)."""
-    ytd = project_ytd(frame, month)
-    index = _stats_index(canon_subjects(stats, settings), month)
+    ytd = project_ytd(frame, period)
+    index = _stats_index(canon_subjects(stats, settings), period)
     sums = _sums(frame, ytd, {key: _known(frame[key], names, other)})
     band = band_of(settings)
-    rows = [{key: name, **_row_of(sums[name], month, _lookup(index, scopes(name))[2] if name != other else None, band)}
+    rows = [{key: name, **_row_of(sums[name], period, _lookup(index, scopes(name))[2] if name != other else None, band)}
             for name in [*names, other] if name in sums]
-    rows.append({key: TOTAL, **_row(frame, ytd, month, _lookup(index, total_scopes)[2], band)})
+    rows.append({key: TOTAL, **_row(frame, ytd, period, _lookup(index, total_scopes)[2], band)})
     return pd.DataFrame(rows)
 
 
-def by_unit(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_unit(frame: pd.DataFrame, settings: Settings, period: Period, stats: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per unit with projects (settings order; unknown units as 未识别单位), then 合计.
 
     ``growth`` comes from 单位统计 (statistics bureau) when ``stats`` holds the unit's row.
     """
-    return _grouped(frame, "unit", settings.unit_names, "未识别单位", month, stats, settings,
+    return _grouped(frame, "unit", settings.unit_names, "未识别单位", period, stats, settings,
                     lambda name: [name], ["全区", "全区固定资产投资"])
 
 
-def by_category(frame: pd.DataFrame, settings: Settings, month: int, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_category(frame: pd.DataFrame, settings: Settings, period: Period, stats: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per category with projects (settings order; 未分类 for unknown), then 合计."""
-    return _grouped(frame, "category", settings.category_names, "未分类", month, stats, settings,
+    return _grouped(frame, "category", settings.category_names, "未分类", period, stats, settings,
                     lambda name: [name] + [t.scope for t in settings.targets if t.category == name], [])
 
 
-def by_unit_category(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+def by_unit_category(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
     """Long table: one row per (unit, category) pair that has projects, in settings order."""
-    ytd = project_ytd(frame, month)
+    ytd = project_ytd(frame, period)
     unit_order = {n: i for i, n in enumerate([*settings.unit_names, "未识别单位"])}
     cat_order = {n: i for i, n in enumerate([*settings.category_names, "未分类"])}
     sums = _sums(frame, ytd, {"unit": _known(frame["unit"], settings.unit_names, "未识别单位"),
                               "category": _known(frame["category"], settings.category_names, "未分类")})
     pairs = sorted(sums, key=lambda p: (unit_order[p[0]], cat_order[p[1]]))
-    rows = [{"unit": u, "category": c, **_row_of(sums[(u, c)], month, None, band_of(settings))} for u, c in pairs]
+    rows = [{"unit": u, "category": c, **_row_of(sums[(u, c)], period, None, band_of(settings))} for u, c in pairs]
     return pd.DataFrame(rows, columns=["unit", "category", *PROGRESS_COLUMNS])

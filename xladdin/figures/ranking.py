@@ -7,9 +7,18 @@ default), so two units printed "8.5%" share a rank (plan 三、(三) ranks what 
 
 末位增速约谈制 (plan 三、(三)): last in the month → 通报批评; last two months running →
 区分管领导约谈; three or more → 区主要领导约谈. Every unit tied for last counts as last;
-a month in which a unit is not last (or has no rank) resets its run. When all ranked units
+a month in which a unit is ranked but not last resets its run; a month in which it has
+no rank is skipped (see below). When all ranked units
 tie, nobody is "last" (there is no bottom to single out). Months are period months: the
 1-2月 period is month 2, so the run before 3 (1-3月) looks at 2 and stops there.
+
+A month without a figure (assumption, the plan is silent): a unit with no growth figure for a
+month (its 单位统计 row missing or empty, or nobody's figures published yet) is not ranked
+that month (shown as 无数据). Such a month neither extends nor resets the unit's run of last
+places: the run skips it and goes on counting the months before. A unit without a figure in
+the current month gets no action this month (run 0: nobody is interviewed on a missing
+figure); when its figure comes, months last on either side of the gap count as consecutive.
+Units get a ``stats-missing`` finding for the month (see ``jobs.consolidate``).
 
 Display order: rank ascending; ties by larger year-to-date amount first, then by the order
 of units in 参数; unranked units (no growth figure) at the end with no rank.
@@ -22,7 +31,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import first_period_month, period_month
+from xladdin.core.periods import Period, first_period_month
 from xladdin.core.settings import Settings
 from xladdin.core.values import as_number
 from xladdin.figures.progress import canon_subjects, stats_rows
@@ -66,17 +75,26 @@ def last_in_month(ranks: Mapping[str, int | None]) -> set[str]:
     return {u for u, r in known.items() if r == worst}
 
 
-def last_runs(history: Mapping[str, Mapping[int, int | None]], month: int) -> dict[str, int]:
-    """Per unit: consecutive period months ending at ``month`` in which it was last."""
-    end = period_month(month)
+def last_runs(history: Mapping[str, Mapping[int, int | None]], period: Period) -> dict[str, int]:
+    """Per unit: consecutive period months ending at ``period`` in which it was last.
+
+    Months in which the unit has no rank (no figure) are skipped: they neither extend nor
+    reset the run. A unit with no rank in ``period`` itself has run 0 (no action on a
+    missing figure)."""
+    end = period.month
     lasts: dict[int, set[str]] = {}
     for m in range(first_period_month, end + 1):
         lasts[m] = last_in_month({u: h.get(m) for u, h in history.items()})
     out: dict[str, int] = {}
-    for unit in history:
-        run, m = 0, end
-        while m >= first_period_month and unit in lasts[m]:
-            run, m = run + 1, m - 1
+    for unit, ranks in history.items():
+        run = 0
+        if ranks.get(end) is not None:
+            for m in range(end, first_period_month - 1, -1):
+                if ranks.get(m) is None:
+                    continue  # no figure that month: skipped
+                if unit not in lasts[m]:
+                    break
+                run += 1
         out[unit] = run
     return out
 
@@ -84,17 +102,18 @@ def last_runs(history: Mapping[str, Mapping[int, int | None]], month: int) -> di
 def rank_units(
     stats_frame: pd.DataFrame | None,
     settings: Settings,
-    month: int,
+    period: Period,
     history: Mapping[str, Mapping[int, int | None]] | None = None,
 ) -> pd.DataFrame:
     """Ranked units (``settings.ranked_units``) by ytd growth from 单位统计, with run and action.
 
     ``history`` holds earlier months' ranks (排名历史); this month's ranks replace any stored
-    for ``month``, so re-running a month gives the same result.
+    for ``period``, so re-running a month gives the same result. Units without a growth
+    figure have rank None (shown as 无数据) and no action.
     """
-    pm = period_month(month)
+    pm = period.month
     units = settings.ranked_units
-    rows = stats_rows(canon_subjects(stats_frame, settings), pm)
+    rows = stats_rows(canon_subjects(stats_frame, settings), period)
     figures: dict[str, tuple[float | None, float | None]] = {}
     for _, r in rows.iterrows():
         subject = str(r["subject"])
@@ -107,7 +126,7 @@ def rank_units(
     merged: dict[str, dict[int, int | None]] = {u: dict((history or {}).get(u, {})) for u in units}
     for u, rank in zip(units, ranks, strict=True):
         merged[u][pm] = rank
-    runs = last_runs(merged, pm)
+    runs = last_runs(merged, period)
     table: list[dict[str, Any]] = []
     for i, (u, rank, grow) in enumerate(zip(units, ranks, grows, strict=True)):
         ytd, last = figures.get(u, (None, None))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import schedule
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.core.values import as_number
 from xladdin.figures.progress import (
@@ -31,13 +31,13 @@ UNIT_TARGET_COLUMNS: tuple[str, ...] = (
     "unit", "annual_target", "ytd", "target_rate", "schedule", "gap", "status", "ytd_last_year", "growth")
 
 
-def evaluate(stats_frame: pd.DataFrame | None, settings: Settings, month: int) -> pd.DataFrame:
+def evaluate(stats_frame: pd.DataFrame | None, settings: Settings, period: Period) -> pd.DataFrame:
     """One row per target: growth vs target, 达标 (growth ≥ target) / 未达标 / 无数据, gap = growth − target."""
     stats = canon_subjects(stats_frame, settings)
     rows: list[dict[str, Any]] = []
     for t in settings.targets:
         names = [t.scope, *((t.category,) if t.category else ALL_SUBJECTS)]
-        ytd, last, grow = stats_growth(stats, month, names)
+        ytd, last, grow = stats_growth(stats, period, names)
         status = "无数据" if grow is None else ("达标" if grow >= t.growth - 1e-12 else "未达标")
         rows.append({
             "scope": t.scope, "category": t.category, "ytd": ytd, "ytd_last_year": last, "growth": grow,
@@ -46,7 +46,7 @@ def evaluate(stats_frame: pd.DataFrame | None, settings: Settings, month: int) -
     return pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
 
 
-def unit_targets(stats_frame: pd.DataFrame | None, settings: Settings, month: int) -> pd.DataFrame:
+def unit_targets(stats_frame: pd.DataFrame | None, settings: Settings, period: Period) -> pd.DataFrame:
     """Each unit against its own annual target (plan §1 "将固定资产投资年度指标任务进行分解").
 
     From 单位统计 (the period's row of each unit): 年度目标 (万元, the unit's share of the district's
@@ -56,14 +56,14 @@ def unit_targets(stats_frame: pd.DataFrame | None, settings: Settings, month: in
     (or without any 单位统计 row) shows 无数据, never a pass.
     """
     stats = canon_subjects(stats_frame, settings)
-    rows_now = stats_rows(stats, month)
+    rows_now = stats_rows(stats, period)
     figures: dict[str, dict[str, float | None]] = {}
     for rec in rows_now.to_dict("records"):
         subject = str(rec.get("subject"))
         if subject in settings.unit_names and subject not in figures:
             figures[subject] = {k: as_number(rec.get(k)) for k in ("ytd", "ytd_last_year", "annual_target")}
     units = [*settings.ranked_units, *(u for u in settings.unit_names if u in figures and u not in settings.ranked_units)]
-    sched, band = schedule(month), band_of(settings)
+    sched, band = period.schedule, band_of(settings)
     rows: list[dict[str, Any]] = []
     for unit in units:
         f = figures.get(unit, {})
@@ -71,6 +71,6 @@ def unit_targets(stats_frame: pd.DataFrame | None, settings: Settings, month: in
         done = ytd / target if ytd is not None and target else None
         rows.append({"unit": unit, "annual_target": target, "ytd": ytd, "target_rate": done, "schedule": sched,
                      "gap": None if done is None else done - sched,
-                     "status": "无数据" if done is None else schedule_status(done, month, band),
+                     "status": "无数据" if done is None else schedule_status(done, period, band),
                      "ytd_last_year": last, "growth": growth(ytd, last)})
     return pd.DataFrame(rows, columns=list(UNIT_TARGET_COLUMNS))

@@ -4,6 +4,16 @@ Engine-agnostic: the master is any ``Engine``; forms are files read through the 
 ``FileEngine`` and ``report_form.read_form``. ``merge_forms`` is pure (forms + ledger in,
 cell writes and findings out). Nothing is overwritten silently: a changed, already filled
 month cell is a revision (form-revision, old → new). Re-running a month writes nothing new.
+
+Reported means its own projects: a unit counts as reported only when its form held its own
+projects. A unit whose form held none of them (东大街街道 sending 西大街街道's rows) is
+counted in 未报送 (form-own-missing) whatever else the file held; a form that left out some
+of them is incomplete (form-incomplete); each own project left without a figure for the
+period is named (form-project-missing). A unit with no accepted form at all is form-missing.
+
+Ordinary months never stop: a ranked unit without a growth figure is unranked (无数据,
+stats-missing), a workbook without 单位统计 or a period nobody has figures for yet is said
+plainly (stats-period-missing, period-not-reported) and the job goes on.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ import pandas as pd
 from xladdin.core.fields import month_field
 from xladdin.core.findings import Finding, Report, finding
 from xladdin.core.ledger import Ledger, read_stats
-from xladdin.core.periods import period_label, period_month
+from xladdin.core.periods import Period
 from xladdin.core.regions import SHEETS
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
@@ -28,7 +38,7 @@ from xladdin.core.sheet import parse_ref
 from xladdin.core.values import as_number
 from xladdin.engines.base import Engine
 from xladdin.errors import ColumnNotFound, XladdinError
-from xladdin.figures import bulletin, bulletin_measures, programmes, progress, ranking, targets
+from xladdin.figures import bulletin, bulletin_measures, gaps, programmes, progress, ranking, targets
 from xladdin.jobs.outputs import (
     read_history,
     table_rows,
@@ -60,7 +70,8 @@ class Merge:
     revisions: list[Finding] = field(default_factory=list)
     merged: int = 0  # month figures written or confirmed
     units: list[str] = field(default_factory=list)  # units with an accepted form
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # 未报送: no form, or a form without the unit's own projects
+    incomplete: list[str] = field(default_factory=list)  # forms that left out some of the unit's own projects
 
 
 @dataclass
@@ -74,12 +85,27 @@ class ConsolidationResult:
     def summary_text(self) -> str:
         lv = self.tables["levels"].set_index("level")
         total = lv.loc["合计"]
+        missing = f"（{'、'.join(self.merge.missing)}）" if self.merge.missing else ""
+        if not int(total["projects"]):
+            head = f"{self.period}汇总完成：台账中暂无重点项目。"
+        elif self.tables.get("reported", True):
+            head = (f"{self.period}汇总完成：重点项目 {int(total['projects'])} 个，累计完成 {bulletin.yi(total['ytd_completed'])} 亿元，"
+                    f"完成年度计划 {bulletin.pct(total['completion_rate'])}（序时进度 {bulletin.pct(total['schedule'])}）。")
+        else:
+            head = (f"{self.period}汇总完成：重点项目 {int(total['projects'])} 个；项目台账中没有任何项目的 {self.month} 月数据，"
+                    f"{self.period}累计完成、完成率为无数据（序时进度 {bulletin.pct(total['schedule'])}）。")
         lines = [
-            f"{self.period}汇总完成：重点项目 {int(total['projects'])} 个，累计完成 {bulletin.yi(total['ytd_completed'])} 亿元，"
-            f"完成年度计划 {bulletin.pct(total['completion_rate'])}（序时进度 {bulletin.pct(total['schedule'])}）。",
+            head,
             f"汇入月报表 {len(self.merge.units)} 份，数据 {self.merge.merged} 项，修改已汇总数据 {len(self.merge.revisions)} 项；"
-            f"未报送 {len(self.merge.missing)} 个单位；错误 {self.report.errors} 条，警告 {self.report.warnings} 条。",
+            f"未报送 {len(self.merge.missing)} 个单位{missing}；错误 {self.report.errors} 条，警告 {self.report.warnings} 条。",
         ]
+        if self.merge.incomplete:
+            lines.append(f"部分项目本期无数据的单位：{'、'.join(self.merge.incomplete)}。")
+        unranked = [str(r["unit"]) for r in self.tables["ranking"].to_dict("records") if pd.isna(r["rank"])]
+        if unranked and len(unranked) == len(self.tables["ranking"]):
+            lines.append(f"参与排名的 {len(unranked)} 个单位均无{self.period}增速数据（无数据），本月不排名。")
+        elif unranked:
+            lines.append(f"无增速数据、本月不参与排名（无数据）：{'、'.join(unranked)}。")
         acts = [f"{r['unit']}（{r['action']}）" for r in self.tables["ranking"].to_dict("records") if r["action"]]
         if acts:
             lines.append("末位增速约谈：" + "、".join(acts))
@@ -91,23 +117,27 @@ def _where(form: FormData, row: Any, key: str) -> tuple[int, int]:
     return parse_ref(ref) if ref else (row.row, 0)
 
 
-def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, month: int) -> Merge:
-    """Decide every write from the forms into ``ledger``'s period-month column (pure)."""
-    pm = period_month(month)
+def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, period: Period) -> Merge:
+    """Decide every write from the forms into ``ledger``'s period-month column (pure).
+
+    Forms stamped with either month of the 1-2月 period (1 or 2) belong to it; the figure goes
+    into the period's own month column (1-2月: February's), the months before it (1-2月:
+    January's) are the 截至上月累计 the form showed."""
+    pm = period.month
     key = month_field(pm)
     if key not in ledger.columns:
-        raise ColumnNotFound(f"项目台账中没有“{pm}月”列，无法汇入{period_label(month)}数据。")
+        raise ColumnNotFound(f"项目台账中没有“{pm}月”列，无法汇入{period.label}数据。")
     out = Merge()
     frame = ledger.frame
     index = {str(c).strip(): i for i, c in enumerate(frame["code"]) if c is not None and c is not pd.NA}
     tol = settings.thresholds.tolerance
-    prev = _prev_sums(frame, [month_field(m) for m in range(1, pm) if month_field(m) in frame.columns])
+    prev = _prev_sums(frame, [month_field(m) for m in period.earlier_months if month_field(m) in frame.columns])
     cols = _Columns(frame)
     accepted: list[FormData] = []
     for form in forms:
         out.findings += form.findings
         sheet = form.sheet
-        if form.month is None or period_month(max(1, min(12, form.month))) != pm:
+        if form.month is None or Period.of(max(1, min(12, form.month))) != period:
             out.findings.append(finding("form-wrong-month", sheet=sheet, row=0, column=0, file=form.file,
                                         value=form.month if form.month is not None else "未填", limit=pm))
             continue
@@ -117,6 +147,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
             continue
         accepted.append(form)
     reporters: dict[str, list[tuple[FormData, Any]]] = defaultdict(list)
+    own_rows: dict[str, set[int]] = defaultdict(set)  # unit -> ledger rows its own forms held
     for form in accepted:
         for row in form.rows:
             if row.code:
@@ -148,14 +179,58 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, m
                 out.findings.append(finding("form-wrong-unit", sheet=form.sheet, row=r, column=c, file=form.file, field="code",
                                             value=code, reason=f"项目“{code}”在主台账中的责任单位为{owner}，不属于{form.unit}，未汇入。"))
                 continue
+            if form.unit is not None:
+                own_rows[form.unit].add(i)
             _merge_row(out, ledger, cols, i, form, row, key, float(prev[i]), tol)
     out.units = [f.unit for f in accepted if f.unit]
-    have = set(out.units)
-    expected = [u for u in settings.unit_names if (frame["unit"] == u).any()]
-    out.missing = [u for u in expected if u not in have]
-    for u in out.missing:
-        out.findings.append(finding("form-missing", sheet=ledger.sheet, row=0, column=0, value=u))
+    _own_projects(out, ledger, cols, settings, period, accepted, own_rows)
     return out
+
+
+def _own_projects(out: Merge, ledger: Ledger, cols: _Columns, settings: Settings, period: Period,
+                  accepted: list[FormData], own_rows: dict[str, set[int]]) -> None:
+    """未报送 and own projects left without a figure for the period (see the module docstring)."""
+    files: dict[str, list[str]] = defaultdict(list)
+    for form in accepted:
+        if form.unit:
+            files[form.unit].append(form.file)
+    own_keys = [month_field(m) for m in (period.months if period.is_first else (period.month,))
+                if month_field(m) in ledger.columns]
+    key = month_field(period.month)
+
+    def has_figure(i: int) -> bool:
+        if ledger.cell(i, key) in out.writes:
+            return True
+        return any(as_number(cols(k)[i]) is not None for k in own_keys)
+
+    by_unit: dict[Any, list[int]] = defaultdict(list)  # one pass: a province ledger has 150 units
+    for i, v in enumerate(cols("unit")):
+        by_unit[v].append(i)
+    month_text = period.label if period.is_first else f"{period.month}月"
+    expected = [u for u in settings.unit_names if u in by_unit]
+    for u in expected:
+        own = by_unit[u]
+        if u not in files:
+            out.missing.append(u)
+            out.findings.append(finding("form-missing", sheet=ledger.sheet, row=0, column=0, value=u))
+            continue
+        lacking = [i for i in own if i not in own_rows[u] and not has_figure(i)]
+        where = "、".join(files[u])
+        if not own_rows[u]:
+            out.missing.append(u)
+            out.findings.append(finding("form-own-missing", sheet=ledger.sheet, row=0, column=0, file=where, value=u,
+                                        other=where, limit=len(lacking), label=month_text))
+        elif lacking:
+            out.incomplete.append(u)
+            out.findings.append(finding("form-incomplete", sheet=ledger.sheet, row=0, column=0, file=where, value=u,
+                                        other=where, limit=len(lacking), label=month_text))
+        reason = "本单位月报表中没有该项目" if own_rows[u] else f"{u}报送的月报表中没有本单位项目"
+        column = ledger.columns.get(key, 0)
+        for i in lacking:
+            code = cols("code")[i]
+            out.findings.append(finding("form-project-missing", sheet=ledger.sheet, row=int(str(cols("_row")[i])),
+                                        column=column, field=key, value="" if code is None or code is pd.NA else code,
+                                        label=str(cols("name")[i] or ""), other=u, reason=reason, limit=month_text))
 
 
 class _Columns:
@@ -243,35 +318,44 @@ def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None
     return forms, problems
 
 
-def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, month: int,
+def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, period: Period,
             history: dict[str, dict[int, int | None]], missing_forms: Collection[str] | None = None,
             error_rows: Collection[int] | None = None) -> dict[str, Any]:
-    """Every result table of the month (pure). For the bonds' 报送质量: ``missing_forms``, the units
+    """Every result table of the period (pure). For the bonds' 报送质量: ``missing_forms``, the units
     whose form is missing this period (None when the run collected no forms), and ``error_rows``, the
-    ledger rows with an error finding (default: ``ledger`` validated here)."""
+    ledger rows with an error finding (default: ``ledger`` validated here). ``reported`` False:
+    nobody has a figure for the period (``progress.period_reported``); the progress tables then
+    show 累计完成, 完成率 and the gap as unknown and the status as 无数据, never last period's
+    totals against this period's 序时进度."""
     frame = ledger.frame
     if error_rows is None:
         error_rows = ledger_error_rows(ledger, settings)
-    return {
-        "levels": progress.by_level(frame, month, settings),
-        "units": progress.by_unit(frame, settings, month, stats),
-        "categories": progress.by_category(frame, settings, month, stats),
-        "unit_categories": progress.by_unit_category(frame, settings, month),
-        "targets": targets.evaluate(stats, settings, month),
-        "ranking": ranking.rank_units(stats, settings, month, history),
-        "unit_targets": targets.unit_targets(stats, settings, month),
-        "sgyp": programmes.sgyp(frame, month),
+    reported = progress.period_reported(frame, period)
+    tables: dict[str, Any] = {
+        "levels": progress.by_level(frame, period, settings),
+        "units": progress.by_unit(frame, settings, period, stats),
+        "categories": progress.by_category(frame, settings, period, stats),
+        "unit_categories": progress.by_unit_category(frame, settings, period),
+        "targets": targets.evaluate(stats, settings, period),
+        "ranking": ranking.rank_units(stats, settings, period, history),
+        "unit_targets": targets.unit_targets(stats, settings, period),
+        "sgyp": programmes.sgyp(frame, period),
         "key_links": programmes.key_links(frame),
         "bonds": programmes.bonds(frame, settings, error_rows, missing_forms),
-        "bond_progress": programmes.bond_progress(frame, settings, month),
-        "government_progress": programmes.government_progress(frame, settings, month),
+        "bond_progress": programmes.bond_progress(frame, settings, period),
+        "government_progress": programmes.government_progress(frame, settings, period),
         "reserve": programmes.reserve(frame, settings),
         "attraction": programmes.attraction_125(frame, settings),
-        "not_entered": programmes.not_entered(frame, settings, month),
-        "entry_report": programmes.entry_report(frame, settings, month),
-        "reconstruction": programmes.reconstruction(frame, settings, month),
-        "new_starts": programmes.new_starts(frame, settings, month),
+        "not_entered": programmes.not_entered(frame, settings, period),
+        "entry_report": programmes.entry_report(frame, settings, period),
+        "reconstruction": programmes.reconstruction(frame, settings, period),
+        "new_starts": programmes.new_starts(frame, settings, period),
+        "reported": reported,
     }
+    if not reported:
+        for key in ("levels", "units", "categories", "unit_categories"):
+            tables[key] = gaps.no_figures(tables[key])
+    return tables
 
 
 def ledger_error_rows(ledger: Ledger, settings: Settings) -> set[int]:
@@ -280,23 +364,31 @@ def ledger_error_rows(ledger: Ledger, settings: Settings) -> set[int]:
 
 
 def load_stats(engine: Engine, settings: Settings) -> tuple[pd.DataFrame | None, list[Finding]]:
+    stats, found, _ = load_stats_checked(engine, settings)
+    return stats, found
+
+
+def load_stats_checked(engine: Engine, settings: Settings) -> tuple[pd.DataFrame | None, list[Finding], str | None]:
+    """单位统计 read, with why it could not be (None when read): a workbook without the sheet
+    or without its header is an ordinary month before the statistics come, never a stop."""
     if SHEETS["stats"] not in engine.sheet_names():
-        return None, []
+        return None, [], "工作簿中没有“单位统计”表，"
     try:
-        return read_stats(engine.read(SHEETS["stats"]), settings)
-    except ColumnNotFound:
-        return None, []
+        stats, found = read_stats(engine.read(SHEETS["stats"]), settings)
+    except ColumnNotFound as exc:
+        return None, [], f"{exc.message.rstrip('。')}，"
+    return stats, found, None
 
 
-def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, settings: Settings | None = None, *,
+def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, settings: Settings | None = None, *,
                 progress: Callable[[str], None] | None = None) -> ConsolidationResult:
-    """Run the month: merge forms (if ``forms_dir``), compute, write every output region."""
+    """Run the period: merge forms (if ``forms_dir``), compute, write every output region."""
     def status(text: str) -> None:
         engine.status(text)
         if progress is not None:
             progress(text)
 
-    pm = period_month(month)
+    pm = period.month
     found: list[Finding] = []
     if settings is None:
         settings, found = load_settings(engine)
@@ -312,29 +404,34 @@ def consolidate(engine: Engine, month: int, forms_dir: Path | None = None, setti
     # (a formula) keeps its old cached value until the spreadsheet recalculates, which is no reporting error
     error_rows = ledger_error_rows(ledger, settings)
     if forms_dir is not None:
-        merge = merge_forms(ledger, forms, settings, pm)
+        merge = merge_forms(ledger, forms, settings, period)
         merge.findings = problems + merge.findings
         if merge.writes:
             status(f"正在写入 {len(merge.writes)} 个单元格 …")
             engine.write_cells(ledger.sheet, merge.writes)
             ledger = ledger.with_writes(merge.writes)
-    stats, stat_findings = load_stats(engine, settings)
+    stats, stat_findings, stats_problem = load_stats_checked(engine, settings)
     status("正在计算进度、排名和专项指标 …")
     history = read_history(engine)
-    _fill_history(history, stats, settings, pm)
-    tables = compute(ledger, stats, settings, pm, history, merge.missing if forms_dir is not None else None,
+    _fill_history(history, stats, settings, period)
+    tables = compute(ledger, stats, settings, period, history, merge.missing if forms_dir is not None else None,
                      error_rows)
     for rec in tables["ranking"].to_dict("records"):
         history.setdefault(rec["unit"], {})[pm] = None if pd.isna(rec["rank"]) else int(rec["rank"])
-    report = Report.of([*found, *stat_findings, *merge.findings, *merge.revisions], projects=len(ledger))
+    month_found = gaps.month_findings(ledger, stats, stats_problem, tables["ranking"], tables["reported"], period)
+    if forms_dir is None:  # 刷新: who has no figure for the period is read from the ledger itself
+        merge.missing, merge.incomplete, unreported = gaps.ledger_gaps(ledger, settings.unit_names, period)
+        month_found += unreported
+    report = Report.of([*found, *stat_findings, *month_found, *merge.findings, *merge.revisions], projects=len(ledger))
     status("正在写入汇总、排名、专项和通报 …")
-    _write(engine, tables, settings, pm, history, report, merge)
-    return ConsolidationResult(month=pm, period=period_label(pm), report=report, merge=merge, tables=tables)
+    _write(engine, tables, settings, period, history, report, merge)
+    return ConsolidationResult(month=pm, period=period.label, report=report, merge=merge, tables=tables)
 
 
-def _write(engine: Engine, t: dict[str, Any], settings: Settings, pm: int, history: dict[str, dict[int, int | None]],
-           report: Report, merge: Merge) -> None:
-    label = period_label(pm)
+def _write(engine: Engine, t: dict[str, Any], settings: Settings, period: Period,
+           history: dict[str, dict[int, int | None]], report: Report, merge: Merge) -> None:
+    pm = period.month
+    label = period.label
     write_tables(engine, "summary", [
         (f"一、{label}重点项目完成情况（按项目级别）", t["levels"]),
         ("二、增长目标完成情况", t["targets"]),
@@ -343,13 +440,14 @@ def _write(engine: Engine, t: dict[str, Any], settings: Settings, pm: int, histo
         ("五、按责任单位和行业类别", t["unit_categories"]),
         ("六、各单位年度目标任务完成情况（单位统计）", table_rows(t["unit_targets"], missing=NO_DATA)),
     ])
-    write_ranking(engine, t["ranking"], pm)
+    write_ranking(engine, t["ranking"], period)
     write_history(engine, history, settings.ranked_units)
-    write_tables(engine, "programmes", programme_tables(t, pm))
-    blocks = bulletin.build(pm, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
+    write_tables(engine, "programmes", programme_tables(t, period))
+    blocks = bulletin.build(period, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
                             not_entered=t["not_entered"], missing_units=merge.missing,
                             problems=sum(f.severity == "error" for f in merge.findings), bonds=t["bonds"], sgyp=t["sgyp"],
-                            extra=bulletin_measures.sections(t, pm))
+                            extra=bulletin_measures.sections(t, period), reported=t["reported"],
+                            incomplete_units=merge.incomplete)
     write_bulletin(engine, blocks)
     _write_findings(engine, report, label)
     name = engine.defined_name("xl_month")
@@ -358,15 +456,15 @@ def _write(engine: Engine, t: dict[str, Any], settings: Settings, pm: int, histo
 
 
 def _fill_history(history: dict[str, dict[int, int | None]], stats: pd.DataFrame | None, settings: Settings,
-                  pm: int) -> None:
+                  period: Period) -> None:
     """Earlier months missing from 排名历史 are ranked from 单位统计 (what was published wins)."""
-    for m in range(2, pm):
+    for m in period.closing_months[:-1]:
         if any(m in h for h in history.values()):
             continue
-        table = ranking.rank_units(stats, settings, m, {})
+        table = ranking.rank_units(stats, settings, Period(m), {})
         if table["rank"].notna().any():
             for rec in table.to_dict("records"):
-                history.setdefault(rec["unit"], {})[m] = None if rec["rank"] is pd.NA else int(rec["rank"])
+                history.setdefault(rec["unit"], {})[m] = None if pd.isna(rec["rank"]) else int(rec["rank"])
 
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import first_period_month, period_label
+from xladdin.core.periods import Period, first_period_month, period_label
 from xladdin.core.regions import REGIONS
 from xladdin.core.sheet import cell_ref, parse_ref
 from xladdin.engines.base import Engine
@@ -110,13 +110,19 @@ def write_tables(engine: Engine, key: str, tables: list[tuple[str, pd.DataFrame 
     write_region(engine, key, rows)
 
 
-def write_ranking(engine: Engine, ranking: pd.DataFrame, month: int) -> None:
-    """The ranking table plus a numeric growth column and our bar chart of unit growth."""
+def write_ranking(engine: Engine, ranking: pd.DataFrame, period: Period) -> None:
+    """The ranking table plus a numeric growth column and our bar chart of unit growth. A unit
+    without a growth figure shows 无数据 as its rank and growth (not ranked)."""
     cols = ["rank", "unit", "ytd", "ytd_last_year", "growth", "run", "action"]
-    rows: list[list[Any]] = [[f"{period_label(month)}各单位固定资产投资增速排名（并列同名次；名次相同按本年累计降序显示）"]]
+    rows: list[list[Any]] = [[f"{period.label}各单位固定资产投资增速排名（并列同名次；名次相同按本年累计降序显示；"
+                              "无统计数据的单位显示“无数据”，不参与排名）"]]
     rows += table_rows(ranking, cols)
     rows[1].append("增速（数值）")
     for rec, row in zip(ranking.to_dict("records"), rows[2:], strict=True):
+        if pd.isna(rec.get("rank")):
+            row[cols.index("rank")] = "无数据"
+            if row[cols.index("growth")] is None:
+                row[cols.index("growth")] = "无数据"
         g = rec.get("growth")
         row.append(None if g is None or (isinstance(g, float) and math.isnan(g)) else round(float(g), 6))
     sheet, anchor = write_region(engine, "ranking", rows)
@@ -126,7 +132,7 @@ def write_ranking(engine: Engine, ranking: pd.DataFrame, month: int) -> None:
         engine.bar_chart(sheet, "xl_rank_chart", cell_ref(r0, c0 + len(cols) + 2),
                          f"{cell_ref(first, c0 + 1)}:{cell_ref(last, c0 + 1)}",
                          f"{cell_ref(first, c0 + len(cols))}:{cell_ref(last, c0 + len(cols))}",
-                         f"{period_label(month)}各单位投资增速")
+                         f"{period.label}各单位投资增速")
 
 
 def read_history(engine: Engine) -> dict[str, dict[int, int | None]]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import period_label
+from xladdin.core.periods import Period
 from xladdin.jobs.outputs import table_rows
 
 __all__ = ["NO_DATA", "programme_tables", "reserve_rows"]
@@ -45,9 +45,9 @@ def reserve_rows(res: dict[str, Any]) -> list[list[Any]]:
     ]
 
 
-def programme_tables(t: dict[str, Any], month: int) -> list[Table]:
+def programme_tables(t: dict[str, Any], period: Period) -> list[Table]:
     """Captioned tables in the order of the plan's paragraphs."""
-    label = period_label(month)
+    label = period.label
     sgyp_cols = ["round", "projects", "no_batch", "sign_list", "fulfilled", "fulfilment_rate", "start_list", "started",
                  "start_rate", "production_list", "producing", "production_rate", "reached", "output_rate"]
     return [

@@ -2,6 +2,12 @@
 
 Engine-agnostic. Amounts are 万元 and rates fractions (None where unknown), as in issue #4.
 Earlier months' ranks come from 排名历史 where recorded, else from 单位统计.
+
+A period nobody has reported (``--month 7`` on a ledger filled to June) is not refused: the
+dict says ``"reported": false``, its progress figures are null with status 无数据, and
+``findings`` says so (period-not-reported); units without a growth figure are unranked and
+named (stats-missing / stats-period-missing). Staff asking for 1-7月 before July's figures
+exist see plainly that there are none, and what else the workbook holds (targets, programmes).
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ import pandas as pd
 from xladdin.core.findings import Finding
 from xladdin.core.ledger import READ_COLUMNS, Ledger
 from xladdin.core.period_check import for_period
-from xladdin.core.periods import period_label, period_month
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.engines.base import Engine
-from xladdin.jobs.consolidate import _fill_history, compute, load_stats
+from xladdin.figures.gaps import ledger_gaps, month_findings
+from xladdin.jobs.consolidate import _fill_history, compute, load_stats_checked
 from xladdin.jobs.outputs import read_history
 from xladdin.jobs.session import load_ledger, load_settings
 
@@ -62,27 +69,34 @@ def _blank(table: pd.DataFrame, keys: set[str]) -> pd.DataFrame:
     return out
 
 
-def summary(engine: Engine, month: int, settings: Settings | None = None) -> dict[str, Any]:
+def summary(engine: Engine, period: Period, settings: Settings | None = None) -> dict[str, Any]:
+    """The period's figures (see the module docstring); never writes."""
     if settings is None:
         settings, _ = load_settings(engine)
-    pm = period_month(month)
     # only the figures read: a ledger without 项目编码 or 项目级别 still has a month to report
-    ledger, period = for_period(load_ledger(engine, settings, required=READ_COLUMNS), pm)
-    stats, _ = load_stats(engine, settings)
+    ledger, period_found = for_period(load_ledger(engine, settings, required=READ_COLUMNS), period.month)
+    stats, _, stats_problem = load_stats_checked(engine, settings)
     history = read_history(engine)
-    _fill_history(history, stats, settings, pm)
-    t = compute(ledger, stats, settings, pm, history)
+    _fill_history(history, stats, settings, period)
+    t = compute(ledger, stats, settings, period, history)
+    found = month_findings(ledger, stats, stats_problem, t["ranking"], t["reported"], period)
+    missing, incomplete, unreported = ledger_gaps(ledger, settings.unit_names, period)
+    found += unreported
     cols = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "schedule", "gap",
             "status", "growth"]
-    unknown = _unknown_figures(ledger, period)
+    unknown = _unknown_figures(ledger, period_found)
     for key in ("levels", "units", "categories"):
         t[key] = _blank(t[key], unknown)
     return {
-        "month": pm,
-        "period": period_label(pm),
-        # what the reader could not read or that contradicts the period: the figures above leave it out
+        "month": period.month,
+        "period": period.label,
+        "reported": bool(t["reported"]),
+        "missing_units": missing,
+        "incomplete_units": incomplete,
+        # what the reader could not read, what contradicts the period, what the month lacks: the
+        # figures above leave it out
         "findings": [f.model_dump(include={"code", "severity", "sheet", "cell", "field", "value", "message"})
-                     for f in [*ledger.findings, *period]],
+                     for f in [*ledger.findings, *period_found, *found]],
         "by_level": _records(t["levels"], ["level", *cols]),
         "by_unit": _records(t["units"], ["unit", *cols]),
         "by_category": _records(t["categories"], ["category", *cols]),

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import period_month
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.core.statistics_entry import entry_status
 from xladdin.figures.programmes.common import num, rate, unit_order, units_of
@@ -26,13 +26,13 @@ __all__ = ["ENTRY_REPORT_COLUMNS", "entry_report", "is_quarter_end", "not_entere
 ENTRY_REPORT_COLUMNS: tuple[str, ...] = ("unit", "required", "entered", "missing", "unknown", "entry_rate")
 
 
-def is_quarter_end(month: int) -> bool:
-    return period_month(month) % 3 == 0
+def is_quarter_end(period: Period) -> bool:
+    return period.month % 3 == 0
 
 
-def not_entered(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+def not_entered(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
     """应入未入 projects, then those whose status cannot be judged (状态不明); unit order, then row."""
-    verdict = entry_status(frame, settings, project_ytd(frame, month))
+    verdict = entry_status(frame, settings, project_ytd(frame, period))
     keep = verdict["missing"] | verdict["unknown"]
     part = frame[keep]
     raw = part["status_raw"] if "status_raw" in part.columns else part["status"]
@@ -50,9 +50,9 @@ def not_entered(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataF
     return out.sort_values(["_v", "_o", "row"], kind="stable").drop(columns=["_v", "_o"]).reset_index(drop=True)
 
 
-def entry_report(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+def entry_report(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
     """By unit (those with a project required or unknown), then 合计."""
-    verdict = entry_status(frame, settings, project_ytd(frame, month))
+    verdict = entry_status(frame, settings, project_ytd(frame, period))
     data = verdict.assign(unit=units_of(frame["unit"]))
     rows: list[dict[str, Any]] = []
     order = unit_order(settings)

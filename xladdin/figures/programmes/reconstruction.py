@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xladdin.core.periods import schedule
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.figures.programmes.common import flag, num, published, unit_order, units_of
 from xladdin.figures.progress import TOTAL, band_of, completion_rate, project_ytd, schedule_status
@@ -30,11 +30,11 @@ RECONSTRUCTION_COLUMNS: tuple[str, ...] = (
     "gap", "status", "behind", "behind_names")
 
 
-def reconstruction(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+def reconstruction(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
     part = frame[flag(frame, "reconstruction")]
-    ytd = project_ytd(part, month)
+    ytd = project_ytd(part, period)
     plan = num(part["annual_plan"])
-    band, sched = band_of(settings), schedule(month)
+    band, sched = band_of(settings), period.schedule
     own = (ytd / plan.where(plan > 0)).to_numpy()
     behind = np.nan_to_num(own, nan=np.inf) < sched - band - 1e-12
     units = units_of(part["unit"])
@@ -44,24 +44,24 @@ def reconstruction(frame: pd.DataFrame, settings: Settings, month: int) -> pd.Da
     groups: list[tuple[str, np.ndarray[Any, np.dtype[np.bool_]]]] = [
         (u, np.array([x == u for x in units], dtype=bool)) for u in sorted(set(units), key=lambda u: order.get(u, 10**6))]
     for unit, m in groups:
-        rows.append(_row(unit, m, part, ytd, plan, behind, names, month, band))
+        rows.append(_row(unit, m, part, ytd, plan, behind, names, period, band))
     rates = [published(r["completion_rate"], settings.thresholds.growth_decimals) for r in rows]
     for r, rank in zip(rows, rank_with_ties(rates), strict=True):
         r["rank"] = rank
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, order.get(r["unit"], 10**6)))
     if rows:
-        total = _row(TOTAL, np.ones(len(part), dtype=bool), part, ytd, plan, behind, names, month, band)
+        total = _row(TOTAL, np.ones(len(part), dtype=bool), part, ytd, plan, behind, names, period, band)
         rows.append(total | {"rank": ""})
     return pd.DataFrame(rows, columns=list(RECONSTRUCTION_COLUMNS))
 
 
 def _row(unit: str, m: np.ndarray[Any, np.dtype[np.bool_]], part: pd.DataFrame, ytd: pd.Series, plan: pd.Series,
-         behind: np.ndarray[Any, np.dtype[np.bool_]], names: list[str], month: int, band: float) -> dict[str, Any]:
+         behind: np.ndarray[Any, np.dtype[np.bool_]], names: list[str], period: Period, band: float) -> dict[str, Any]:
     done, p = float(ytd[m].sum()), float(plan[m].sum())
     rate = completion_rate(done, p)
     late = [n for n, b in zip(np.array(names, dtype=object)[m], behind[m], strict=True) if b]
     return {"unit": unit, "rank": None, "projects": int(m.sum()),
             "total_investment": float(num(part["total_investment"])[m].sum()), "annual_plan": p,
-            "ytd_completed": done, "completion_rate": rate, "schedule": schedule(month),
-            "gap": None if rate is None else rate - schedule(month), "status": schedule_status(rate, month, band),
+            "ytd_completed": done, "completion_rate": rate, "schedule": period.schedule,
+            "gap": None if rate is None else rate - period.schedule, "status": schedule_status(rate, period, band),
             "behind": len(late), "behind_names": "、".join(late)}

@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from xladdin.core.fields import KEY_LINKS, SGYP_BATCHES, SGYP_STAGES
+from xladdin.core.periods import Period
 from xladdin.core.values import norm
 from xladdin.figures.programmes.common import has_data, num, rate, units_of
 from xladdin.figures.progress import TOTAL, project_ytd
@@ -83,11 +84,11 @@ def _members(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[mask]
 
 
-def sgyp(frame: pd.DataFrame, month: int) -> pd.DataFrame:
+def sgyp(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     """One row per 期次 (第N期, 期次未填 last) and 合计: each batch list, its achievers and its rate."""
     part = _members(frame)
     stages = part["sgyp_stage"].map(stage_index)
-    ytd = project_ytd(part, month).fillna(0)
+    ytd = project_ytd(part, period).fillna(0)
     invested = (num(part["completed_before"]).fillna(0) + ytd) > 0
     started = (stages >= 1) | part["status"].isin(("在建", "竣工")) | (ytd > 0)
     batches = part["sgyp_batch"].map(batch_of) if "sgyp_batch" in part.columns else pd.Series(None, index=part.index)

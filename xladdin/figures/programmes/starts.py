@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from xladdin.core.periods import period_month
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.core.values import norm
 from xladdin.figures.programmes.common import has_data, rate, unit_order, units_of
@@ -64,14 +64,14 @@ def planned_month(value: Any, year: int) -> int | None:
     return None
 
 
-def new_starts(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+def new_starts(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
     """One row per unit with projects (settings order), then 合计."""
-    pm = period_month(month)
+    pm = period.month
     natures = frame["nature"].map(nature_of) if "nature" in frame.columns else pd.Series(None, index=frame.index)
     has_nature, has_plan = has_data(frame, "nature"), has_data(frame, "planned_start")
     months = frame["planned_start"].map(lambda v: planned_month(v, settings.year)) if "planned_start" in frame.columns \
         else pd.Series(None, index=frame.index)
-    started = frame["status"].isin(("在建", "竣工")) | (project_ytd(frame, month).fillna(0) > 0)
+    started = frame["status"].isin(("在建", "竣工")) | (project_ytd(frame, period).fillna(0) > 0)
     planned = (natures == "新建") & months.fillna(0).astype(int).between(1, 12)
     due = planned & (months.fillna(13).astype(int) <= pm)
     data = pd.DataFrame({"unit": units_of(frame["unit"]), "nature": natures, "completed": frame["status"] == "竣工",

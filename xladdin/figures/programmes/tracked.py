@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.figures.programmes.bonds import bond_projects
 from xladdin.figures.programmes.common import flag, has_data
@@ -21,13 +22,13 @@ from xladdin.figures.progress import by_unit
 __all__ = ["bond_progress", "government_progress"]
 
 
-def government_progress(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame | None:
+def government_progress(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame | None:
     """By unit over 政府投资 projects; None when the ledger has no 政府投资 column or no value in it."""
     if not has_data(frame, "is_government"):
         return None
-    return by_unit(frame[flag(frame, "is_government")], settings, month).drop(columns=["growth"])
+    return by_unit(frame[flag(frame, "is_government")], settings, period).drop(columns=["growth"])
 
 
-def bond_progress(frame: pd.DataFrame, settings: Settings, month: int) -> pd.DataFrame:
+def bond_progress(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
     """By unit over special-bond projects."""
-    return by_unit(frame[bond_projects(frame)], settings, month).drop(columns=["growth"])
+    return by_unit(frame[bond_projects(frame)], settings, period).drop(columns=["growth"])

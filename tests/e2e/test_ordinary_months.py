@@ -1,0 +1,171 @@
+"""Issue 12 (seen 1, 7; build 5): ordinary months never stop the cycle.
+
+The demo master (figures to May, 单位统计 to June) and the blank template, for every month 1-12,
+through the real CLI entry point in-process: validate, summary, consolidate (refresh) and forms
+finish without 内部错误; a unit without a growth figure is 无数据 and named; a period nobody has
+reported is said plainly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xladdin.cli import main
+from xladdin.core.values import as_text
+from xladdin.demo.district import build_demo, write_samples
+from xladdin.engines.files import FileEngine
+
+MONTHS = list(range(1, 13))
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("months")
+    demo = build_demo(root / "demo")
+    template = next(p for p in write_samples(root / "template") if p.name == "主台账模板.xlsx")
+    return {"demo": demo.master, "template": template, "forms": demo.forms_dir}
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def sheet_text(path: Path, sheet: str) -> str:
+    engine = FileEngine(path)
+    try:
+        return "\n".join("|".join(as_text(v) or "" for v in row) for row in engine.read(sheet).rows)
+    finally:
+        engine.close()
+
+
+def run_clean(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code, out, err = cli(capsys, *args)
+    assert "内部错误" not in out + err and "Traceback" not in out + err, (args, err)
+    assert code in (0, 1), (args, code, err)
+    return code, out, err
+
+
+@pytest.mark.parametrize("book", ["demo", "template"])
+def test_validate_finishes(books: dict[str, Path], book: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_clean(capsys, "validate", str(books[book]))  # validation does not depend on the month
+
+
+# the demo's 27 forms take ~3 s to write: every month on the template and the small master of
+# test_period_roundtrip (forms for each month 1-12), these months on the demo
+DEMO_FORM_MONTHS = {1, 2, 6, 7, 12}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("month", MONTHS)
+@pytest.mark.parametrize("book", ["demo", "template"])
+def test_every_month_finishes(books: dict[str, Path], book: str, month: int, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    master = books[book]
+    run_clean(capsys, "summary", str(master), "--month", str(month))
+    run_clean(capsys, "consolidate", str(master), "--month", str(month), "--output", str(tmp_path / "out.xlsx"))
+    assert (tmp_path / "out.xlsx").exists()
+    if book == "template" or month in DEMO_FORM_MONTHS:
+        run_clean(capsys, "forms", str(master), "--month", str(month), "--out", str(tmp_path / "forms"))
+
+
+def test_month_7_on_the_demo_says_nobody_has_reported(books: dict[str, Path], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Seen 1 and 7: `consolidate --month 7` crashed; `summary --month 7` judged June's totals
+    against July's 序时进度 with exit 0 and no word."""
+    code, out, err = cli(capsys, "summary", str(books["demo"]), "--month", "7")
+    assert code == 0
+    data = json.loads(out)
+    assert data["period"] == "1-7月" and data["reported"] is False
+    assert {f["code"] for f in data["findings"]} == {"period-not-reported", "stats-period-missing"}
+    total = next(r for r in data["by_level"] if r["level"] == "合计")
+    assert total["ytd_completed"] is None and total["completion_rate"] is None and total["status"] == "无数据"
+    assert total["projects"] == 291 and total["schedule"] == pytest.approx(7 / 12)
+    assert all(r["rank"] is None for r in data["ranking"])
+    assert "项目台账中没有任何项目的7月数据（1-7月尚无人报送）" in err and "不以1-6月的累计数对照1-7月序时进度" in err
+
+    out_book = tmp_path / "m7.xlsx"
+    code, out, err = cli(capsys, "consolidate", str(books["demo"]), "--month", "7", "--output", str(out_book))
+    assert code == 0, err
+    assert "项目台账中没有任何项目的 7 月数据，1-7月累计完成、完成率为无数据" in out
+    assert "参与排名的 15 个单位均无1-7月增速数据（无数据），本月不排名" in out
+    bulletin = "".join(sheet_text(out_book, "通报").replace("|", "").split())
+    assert "1-7月重点项目投资数据尚未报送" in bulletin and "本期完成情况暂无数据" in bulletin
+    assert "经济开发区、北下街街道" in bulletin and "均为无数据，本月暂不排名" in bulletin
+    ranking = sheet_text(out_book, "排名")
+    assert ranking.count("无数据|") >= 15
+    summary = sheet_text(out_book, "汇总")
+    assert "合计|291|" in summary and "|无数据|" in summary
+
+
+def test_one_unit_without_statistics_is_unranked_named_and_skipped(books: dict[str, Path], tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Seen 1: one unit's statistics row left empty. 南关街道 shows 无数据, the others are ranked,
+    the finding names the unit and the 单位统计 row, the bulletin names it."""
+    master = tmp_path / "master.xlsx"
+    shutil.copy(books["demo"], master)
+    wb = openpyxl.load_workbook(master)
+    ws = wb["单位统计"]
+    header = [c.value for c in ws[2]]  # row 1 is the title
+    col_month, col_subject, col_ytd = (header.index(h) + 1 for h in ("月份", "统计对象", "本年累计"))
+    blanked = None
+    for r in range(3, ws.max_row + 1):
+        if ws.cell(r, col_month).value == 5 and ws.cell(r, col_subject).value == "南关街道":
+            ws.cell(r, col_ytd).value = None
+            blanked = r
+    assert blanked is not None
+    wb.save(master)
+    out_book = tmp_path / "out.xlsx"
+    code, out, err = cli(capsys, "consolidate", str(master), "--month", "5", "--output", str(out_book))
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if "stats" in x or "南关街道1-5月" in x)
+    assert f"单位统计!A{blanked}" in line
+    assert "“单位统计”表中没有南关街道1-5月的本年累计或上年同期数，增速无法计算，本月不参与排名（显示为无数据）" in line
+    assert "无增速数据、本月不参与排名（无数据）：南关街道。" in out
+    rows = {r.split("|")[1]: r.split("|") for r in sheet_text(out_book, "排名").splitlines() if r.count("|") > 5}
+    assert rows["南关街道"][0] == "无数据" and rows["南关街道"][4] == "无数据"
+    assert rows["陇海马路街道"][0] == "14" and rows["陇海马路街道"][6] == "区分管领导约谈"  # 14 ranked now
+    bulletin = "".join(sheet_text(out_book, "通报").replace("|", "").split())
+    assert "南关街道在“单位统计”表中无增速数据（无数据），本月不参与排名" in bulletin
+
+
+def test_a_ledger_without_statistics_sheet(books: dict[str, Path], tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    master = tmp_path / "no-stats.xlsx"
+    wb = openpyxl.load_workbook(books["demo"])
+    del wb["单位统计"]
+    wb.save(master)
+    for args in (("consolidate", str(master), "--month", "5", "--output", str(tmp_path / "o.xlsx")),
+                 ("consolidate", str(master), "--month", "6", "--forms", str(books["forms"]),
+                  "--output", str(tmp_path / "o6.xlsx")),
+                 ("summary", str(master), "--month", "5")):
+        code, out, err = cli(capsys, *args)
+        assert code in (0, 1) and "内部错误" not in err, err
+        assert "工作簿中没有“单位统计”表，参与排名的 15 个单位" in out + err
+
+
+def test_refresh_after_consolidation_still_names_who_has_no_figure(books: dict[str, Path], tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 12 seen 5, on 刷新排名与通报 (no forms): the ledger itself says 东大街街道 has no June
+    figure (未报送) and which projects of other units have none; summary says the same."""
+    june = tmp_path / "june.xlsx"
+    code, _, err = cli(capsys, "consolidate", str(books["demo"]), "--month", "6", "--forms", str(books["forms"]),
+                       "--output", str(june))
+    assert code == 1, err  # the planted errors
+    code, out, err = cli(capsys, "consolidate", str(june), "--month", "6", "--output", str(tmp_path / "r.xlsx"))
+    assert code == 0, err
+    assert "单位“东大街街道”的 11 个项目都没有6月数据（按未报送计）" in out
+    assert "未报送 1 个单位（东大街街道）" in out and "部分项目本期无数据的单位：南关街道、城东路街道、二里岗街道" in out
+    assert out.count("属于东大街街道，项目台账中没有该项目的本期数据，6月完成仍无数据") == 11
+    bulletin = "".join(sheet_text(tmp_path / "r.xlsx", "通报").replace("|", "").split())
+    assert "本月未按时报送月报表的单位：东大街街道" in bulletin
+    code, out, err = cli(capsys, "summary", str(june), "--month", "6")
+    data = json.loads(out)
+    assert data["missing_units"] == ["东大街街道"] and data["incomplete_units"] == ["南关街道", "城东路街道", "二里岗街道"]
+    assert "period-unit-missing" in {f["code"] for f in data["findings"]}
