@@ -94,12 +94,12 @@ def test_month_7_on_the_demo_says_nobody_has_reported(books: dict[str, Path], tm
     code, out, err = cli(capsys, "consolidate", str(books["demo"]), "--month", "7", "--output", str(out_book))
     assert code == 0, err
     assert "项目台账中没有任何项目的 7 月数据，1-7月累计完成、完成率为无数据" in out
-    assert "参与排名的 15 个单位均无1-7月增速数据（无数据），本月不排名" in out
+    assert "参与排名的 14 个单位均无1-7月增速数据（无数据），本月不排名" in out
     bulletin = "".join(sheet_text(out_book, "通报").replace("|", "").split())
     assert "1-7月重点项目投资数据尚未报送" in bulletin and "本期完成情况暂无数据" in bulletin
     assert "经济开发区、北下街街道" in bulletin and "均为无数据，本月暂不排名" in bulletin
     ranking = sheet_text(out_book, "排名")
-    assert ranking.count("无数据|") >= 15
+    assert ranking.count("无数据|") >= 14
     summary = sheet_text(out_book, "汇总")
     assert "合计|291|" in summary and "|无数据|" in summary
 
@@ -130,7 +130,7 @@ def test_one_unit_without_statistics_is_unranked_named_and_skipped(books: dict[s
     assert "无增速数据、本月不参与排名（无数据）：南关街道。" in out
     rows = {r.split("|")[1]: r.split("|") for r in sheet_text(out_book, "排名").splitlines() if r.count("|") > 5}
     assert rows["南关街道"][0] == "无数据" and rows["南关街道"][4] == "无数据"
-    assert rows["陇海马路街道"][0] == "14" and rows["陇海马路街道"][6] == "区分管领导约谈"  # 14 ranked now
+    assert rows["陇海马路街道"][0] == "13" and rows["陇海马路街道"][6] == "区分管领导约谈"  # 13 ranked now
     bulletin = "".join(sheet_text(out_book, "通报").replace("|", "").split())
     assert "南关街道在“单位统计”表中无增速数据（无数据），本月不参与排名" in bulletin
 
@@ -147,7 +147,7 @@ def test_a_ledger_without_statistics_sheet(books: dict[str, Path], tmp_path: Pat
                  ("summary", str(master), "--month", "5")):
         code, out, err = cli(capsys, *args)
         assert code in (0, 1) and "内部错误" not in err, err
-        assert "工作簿中没有“单位统计”表，参与排名的 15 个单位" in out + err
+        assert "工作簿中没有“单位统计”表，参与排名的 14 个单位" in out + err
 
 
 def test_refresh_after_consolidation_still_names_who_has_no_figure(books: dict[str, Path], tmp_path: Path,
