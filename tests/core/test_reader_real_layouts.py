@@ -13,6 +13,7 @@ from xladdin.core.fields import READER_FIELDS
 from xladdin.core.headers import alias_index, match_header
 from xladdin.core.ledger import READ_COLUMNS, REQUIRED_COLUMNS, read_ledger
 from xladdin.core.period_check import for_period
+from xladdin.core.periods import Period
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import default_settings, parse_settings, settings_rows
 from xladdin.core.sheet import SheetData
@@ -112,7 +113,7 @@ def test_section_headings_are_not_projects_and_give_their_level() -> None:
     assert list(fr["_row"]) == [5, 6, 8]  # the headings (with amounts) are not projects
     assert list(fr["level"]) == ["省重点", "省重点", "县重点"]  # blank levels take the heading's
     assert float(np.nansum(fr["total_investment"])) == 89000.0  # not inflated by the headings' subtotals
-    levels = progress.by_level(fr, 6, s).set_index("level")
+    levels = progress.by_level(fr, Period.of(6), s).set_index("level")
     assert levels.loc["县重点", "projects"] == 1 and levels.loc["合计", "projects"] == 3
     # the second heading says 999 done, its one project 500: a finding at the heading's cell
     assert [f.flat() for f in ledger.findings if f.code.startswith("heading")] == ["heading-sum@台账!F7"]

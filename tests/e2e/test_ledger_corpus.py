@@ -77,4 +77,8 @@ def test_layout_reads_as_worked_out_by_hand(name: str, corpus: dict[str, Path],
             assert total[key] == (pytest.approx(s[key]) if s[key] is not None else None), (s["month"], key)
         for level, count in s.get("levels", {}).items():
             assert next(r for r in data["by_level"] if r["level"] == level)["projects"] == count
-        assert _flat(data["findings"]) == sorted(s["findings"]), s["month"]
+        # what the month lacks (no 单位统计 in these ledgers, issue 12 build 5) is said by codes of its
+        # own, checked in test_ordinary_months; the sidecars hold what the reader found
+        month_gaps = {"stats-period-missing", "stats-missing", "period-not-reported", "period-unit-missing",
+                      "form-project-missing"}
+        assert _flat([f for f in data["findings"] if f["code"] not in month_gaps]) == sorted(s["findings"]), s["month"]

@@ -74,10 +74,11 @@ def ledger_gaps(ledger: Ledger, unit_names: list[str], period: Period) -> tuple[
     says that once). A figure is a number in the period's own month column (1-2月: January's or
     February's) or in its 1-M月累计 column."""
     frame = ledger.frame
-    if not len(frame) or "unit" not in frame.columns or not progress.period_reported(frame, period):
+    if not len(frame) or "unit" not in frame.columns or not progress.period_reported(frame, period, ledger.columns):
         return [], [], []
     keys = [month_field(m) for m in (period.months if period.is_first else (period.month,))]
-    keys = [k for k in [*keys, f"cum{period.month:02d}"] if k in frame.columns]
+    keys = [k for k in keys if k in ledger.columns and k in frame.columns] + \
+        [k for k in [f"cum{period.month:02d}"] if k in frame.columns]
     if not keys:
         return [], [], []
     have = pd.concat([pd.to_numeric(frame[k], errors="coerce").notna() for k in keys], axis=1).any(axis=1)

@@ -99,7 +99,7 @@ def project_ytd(frame: pd.DataFrame, period: Period) -> pd.Series:
     return summed.astype("float64")
 
 
-def period_reported(frame: pd.DataFrame, period: Period) -> bool:
+def period_reported(frame: pd.DataFrame, period: Period, present: Iterable[str] | None = None) -> bool:
     """Whether any project holds a figure of ``period`` itself: a number in the period's month
     column (1-2月: January's or February's) or in a "1-M月累计" column of that period.
 
@@ -107,12 +107,16 @@ def period_reported(frame: pd.DataFrame, period: Period) -> bool:
     June): its year to date would be the previous period's total judged against this period's
     序时进度, so the figures are shown as 无数据 instead. A ledger without the period's month
     column at all (one laid out for another period, or with only 本年累计) is not judged here:
-    ``core.period_check`` says whether it can give the period (period-mismatch, period-missing)."""
+    ``core.period_check`` says whether it can give the period (period-mismatch, period-missing).
+    ``present``: the field keys the sheet really has (``Ledger.columns``; the reader's frame
+    carries every month key, read or not); default: the frame's columns."""
+    have = set(frame.columns if present is None else present)
     own = [month_field(m) for m in (period.months[:first_period_month] if period.is_first else (period.month,))]
-    own = [k for k in own if k in frame.columns]
+    own = [k for k in own if k in have and k in frame.columns]
     if not own:
         return True
-    keys = [*own, *([f"cum{period.month:02d}"] if f"cum{period.month:02d}" in frame.columns else [])]
+    cum = f"cum{period.month:02d}"
+    keys = [*own, *([cum] if cum in frame.columns else [])]
     return any(bool(pd.to_numeric(frame[key], errors="coerce").notna().any()) for key in keys)
 
 

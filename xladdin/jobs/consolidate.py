@@ -330,7 +330,7 @@ def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, peri
     frame = ledger.frame
     if error_rows is None:
         error_rows = ledger_error_rows(ledger, settings)
-    reported = progress.period_reported(frame, period)
+    reported = progress.period_reported(frame, period, ledger.columns)
     tables: dict[str, Any] = {
         "levels": progress.by_level(frame, period, settings),
         "units": progress.by_unit(frame, settings, period, stats),
