@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from xladdin.core.periods import Period
 from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.jobs.forms import forms_from_master
@@ -31,7 +32,7 @@ def test_returned_forms_propose_their_own_month(demo: tuple[Path, Path], tmp_pat
         got = propose_month(engine, "consolidate", june)
         assert got.month == 6 and "27 份报表的报告月份为 6月" in got.reason
         april = tmp_path / "april"
-        forms_from_master(master, 4, april)
+        forms_from_master(master, Period(4), april)
         assert propose_month(engine, "consolidate", april).month == 4  # not the ledger's next month
         none = tmp_path / "none"
         none.mkdir()
@@ -48,7 +49,7 @@ def test_mixed_forms_propose_the_month_most_carry(demo: tuple[Path, Path], tmp_p
     master, june = demo
     mixed = tmp_path / "mixed"
     shutil.copytree(june, mixed)
-    forms_from_master(master, 4, tmp_path / "april")
+    forms_from_master(master, Period(4), tmp_path / "april")
     for path in sorted((tmp_path / "april").iterdir())[:3]:
         shutil.copy(path, mixed / f"四月-{path.name}")
     assert forms_month(mixed) == (6, 27)

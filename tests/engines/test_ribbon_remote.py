@@ -22,6 +22,7 @@ import xlwings as xw
 
 from tests.conftest import FIXTURES, run_cli
 from tests.engines.remote_book import book_from, cells, normalised, payload, replay
+from xladdin.core.periods import Period
 from xladdin.demo.district import build_demo
 from xladdin.engines.libreoffice import recalc
 from xladdin.excel import ribbon
@@ -230,7 +231,7 @@ def test_remote_buttons_use_the_month_the_forms_carry_else_the_next_one(demo: di
     from xladdin.jobs.forms import forms_from_master
 
     april = tmp_path / "四月"
-    forms_from_master(demo["master"], 4, april)
+    forms_from_master(demo["master"], Period(4), april)
     engine = ExcelEngine(xw.Book(json=payload(demo["recalculated"], name=demo["master"].name)))
     assert ribbon.ask_month(engine, "consolidate", demo["forms"]) == 6
     assert ribbon.ask_month(engine, "consolidate", april) == 4
