@@ -180,9 +180,9 @@ def statistics_entry(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable
     in_stats = c.obj("in_stats")
     reasons = verdict["reason"].tolist()
     for i in _positions(verdict["missing"].to_numpy()):
-        value = in_stats[i]
-        yield _f(ledger, i, "in_stats", "not-in-statistics", pd.NA if value is None else value, reason=reasons[i],
-                 limit=float(total[i]))
+        # the cell as staff read it (校验结果's 值 column): 否, or blank — never "False" or "<NA>"
+        value = "" if in_stats[i] is None else "否"
+        yield _f(ledger, i, "in_stats", "not-in-statistics", value, reason=reasons[i], limit=float(total[i]))
     key = "status" if "status" in ledger.columns else "in_stats"
     for i in _positions(verdict["unknown"].to_numpy()):
         raw = c.obj("status_raw")[i]
