@@ -317,3 +317,56 @@ def test_stage_unknown() -> None:
     assert findings(project(stage="竣工", round=1)) == [
         ("sgyp-stage-unknown", "warning", "项目台账", "O2", "竣工", "三个一批阶段“竣工”无法识别，应为 签约、开工、投产 或 达效。")]
     assert findings(project(stage="开 工", round=1)) == []  # spaces are normalised away
+
+
+# ---- the reader's own findings: headings, dates, title unit, missing columns ---------------------
+
+SECTION_HEADER = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资"]
+
+
+def _section(heading: str, total: float) -> list[list[Any]]:
+    # a blank 项目级别 takes the heading's level (区重点), so no missing-value
+    return [[heading, None, None, None, total, None], ["甲项目", "P1", "南曹街道", None, 100, 10],
+            ["乙项目", "P2", "南曹街道", None, 200, 10]]
+
+
+def test_heading_sum_at_the_tolerance_both_ways() -> None:
+    assert findings(*_section("一、区重点项目（2个）", 300.5), header=SECTION_HEADER) == []
+    assert findings(*_section("一、区重点项目（2个）", 299.5), header=SECTION_HEADER) == []
+
+    def over(total: str) -> Record:
+        return ("heading-sum", "error", "项目台账", "E2", "一、区重点项目（2个）",
+                f"分组“一、区重点项目（2个）”的“总投资”为 {total} 万元，其下 2 个项目合计 300 万元，不一致。")
+
+    assert findings(*_section("一、区重点项目（2个）", 300.6), header=SECTION_HEADER) == [over("300.6")]
+    assert findings(*_section("一、区重点项目（2个）", 299.4), header=SECTION_HEADER) == [over("299.4")]
+
+
+def test_heading_count() -> None:
+    assert findings(*_section("一、区重点项目（3个）", 300), header=SECTION_HEADER) == [
+        ("heading-count", "warning", "项目台账", "A2", "一、区重点项目（3个）",
+         "分组“一、区重点项目（3个）”标明 3 个项目，其下实际有 2 个。")]
+
+
+def test_bad_date_beside_a_chinese_year() -> None:
+    header = [*SECTION_HEADER, "开工年份"]
+    assert findings(["甲项目", "P1", "南曹街道", "区重点", 100, 10, "二〇二一年"], header=header) == []
+    assert findings(["甲项目", "P1", "南曹街道", "区重点", 100, 10, "明年"], header=header) == [
+        ("bad-date", "warning", "项目台账", "G2", "明年", "“开工年份”应为日期或年份，现为“明年”。")]
+
+
+def test_unknown_title_unit_is_one_finding_at_the_title() -> None:
+    rows = [["填报单位：南草街道"], ["项目名称", "项目编码", "项目级别", "总投资", "年度计划投资"],
+            ["甲项目", "P1", "区重点", 100, 10], ["乙项目", "P2", "区重点", 100, 10]]
+    report = validate_ledger(read_ledger(SheetData("项目台账", rows), S), S)
+    assert [(f.code, f.severity, f.cell, f.value, f.message) for f in report.findings] == [
+        ("unknown-title-unit", "error", "A1", "南草街道", "标题中的填报单位“南草街道”不在单位名单中，是否为“南曹街道”。")]
+    rows[0] = ["填报单位：南曹街道"]
+    assert validate_ledger(read_ledger(SheetData("项目台账", rows), S), S).findings == ()
+
+
+def test_missing_plan_column_is_an_error_at_the_header() -> None:
+    rows = [["项目名称", "项目编码", "责任单位", "项目级别", "总投资"], ["甲项目", "P1", "南曹街道", "区重点", 100]]
+    ledger = read_ledger(SheetData("项目台账", rows), S, required=("name",))
+    assert [(f.code, f.severity, f.cell, f.message) for f in validate_ledger(ledger, S).findings] == [
+        ("missing-column", "error", "A1", "台账没有“年度计划投资”列：完成率无法计算，汇总中显示为空。")]
