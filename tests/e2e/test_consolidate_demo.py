@@ -126,7 +126,12 @@ def test_cli_consolidate_and_summary(demo: Path, tmp_path: Path) -> None:
     assert data["period"] == "1-5月"
     total = next(r for r in data["by_level"] if r["level"] == "合计")
     assert (total["projects"], total["total_investment"], total["annual_plan"]) == (291, 32858000.0, 5996000.0)
-    assert 0 < total["completion_rate"] < 1
+    # 完成率 = 1-5月 completed ÷ 5,996,000 万元, and the completed sum is the same summed over the
+    # units (a different grouping of the same projects) as over the levels
+    units = [r for r in data["by_unit"] if r["unit"] != "合计"]
+    assert total["ytd_completed"] == pytest.approx(sum(r["ytd_completed"] for r in units))
+    assert total["completion_rate"] == pytest.approx(total["ytd_completed"] / 5996000.0)
+    assert 0.05 < total["completion_rate"] < 5 / 12  # the demo's units lag the 5/12 schedule on the whole
     assert [t["scope"] for t in data["targets"]] == ["全区固定资产投资", "工业投资", "道路基础设施投资", "房地产开发投资"]
     last = data["ranking"][-1]
     assert (last["unit"], last["rank"], last["action"]) == ("陇海马路街道", 14, "区分管领导约谈")

@@ -20,7 +20,11 @@ from xladdin.engines.guards import vetting as safety
 
 
 def test_ordinary_workbook_passes(tmp_path: Path) -> None:
-    safety.inspect_package(hf.plain(tmp_path / "台账.xlsx"))
+    path = hf.plain(tmp_path / "台账.xlsx")
+    before = path.read_bytes()
+    assert safety.inspect_package(path) is None
+    assert path.read_bytes() == before  # vetting only reads
+    assert openpyxl.load_workbook(path).active["A1"].value == "项目名称"  # and it was a real workbook
 
 
 def test_missing_file(tmp_path: Path) -> None:
