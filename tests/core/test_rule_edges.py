@@ -370,3 +370,30 @@ def test_missing_plan_column_is_an_error_at_the_header() -> None:
     ledger = read_ledger(SheetData("项目台账", rows), S, required=("name",))
     assert [(f.code, f.severity, f.cell, f.message) for f in validate_ledger(ledger, S).findings] == [
         ("missing-column", "error", "A1", "台账没有“年度计划投资”列：完成率无法计算，汇总中显示为空。")]
+
+
+# ---- found by mutation testing (scripts/mutation xladdin/core/rules.py) ---------------------------
+
+def test_unknown_unit_without_a_near_name_says_where_to_add_it() -> None:
+    assert findings(project(unit="xyz")) == [
+        ("unknown-unit", "error", "项目台账", "C2", "xyz", "责任单位“xyz”不在单位名单中，请在参数表【单位】中添加。")]
+
+
+def test_findings_name_their_field() -> None:
+    ledger = read_ledger(SheetData("项目台账", [HEADER, project(m01=10, m02=20, ytd=31, star="是", level="市重点")]), S)
+    got = {(f.code, f.field) for f in validate_ledger(ledger, S).findings}
+    assert got == {("ytd-mismatch", "ytd"), ("star-not-district", "star")}
+
+
+def test_a_missing_required_column_does_not_stop_the_other_required_checks() -> None:
+    # no 项目编码 column (checked second of 名称, 编码, 单位, 级别): the blank 项目级别 is still reported
+    header = ["项目名称", "责任单位", "项目级别", "总投资", "年度计划投资"]
+    ledger = read_ledger(SheetData("项目台账", [header, ["甲项目", "南曹街道", None, 100, 10]]), S, required=("name",))
+    got = [(f.code, f.cell, f.message) for f in validate_ledger(ledger, S).findings]
+    assert ("missing-value", "C2", "“项目级别”为必填项，请填写。") in got
+
+
+def test_unknown_level_without_a_near_name_lists_the_levels() -> None:
+    assert findings(project(level="xyz")) == [
+        ("unknown-level", "error", "项目台账", "D2", "xyz",
+         "项目级别“xyz”无法识别，应为 省重点、市重点、区重点 之一（新的级别或写法可加在参数表【项目级别】中）。")]
