@@ -83,6 +83,7 @@ def test_password_protected_ledger(tmp_path: Path) -> None:
     assert any(f["code"] == "duplicate-code" for f in report["findings"])
 
 
+@pytest.mark.libreoffice
 def test_legacy_xls_is_refused_with_how_to_convert(tmp_path: Path) -> None:
     (xls,) = libreoffice.convert([FIXTURES / "rules.xlsx"], tmp_path, "xls")
     assert "另存为" in _refused(xls)
@@ -137,6 +138,7 @@ def _hostile_ledger(path: Path) -> Path:
     return path
 
 
+@pytest.mark.libreoffice
 def test_injected_text_stays_text_in_the_workbook_and_json(tmp_path: Path) -> None:
     path = _hostile_ledger(tmp_path / "台账.xlsx")
     proc = run_cli("validate", path, "--mark")

@@ -87,6 +87,7 @@ def test_consolidation_writes_the_same_values_as_the_file_engine(demo: tuple[Pat
     assert len(ranking._charts) == 1
 
 
+@pytest.mark.libreoffice
 def test_a_master_saved_by_another_program_gives_the_same_values(demo: tuple[Path, Path], tmp_path: Path) -> None:
     """LibreOffice writes shared strings, cached formula results and its own XML layout; the patch
     engine reads formulas as the file engine does (cached results go stale once a job writes)."""
@@ -149,6 +150,7 @@ def test_content_openpyxl_drops_survives_an_in_place_job(demo: tuple[Path, Path]
     assert len(list((tmp_path / safety.BACKUP_DIR).iterdir())) == 1
 
 
+@pytest.mark.libreoffice
 def test_injection_stays_text_and_libreoffice_recalculates(tmp_path: Path) -> None:
     path = hf.plain(tmp_path / "台账.xlsx")
     engine = PatchEngine(path)

@@ -144,6 +144,7 @@ def test_password_protected_workbook(tmp_path: Path) -> None:
     assert not safety.is_encrypted(hf.plain(tmp_path / "明文.xlsx"))
 
 
+@pytest.mark.libreoffice
 def test_legacy_xls_says_how_to_convert(tmp_path: Path) -> None:
     src = hf.plain(tmp_path / "旧表.xlsx")
     (xls,) = libreoffice.convert([src], tmp_path / "xls", "xls")
