@@ -150,7 +150,7 @@ def test_refresh_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_pa
     assert outcome.text.startswith("已刷新1-5月汇总、排名与通报"), outcome.text
     out = tmp_path / "cli.xlsx"
     proc = run_cli("consolidate", demo["master"], "--month", "5", "--output", out)
-    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.returncode == 0, proc.stderr  # the demo month consolidates without error findings
     assert_same_cells(book, data, out, demo["master"])
     got = replay(data, book.json()["actions"])
     assert got.grids["通报"], "the bulletin is written"
