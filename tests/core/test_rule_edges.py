@@ -397,3 +397,29 @@ def test_unknown_level_without_a_near_name_lists_the_levels() -> None:
     assert findings(project(level="xyz")) == [
         ("unknown-level", "error", "项目台账", "D2", "xyz",
          "项目级别“xyz”无法识别，应为 省重点、市重点、区重点 之一（新的级别或写法可加在参数表【项目级别】中）。")]
+
+
+def test_entry_status_blank_says_not_filled_never_na() -> None:
+    # a blank 项目状态 (in the column, or no column at all: the finding goes to 是否入库)
+    message = "项目状态未填，无法判断是否已开工；总投资 500 万元 达到入库标准且未入库，请核实状态（应统尽统）。"
+    assert findings(project(total=500, status=None, in_stats="否")) == [
+        ("entry-status-unknown", "warning", "项目台账", "K2", "", message)]
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "是否入库"]
+    assert findings(["甲项目", "P1", "南曹街道", "区重点", 500, 100, "否"], header=header) == [
+        ("entry-status-unknown", "warning", "项目台账", "G2", "", message)]
+
+
+def test_ytd_over_total_without_a_ytd_column_points_at_the_month_column() -> None:
+    # no 本年累计 column: the year to date is the months' sum, 600 + 500.6 = 1100.6 > 1000 + 0.5
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月", "2月"]
+    row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 100, 600, 500.6]
+    assert findings(row, header=header) == [
+        ("ytd-exceeds-total", "error", "项目台账", "G2", "1,100.6", "本年累计完成 1,100.6 万元 超过 总投资 1,000 万元。")]
+    assert findings([*row[:7], 400.5], header=header) == []  # 1000.5: within the tolerance
+    december = [*header[:6], "1月", "12月"]
+    assert [f[3] for f in findings(row, header=december)] == ["H2"]  # 12月 when the ledger has it
+
+
+def test_bond_spending_without_a_quota_column_is_not_checked_against_zero() -> None:
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "专项债已支出"]
+    assert findings(["甲项目", "P1", "南曹街道", "区重点", 1000, 100, 80], header=header) == []

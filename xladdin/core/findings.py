@@ -66,7 +66,7 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "entry-status-unknown": (
         "warning",
         "项目状态不明无法判断入库",
-        "项目状态“{value}”无法识别，无法判断是否已开工；总投资 {limit} 万元 达到入库标准且未入库，请核实状态（应统尽统）。",
+        "{reason}，无法判断是否已开工；总投资 {limit} 万元 达到入库标准且未入库，请核实状态（应统尽统）。",
     ),
     "bond-over-issued": ("error", "专项债支出超过已发行", "专项债已支出 {value} 万元 超过 专项债已发行 {limit} 万元。"),
     "bond-issued-over-applied": ("warning", "专项债发行超过申请额度", "专项债已发行 {value} 万元 超过 申请额度 {limit} 万元。"),

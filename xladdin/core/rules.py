@@ -185,8 +185,9 @@ def statistics_entry(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable
         yield _f(ledger, i, "in_stats", "not-in-statistics", value, reason=reasons[i], limit=float(total[i]))
     key = "status" if "status" in ledger.columns else "in_stats"
     for i in _positions(verdict["unknown"].to_numpy()):
-        raw = c.obj("status_raw")[i]
-        yield _f(ledger, i, key, "entry-status-unknown", raw if raw is not None else pd.NA, limit=float(total[i]))
+        # reason: 项目状态“预备”无法识别, or 项目状态未填 for a blank cell (never “<NA>”)
+        yield _f(ledger, i, key, "entry-status-unknown", c.obj("status_raw")[i], reason=reasons[i],
+                 limit=float(total[i]))
 
 
 def duplicates(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
