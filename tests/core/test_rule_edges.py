@@ -423,3 +423,19 @@ def test_ytd_over_total_without_a_ytd_column_points_at_the_month_column() -> Non
 def test_bond_spending_without_a_quota_column_is_not_checked_against_zero() -> None:
     header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "专项债已支出"]
     assert findings(["甲项目", "P1", "南曹街道", "区重点", 1000, 100, 80], header=header) == []
+
+
+def test_duplicate_names_compare_units_by_canonical_name_and_unknown_units_as_written() -> None:
+    # 园区 is 经济开发区 written another way: the same unit, so the same name twice is a duplicate
+    assert [f[:4] for f in findings(project(unit="经济开发区"), project(code="P2", unit="园区"))] == [
+        ("duplicate-name", "warning", "项目台账", "A2"), ("duplicate-name", "warning", "项目台账", "A3")]
+    # two different unknown units are two units, whatever the name
+    assert [f[0] for f in findings(project(unit="甲单位"), project(code="P2", unit="乙单位"))] == [
+        "unknown-unit", "unknown-unit"]
+
+
+def test_a_negative_1_n_cumulative_is_reported_by_its_header() -> None:
+    # 1-3月累计 (G) is not the last cumulative column (that one, 1-4月, is read as 本年累计)
+    row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 500, -0.01, 0]
+    assert findings(row, header=CUM_HEADER) == [
+        ("negative-amount", "error", "项目台账", "G2", "-0.01", "“1-3月累计”不能为负数，现为 -0.01。")]

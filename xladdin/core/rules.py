@@ -70,8 +70,15 @@ class _Arrays:
 def _f(ledger: Ledger, i: int, key: str, code: str, value: object = None, **params: Any) -> Finding:
     col = ledger.columns.get(key, 0)
     row = ledger.excel_rows[i]
-    params.setdefault("label", FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else key)
+    params.setdefault("label", FIELD_BY_KEY[key].label if key in FIELD_BY_KEY else _label(key))
     return finding(code, sheet=ledger.sheet, row=row, column=col, field=key, value=value, **params)
+
+
+def _label(key: str) -> str:
+    """The staff-facing name of a column that is not a field: "cum03" is the 1-3月累计 column."""
+    if key.startswith("cum") and key[3:].isdigit():
+        return f"1-{int(key[3:])}月累计"
+    return key
 
 
 def _positions(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> list[int]:
