@@ -76,15 +76,15 @@ def _counts(dest: Path) -> dict[str, int]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def run(module: str, timeout: float, children: int, base: Path) -> dict[str, object]:
+def run(module: str, timeout: float, children: int, base: Path, only: list[str] | None = None) -> dict[str, object]:
     tests = TESTS[module]
     dest = base / module.replace("/", ".").removesuffix(".py")
     _copy_tree(dest)
     _configure(dest, module, tests)
     env = dict(os.environ, PYTHONPATH=str(dest))  # the copy's xladdin, not the installed checkout
     try:
-        subprocess.run([str(VENV_BIN / "mutmut"), "run", "--max-children", str(children)], cwd=dest, env=env,
-                       timeout=timeout, check=False)
+        subprocess.run([str(VENV_BIN / "mutmut"), "run", "--max-children", str(children), *(only or [])], cwd=dest,
+                       env=env, timeout=timeout, check=False)
         finished = True
     except subprocess.TimeoutExpired:
         finished = False
@@ -106,12 +106,14 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", default=list(TESTS), help=f"default: all of {', '.join(TESTS)}")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per module (default 900)")
     parser.add_argument("--children", type=int, default=2, help="parallel mutants (default 2)")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="mutant names or globs (xladdin.core.rules.x_duplicates*): rerun survivors only")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in TESTS]
     if unknown:
         parser.error(f"no test selection for {unknown}; add it to TESTS in scripts/mutation.py")
     base = Path(os.environ.get("MUTATION_DIR", "/tmp/xladdin-mutation"))
-    results = [run(m, args.timeout, args.children, base) for m in args.modules]
+    results = [run(m, args.timeout, args.children, base, args.only) for m in args.modules]
     print(json.dumps(results, ensure_ascii=False, indent=1))
     return 0
 
