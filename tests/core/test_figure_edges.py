@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from xladdin.core.ledger import read_ledger, read_stats
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings, Thresholds
 from xladdin.core.sheet import SheetData
 from xladdin.figures.progress import by_unit, project_ytd, schedule_status
@@ -28,7 +29,7 @@ def ledger(*rows: list[Any], header: list[str] = HEADER) -> pd.DataFrame:
 
 
 def unit_row(frame: pd.DataFrame, unit: str, settings: Settings = S, stats: pd.DataFrame | None = None) -> dict[str, Any]:
-    table = by_unit(frame, settings, 6, stats)
+    table = by_unit(frame, settings, Period.of(6), stats)
     rows: dict[str, dict[str, Any]] = {str(r["unit"]): r for r in table.to_dict("records")}
     return rows[unit]
 
@@ -56,14 +57,14 @@ def test_schedule_band_from_settings() -> None:
     assert unit_row(ledger(["甲项目", "P1", "南曹街道", "区重点", 5000, 1000, 520]), "南曹街道", wide)["status"] == "符合序时进度"
     assert unit_row(ledger(["甲项目", "P1", "南曹街道", "区重点", 5000, 1000, 521]), "南曹街道", wide)["status"] == "超序时进度"
     assert unit_row(ledger(["甲项目", "P1", "南曹街道", "区重点", 5000, 1000, 521]), "南曹街道")["status"] == "超序时进度"
-    assert schedule_status(None, 6) == ""
+    assert schedule_status(None, Period.of(6)) == ""
 
 
 def test_january_is_the_1_2_period() -> None:
     # month 1 means 1-2月: schedule 2 ÷ 12; 1/6 + 0.5 pp = 0.171666… is on the edge
-    assert schedule_status(2 / 12 + 0.005, 1) == "符合序时进度"
-    assert schedule_status(2 / 12 + 0.0051, 1) == "超序时进度"
-    assert schedule_status(1 / 12 + 0.0051, 1) == "滞后序时进度"  # 1-1月's schedule would call this 超
+    assert schedule_status(2 / 12 + 0.005, Period.of(1)) == "符合序时进度"
+    assert schedule_status(2 / 12 + 0.0051, Period.of(1)) == "超序时进度"
+    assert schedule_status(1 / 12 + 0.0051, Period.of(1)) == "滞后序时进度"  # 1-1月's schedule would call this 超
 
 
 CUM_HEADER = [*HEADER, "1-5月累计", "1-6月累计"]  # the last 1-M月累计 column is also the 本年累计
@@ -74,9 +75,9 @@ def test_year_to_date_prefers_months_then_the_1_m_cumulative() -> None:
         ["甲项目", "P1", "南曹街道", "区重点", 5000, 1000, 10, 10, 10, 10, 10, 10, 40, 55],  # months: 6 × 10 = 60
         ["乙项目", "P2", "南曹街道", "区重点", 5000, 1000, None, None, None, None, None, None, 40, 55],  # 1-6月: 55
         header=CUM_HEADER)
-    assert project_ytd(frame, 6).tolist() == [60.0, 55.0]
+    assert project_ytd(frame, Period.of(6)).tolist() == [60.0, 55.0]
     # for 1-5月 the month sum stops at May (10 × 5 = 50) and the fallback is the 1-5月 column (40)
-    assert project_ytd(frame, 5).tolist() == [50.0, 40.0]
+    assert project_ytd(frame, Period.of(5)).tolist() == [50.0, 40.0]
     row = unit_row(frame, "南曹街道")
     assert row["ytd_completed"] == 60 + 55  # 115
     assert row["completion_rate"] == pytest.approx(115 / 2000)
@@ -86,7 +87,7 @@ def test_year_to_date_falls_back_to_the_ytd_column() -> None:
     header = [*HEADER, "本年累计完成"]
     frame = ledger(["丙项目", "P3", "南曹街道", "区重点", 5000, 1000, None, None, None, None, None, None, 99],
                    ["丁项目", "P4", "南曹街道", "区重点", 5000, 1000, 1, 2, None, None, None, None, 3], header=header)
-    assert project_ytd(frame, 6).tolist() == [99.0, 3.0]  # 丁: months 1 + 2 = 3
+    assert project_ytd(frame, Period.of(6)).tolist() == [99.0, 3.0]  # 丁: months 1 + 2 = 3
 
 
 STATS_HEADER = ["月份", "统计对象", "本年累计", "上年同期累计", "年度目标"]
@@ -118,21 +119,21 @@ def test_the_district_row_gives_the_unit_total_its_growth() -> None:
 
 def test_growth_target_met_exactly_and_missed_by_a_hair() -> None:
     # 全区 target 10%: (110 − 100) ÷ 100 = 10% is 达标; (109.99 − 100) ÷ 100 = 9.99% is not
-    met = {r["scope"]: r for r in evaluate(stats([6, "全区", 110, 100, None]), S, 6).to_dict("records")}
+    met = {r["scope"]: r for r in evaluate(stats([6, "全区", 110, 100, None]), S, Period.of(6)).to_dict("records")}
     assert (met["全区固定资产投资"]["status"], met["全区固定资产投资"]["gap"]) == ("达标", pytest.approx(0.0))
-    missed = {r["scope"]: r for r in evaluate(stats([6, "全区", 109.99, 100, None]), S, 6).to_dict("records")}
+    missed = {r["scope"]: r for r in evaluate(stats([6, "全区", 109.99, 100, None]), S, Period.of(6)).to_dict("records")}
     assert missed["全区固定资产投资"]["status"] == "未达标"
     assert missed["全区固定资产投资"]["gap"] == pytest.approx(-0.0001)
     assert missed["工业投资"]["status"] == "无数据"  # no 工业 row: never a pass
     # a category target reads its category's row: 工业 (108 − 100) ÷ 100 = 8% = target 8%
-    industry = {r["scope"]: r for r in evaluate(stats([6, "工业", 108, 100, None]), S, 6).to_dict("records")}
+    industry = {r["scope"]: r for r in evaluate(stats([6, "工业", 108, 100, None]), S, Period.of(6)).to_dict("records")}
     assert industry["工业投资"]["status"] == "达标"
 
 
 def test_unit_annual_target_at_the_band() -> None:
     # 年度目标 2000: 1010 ÷ 2000 = 50.5% (符合, edge); 1012 ÷ 2000 = 50.6% (超); no target → 无数据
     table = stats([6, "南曹街道", 1010, 900, 2000], [6, "南关街道", 1012, 1000, 2000], [6, "金岱街道", 500, 400, None])
-    rows = {r["unit"]: r for r in unit_targets(table, S, 6).to_dict("records")}
+    rows = {r["unit"]: r for r in unit_targets(table, S, Period.of(6)).to_dict("records")}
     assert (rows["南曹街道"]["target_rate"], rows["南曹街道"]["status"]) == (pytest.approx(0.505), "符合序时进度")
     assert (rows["南关街道"]["target_rate"], rows["南关街道"]["status"]) == (pytest.approx(0.506), "超序时进度")
     assert rows["南曹街道"]["growth"] == pytest.approx(110 / 900)  # (1010 − 900) ÷ 900
