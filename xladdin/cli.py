@@ -243,6 +243,15 @@ def cmd_addin_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from xladdin.web.server import serve
+    except ImportError as exc:
+        raise XladdinError(f"网页功能需要安装附加组件（缺少 {exc.name}）：pip install 'xladdin[web]'") from exc
+    serve(Path(args.folder), port=args.port, open_browser=not args.no_open)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = ChineseArgumentParser(prog="xladdin", description="重点项目台账工具：校验、汇总、排名、通报。")
     sub = p.add_subparsers(dest="command", required=True, title="命令", metavar="命令")
@@ -308,6 +317,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
     s.add_argument("--csv", metavar="DIR", help="将各汇总表写成 CSV 文件到该文件夹（给出 --json 时同时输出 JSON）")
     s.set_defaults(func=cmd_summary)
+
+    w = sub.add_parser("serve", help="在本机浏览器中打开操作页面（适用于 WPS、信创桌面）")
+    w.add_argument("--folder", default=".", help="工作文件夹：主台账所在的文件夹（默认当前文件夹）")
+    w.add_argument("--port", type=int, default=0, help="端口（默认随机选择空闲端口）")
+    w.add_argument("--no-open", action="store_true", help="不自动打开浏览器，只显示地址")
+    w.set_defaults(func=cmd_serve)
 
     return p
 

@@ -13,7 +13,7 @@ import xladdin
 
 PKG = Path(xladdin.__file__).parent
 # layer rank of each top-level part of the package; a module may import its own folder or lower ranks
-RANK = {"errors": 0, "core": 1, "figures": 2, "engines": 2, "books": 3, "jobs": 4, "excel": 5, "demo": 5, "cli": 6}
+RANK = {"errors": 0, "core": 1, "figures": 2, "engines": 2, "books": 3, "jobs": 4, "excel": 5, "demo": 5, "web": 5, "cli": 6}
 PURE = ("core", "figures")
 
 

@@ -1,0 +1,271 @@
+"""What each button of the page does: the same job functions the CLI and the ribbon call.
+
+Every function here takes plain paths and a progress callback and returns a JSON-ready dict; the
+routes (``web.app``) run them on the worker (``web.tasks``). Nothing here computes a figure:
+forms, validation, consolidation and the ranking are ``xladdin.jobs``. Writes to a master go
+through ``jobs.session`` (job lock, dated backup in 备份/, atomic save) and are refused first when
+a spreadsheet program has the master open (``office.owner_message``).
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from xladdin.core.findings import SEVERITY_LABELS, Finding
+from xladdin.core.periods import period_label, period_month
+from xladdin.core.regions import SHEETS
+from xladdin.core.settings import Settings, default_settings
+from xladdin.engines.guards import vetting
+from xladdin.errors import UsageError, WorkbookLocked, XladdinError
+from xladdin.web import office
+from xladdin.web.tasks import Progress
+
+__all__ = ["bulletin_files", "consolidate_month", "create_master", "ensure_closed", "grouped", "make_forms",
+           "master_settings", "ranking", "restore_backup", "validate_master"]
+
+Register = Callable[[Path, str], str]  # (file, download name) -> URL the page can fetch
+
+
+def ensure_closed(master: Path) -> None:
+    """Refuse (``WorkbookLocked``, in Chinese) when a spreadsheet program has ``master`` open."""
+    message = office.owner_message(master)
+    if message is not None:
+        raise WorkbookLocked(message)
+
+
+def master_settings(master: Path) -> Settings:
+    """The master's 参数 (read-only); the shipped defaults if the master has no 参数 sheet."""
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.session import load_settings
+
+    engine = FileEngine(master)
+    try:
+        return load_settings(engine)[0]
+    finally:
+        engine.close()
+
+
+def create_master(folder: Path, name: str) -> Path:
+    """A new master from the template (``xladdin template``'s 主台账模板), never over an existing file."""
+    from xladdin.books.template import build_master
+
+    target = folder / office.safe_name(name if name.lower().endswith(office.WORKBOOK_SUFFIXES) else f"{name}.xlsx",
+                                       suffixes=(".xlsx",))
+    if target.exists():
+        raise UsageError(f"文件夹中已有“{target.name}”，不会覆盖；请换一个名称。")
+    return build_master(target, settings=default_settings())
+
+
+# -- findings for the page -----------------------------------------------------------------------
+
+
+def _finding(f: Finding) -> dict[str, str]:
+    return {"severity": f.severity, "level": SEVERITY_LABELS[f.severity], "sheet": f.sheet, "cell": f.cell,
+            "file": f.file, "message": f.message, "code": f.code}
+
+
+def grouped(findings: Iterable[Finding], unit_of: Callable[[Finding], str]) -> list[dict[str, Any]]:
+    """Findings grouped by unit (``unit_of``), groups with most errors first, then by name."""
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for f in findings:
+        groups[unit_of(f)].append(f)
+    out = [{"group": g, "errors": sum(f.severity == "error" for f in fs), "warnings": sum(f.severity == "warning" for f in fs),
+            "items": [_finding(f) for f in fs]} for g, fs in groups.items()]
+    return sorted(out, key=lambda g: (-int(g["errors"]), -int(g["warnings"]), str(g["group"])))
+
+
+def _unit_from_form(file: str, units: list[str]) -> str | None:
+    """The unit a returned form belongs to, from its name (``2022年6月_南关街道_月报表.xlsx``)."""
+    hits = [u for u in units if u in file]
+    return max(hits, key=len) if hits else None
+
+
+# -- the steps -----------------------------------------------------------------------------------
+
+
+def make_forms(folder: Path, master: Path, month: int, *, as_zip: bool, register: Register,
+               progress: Progress) -> dict[str, Any]:
+    """生成月报表: one form per unit (``jobs.forms.forms_from_master``), into the month's folder or a zip."""
+    from xladdin.jobs.forms import forms_from_master
+
+    settings = master_settings(master)
+    label = period_label(month)
+    progress(f"正在生成{label}月报表 …")
+    if as_zip:
+        with tempfile.TemporaryDirectory(prefix="xladdin-forms-") as tmp:
+            files, skipped = forms_from_master(master, month, Path(tmp))
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+                for f in files:
+                    zf.write(f, f.name)
+        zip_name = f"{settings.year}年{label}月报表.zip"
+        zip_path = Path(tempfile.mkdtemp(prefix="xladdin-zip-")) / zip_name
+        zip_path.write_bytes(buffer.getvalue())
+        return {"count": len(files), "skipped": skipped, "download": {"name": zip_name, "url": register(zip_path, zip_name)},
+                "text": f"已为 {len(files)} 个单位生成{label}月报表，请下载压缩包后分发给各单位。"}
+    out = office.month_dir(folder, settings.year, month) / office.ISSUED
+    files, skipped = forms_from_master(master, month, out)
+    return {"count": len(files), "skipped": skipped, "folder": str(out),
+            "text": f"已为 {len(files)} 个单位生成{label}月报表，保存在“{out.relative_to(folder)}”文件夹。"}
+
+
+def validate_master(master: Path, *, mark: bool, progress: Progress) -> dict[str, Any]:
+    """校验: every rule on the ledger (``jobs.validate``), findings grouped by 责任单位; with
+    ``mark`` also the 校验结果 sheet and highlighted cells, in place (backup first)."""
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.session import open_for_job
+    from xladdin.jobs.validate import mark_findings, validate, write_findings
+
+    if mark:
+        ensure_closed(master)
+        with open_for_job(master, progress=progress) as engine:
+            report, ledger = validate(engine)
+            write_findings(engine, report)
+            marked = mark_findings(engine, report)
+    else:
+        engine = FileEngine(master, progress=progress)
+        try:
+            report, ledger = validate(engine)
+        finally:
+            engine.close()
+        marked = 0
+    units = dict(zip(ledger.excel_rows, ledger.frame["unit"].tolist(), strict=True))
+
+    def unit_of(f: Finding) -> str:
+        if f.sheet == ledger.sheet and not f.file:
+            unit = units.get(f.row)
+            return str(unit) if isinstance(unit, str) and unit else "（责任单位未填或无法识别）"
+        return f"{f.sheet}表" if f.sheet else "其他"
+
+    text = f"共校验 {report.projects} 个项目：错误 {report.errors} 条，警告 {report.warnings} 条。"
+    if mark:
+        text += f"已在主台账中标注 {marked} 个单元格（原台账已备份）。"
+    return {"text": text, "projects": report.projects, "errors": report.errors, "warnings": report.warnings,
+            "groups": grouped(report.findings, unit_of)}
+
+
+def consolidate_month(folder: Path, master: Path, month: int, progress: Progress) -> dict[str, Any]:
+    """汇总: the returned forms of the month into the master, in place with a dated backup
+    (``jobs.session.run_in_place`` + ``jobs.consolidate``), findings grouped by unit."""
+    from xladdin.jobs.consolidate import consolidate
+    from xladdin.jobs.session import run_in_place
+
+    ensure_closed(master)
+    settings = master_settings(master)
+    returned = office.month_dir(folder, settings.year, month) / office.RETURNED
+    if not returned.is_dir() or not any(p.suffix.lower() in office.WORKBOOK_SUFFIXES for p in returned.iterdir()):
+        raise UsageError(f"“{returned.relative_to(folder)}”中还没有收回的月报表，请先在第三步上传。")
+    before = {b.path for b in office.backups(master)}
+    result = run_in_place(master, lambda e: consolidate(e, month, returned, progress=progress), progress=progress)
+    made = [b for b in office.backups(master) if b.path not in before]
+    units = settings.unit_names
+
+    def unit_of(f: Finding) -> str:
+        if f.code == "form-missing":
+            return f.value
+        if f.file:
+            return _unit_from_form(f.file, units) or f.file
+        return "主台账"
+
+    return {"text": result.summary_text(), "period": result.period, "errors": result.report.errors,
+            "warnings": result.report.warnings, "merged": result.merge.merged, "forms": len(result.merge.units),
+            "missing": result.merge.missing, "backup": made[0].path.name if made else None,
+            "groups": grouped(result.report.findings, unit_of)}
+
+
+def ranking(master: Path, month: int) -> dict[str, Any]:
+    """排名与通报 on screen: the growth ranking and the bottom-growth rule's actions (``jobs.summary``)."""
+    from xladdin.engines.files import FileEngine
+    from xladdin.figures.bulletin import pct, yi
+    from xladdin.jobs.summary import summary
+
+    engine = FileEngine(master)
+    try:
+        data = summary(engine, month)
+    finally:
+        engine.close()
+    total = next((r for r in data["by_level"] if r["level"] == "合计"), None)
+    rows = [{"rank": r["rank"], "unit": r["unit"], "growth": None if r["growth"] is None else pct(r["growth"]),
+             "ytd": None if r["ytd"] is None else yi(r["ytd"]), "run": r["run"] or 0, "action": r["action"] or ""}
+            for r in data["ranking"]]
+    headline = ""
+    if total is not None:
+        headline = (f"{data['period']}：重点项目 {total['projects']} 个，累计完成 {yi(total['ytd_completed'] or 0)} 亿元，"
+                    f"完成年度计划 {pct(total['completion_rate'])}（序时进度 {pct(total['schedule'])}）。")
+    actions = [f"{r['unit']}（{r['action']}）" for r in rows if r["action"]]
+    return {"period": data["period"], "headline": headline, "ranking": rows,
+            "text": "末位增速约谈：" + "、".join(actions) if actions else "本期无单位需约谈或通报批评。"}
+
+
+def bulletin_files(folder: Path, master: Path, month: int, *, pdf: bool, register: Register,
+                   progress: Progress) -> dict[str, Any]:
+    """The master's 通报 sheet as its own workbook (styles kept) in the month's 通报 folder, and
+    with ``pdf`` that workbook printed by LibreOffice (``engines.libreoffice.to_pdf``)."""
+    import openpyxl
+
+    settings = master_settings(master)
+    vetting.inspect_package(master)
+    sheet = SHEETS["bulletin"]
+    label = period_label(period_month(month))
+    out_dir = office.month_dir(folder, settings.year, month) / office.BULLETIN
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{master.stem}-{label}通报.xlsx"
+    progress("正在导出通报工作簿 …")
+    wb = openpyxl.load_workbook(master)
+    try:
+        if sheet not in wb.sheetnames or not any(v not in (None, "") for row in wb[sheet].iter_rows(values_only=True)
+                                                 for v in row):
+            raise UsageError("主台账的“通报”表为空，请先在第五步汇总本月数据。")
+        for ws in list(wb.worksheets):
+            if ws.title != sheet:
+                wb.remove(ws)
+        for name in list(wb.defined_names):  # they point at the removed sheets
+            del wb.defined_names[name]
+        wb.active = 0
+        vetting.atomic_write(target, lambda tmp: wb.save(tmp))
+    finally:
+        wb.close()
+    files = [{"name": target.name, "url": register(target, target.name)}]
+    if pdf:
+        from xladdin.engines.libreoffice import to_pdf
+
+        progress("正在用 LibreOffice 生成 PDF（约需十几秒）…")
+        with tempfile.TemporaryDirectory(prefix="xladdin-pdf-") as tmp:
+            made = to_pdf(target, Path(tmp))
+            pdf_path = target.with_suffix(".pdf")
+            shutil.move(str(made), pdf_path)
+        files.append({"name": pdf_path.name, "url": register(pdf_path, pdf_path.name)})
+    where = out_dir.relative_to(folder)
+    return {"files": files, "text": f"通报已保存在“{where}”文件夹：{'、'.join(f['name'] for f in files)}。"}
+
+
+def restore_backup(master: Path, backup_name: str, progress: Progress) -> dict[str, Any]:
+    """Put a dated copy back as the master. The current master is backed up first, so a restore
+    can itself be undone; taken under the job lock, written atomically."""
+    ensure_closed(master)
+    chosen = next((b for b in office.backups(master) if b.path.name == backup_name), None)
+    if chosen is None:
+        raise UsageError(f"备份“{backup_name}”不存在，请刷新页面。")
+    vetting.inspect_package(chosen.path)
+    try:
+        keep = master_settings(master).thresholds.backups_kept
+    except XladdinError:
+        keep = default_settings().thresholds.backups_kept
+    progress(f"正在恢复备份“{chosen.path.name}”…")
+    with vetting.job_lock(master):
+        data = chosen.path.read_bytes()
+        current = vetting.backup(master, max(keep, 2))
+
+        def put_back(tmp: Path) -> None:
+            tmp.write_bytes(data)
+
+        vetting.atomic_write(master, put_back)
+    return {"text": f"已将主台账恢复为 {chosen.taken:%Y-%m-%d %H:%M:%S} 的备份；恢复前的主台账已另存为“{current.name}”。",
+            "saved": current.name}
