@@ -78,7 +78,9 @@ def browser_page(tmp_path: Path) -> Iterator[Any]:
         try:
             context = browser.new_context(accept_downloads=True, viewport={"width": 1000, "height": 800},
                                           locale="zh-CN")
-            yield context.new_page()
+            page = context.new_page()
+            page.set_default_timeout(60_000)  # a busy shared 2-core machine
+            yield page
             context.close()
         finally:
             browser.close()

@@ -59,6 +59,11 @@ def test_month_from_forms_to_bulletin_through_the_page(served: Served, browser_p
     returned_by_units = sorted((folder / "2022年6月月报表（已收回）").glob("*.xlsx"))
     assert len(returned_by_units) == 27
 
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))  # a syntax or runtime error in the script
+    refused = "status of 409"  # the owner-file refusal below is an HTTP 409 the browser logs
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and refused not in msg.text else None)
+
     # 一 the page opens with the token, keeps it in a cookie and drops it from the address bar
     page.goto(served.url)
     assert page.url == f"http://127.0.0.1:{served.port}/"
@@ -183,3 +188,4 @@ def test_month_from_forms_to_bulletin_through_the_page(served: Served, browser_p
     assert consolidated in [p.read_bytes() for p in (folder / "备份").glob("*.xlsx")]
     page.wait_for_function("document.querySelectorAll('#backups button.restore').length === 2")
     _shot(page, "#step-backups", shots / "07b-restored.png")
+    assert errors == []

@@ -15,16 +15,15 @@ import threading
 import webbrowser
 from pathlib import Path
 
+import uvicorn
+
 from xladdin.errors import UsageError
+from xladdin.web.app import create_app
 
 __all__ = ["serve"]
 
 
 def serve(folder: Path, *, port: int = 0, open_browser: bool = True) -> None:
-    import uvicorn
-
-    from xladdin.web.app import create_app
-
     folder = Path(folder)
     if not folder.is_dir():
         raise UsageError(f"文件夹“{folder}”不存在。")

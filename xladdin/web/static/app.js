@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  var state = { busy: false, master: "", month: "", log: [] };
+  var state = { busy: false, master: "", month: "", log: [], seq: 0 };
 
   function $(id) { return document.getElementById(id); }
 
@@ -104,8 +104,9 @@
   /* ---- state: masters, the month's folder, backups ---- */
   async function refresh(again) {
     var url = "/api/state?master=" + encodeURIComponent(state.master) + "&month=" + encodeURIComponent(state.month);
-    var data;
+    var data, seq = ++state.seq;
     try { data = await call("GET", url); } catch (e) { show($("master-status"), "errbox", e.message); return; }
+    if (seq !== state.seq) { return; } /* a later refresh (another month or master) is under way */
     $("folder").textContent = data.folder;
     var select = $("master");
     var names = data.masters.map(function (m) { return m.name; });
