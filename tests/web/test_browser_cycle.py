@@ -32,7 +32,7 @@ LONG = 120_000  # ms; LibreOffice's PDF export on a busy 2-core machine
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    office = tmp_path / "office"
+    office = tmp_path / "重点项目台账"
     office.mkdir()
     build_demo(office, month=6)
     served = start_server(office)
@@ -92,6 +92,7 @@ def test_month_from_forms_to_bulletin_through_the_page(served: Served, browser_p
     page.set_input_files("#files", [str(p) for p in returned_by_units])
     page.wait_for_selector("#upload-out .okbox:has-text('已收到 27 份月报表')")
     page.wait_for_selector("#returned:has-text('已有 27 份')")
+    assert "南关街道、" in page.locator("#returned").inner_text()
     saved = folder / "2022年6月" / "月报表（已收回）"
     assert sorted(p.read_bytes() for p in saved.glob("*.xlsx")) == sorted(p.read_bytes() for p in returned_by_units)
     _shot(page, "#step-upload", shots / "03-upload.png")
@@ -128,7 +129,7 @@ def test_month_from_forms_to_bulletin_through_the_page(served: Served, browser_p
     south = page.locator("#consolidate-out details.group", has_text="南关街道")
     south.locator("summary").click()
     row = south.locator("tr", has_text="不能为负数")
-    assert row.locator("td.where").inner_text().startswith("2022年6月_南关街道_月报表.xlsx ")
+    assert row.locator("td.where .file").inner_text() == "2022年6月_南关街道_月报表.xlsx"
     assert "!" in row.locator("td.where").inner_text()
     backups = sorted((folder / "备份").glob("*.xlsx"))
     assert len(backups) == 1 and backups[0].read_bytes() == before

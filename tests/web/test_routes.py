@@ -188,3 +188,17 @@ def test_a_job_reports_its_progress_and_its_chinese_error(client: TestClient) ->
     r = client.post("/api/ranking", json={"master": MASTER, "month": 13})
     assert r.status_code == 400 and "月份" in r.json()["error"]
     assert client.get("/api/jobs/nope").status_code == 404
+
+
+def test_an_empty_folder_gets_a_master_from_the_template(tmp_path: Path) -> None:
+    with TestClient(create_app(tmp_path, token=TOKEN, port=PORT), base_url=BASE) as c:
+        c.cookies.set(cookie_name(PORT), TOKEN)
+        assert c.get("/api/state").json()["masters"] == []
+        r = c.post("/api/master", json={"name": "../../2023年主台账"})
+        assert r.status_code == 200 and r.json()["name"] == "2023年主台账.xlsx"
+        assert [p.name for p in tmp_path.iterdir()] == ["2023年主台账.xlsx"]
+        again = c.post("/api/master", json={"name": "2023年主台账.xlsx"})
+        assert again.status_code == 400 and "不会覆盖" in again.json()["error"]
+        state = c.get("/api/state", params={"master": "2023年主台账.xlsx", "month": "1"}).json()
+        assert state["month"] == {"label": "1-2月", "dir": "2022年1-2月", "returned": []}
+        assert state["backups"] == [] and state["open"] is None

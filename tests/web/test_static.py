@@ -80,3 +80,12 @@ def test_serve_without_the_web_extra_says_how_to_install_it(tmp_path: Path) -> N
                           capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 2
     assert "xladdin[web]" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_script_parses_as_a_classic_script() -> None:
+    """V8's own parser (the node Playwright ships) checks the script as a classic, non-module script."""
+    from playwright._impl._driver import compute_driver_executable
+
+    node = compute_driver_executable()[0]
+    proc = subprocess.run([node, "--check", str(STATIC / "app.js")], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr

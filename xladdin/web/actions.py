@@ -28,7 +28,7 @@ from xladdin.web import office
 from xladdin.web.tasks import Progress
 
 __all__ = ["bulletin_files", "consolidate_month", "create_master", "ensure_closed", "grouped", "make_forms",
-           "master_settings", "ranking", "restore_backup", "validate_master"]
+           "master_settings", "ranking", "restore_backup", "unit_from_form", "validate_master"]
 
 Register = Callable[[Path, str], str]  # (file, download name) -> URL the page can fetch
 
@@ -81,7 +81,7 @@ def grouped(findings: Iterable[Finding], unit_of: Callable[[Finding], str]) -> l
     return sorted(out, key=lambda g: (-int(g["errors"]), -int(g["warnings"]), str(g["group"])))
 
 
-def _unit_from_form(file: str, units: list[str]) -> str | None:
+def unit_from_form(file: str, units: list[str]) -> str | None:
     """The unit a returned form belongs to, from its name (``2022年6月_南关街道_月报表.xlsx``)."""
     hits = [u for u in units if u in file]
     return max(hits, key=len) if hits else None
@@ -171,7 +171,7 @@ def consolidate_month(folder: Path, master: Path, month: int, progress: Progress
         if f.code == "form-missing":
             return f.value
         if f.file:
-            return _unit_from_form(f.file, units) or f.file
+            return unit_from_form(f.file, units) or f.file
         return "主台账"
 
     return {"text": result.summary_text(), "period": result.period, "errors": result.report.errors,

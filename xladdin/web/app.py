@@ -26,6 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from xladdin.core.periods import period_label
+from xladdin.core.settings import Settings
 from xladdin.engines.guards import vetting
 from xladdin.errors import UsageError, WorkbookLocked, XladdinError
 from xladdin.web import actions, office
@@ -48,18 +49,22 @@ class _Office:
         self.opener = opener
         self.jobs = Jobs()
         self.downloads: dict[str, tuple[Path, str]] = {}
-        self._years: dict[tuple[Path, int], int] = {}
+        self._settings: dict[tuple[Path, int], Settings] = {}
 
     def register(self, path: Path, name: str) -> str:
         key = secrets.token_urlsafe(16)
         self.downloads[key] = (path, name)
         return f"/api/download/{key}"
 
-    def year(self, master: Path) -> int:
+    def settings(self, master: Path) -> Settings:
+        """The master's 参数, read once per version of the file."""
         key = (master, master.stat().st_mtime_ns)
-        if key not in self._years:
-            self._years[key] = actions.master_settings(master).year
-        return self._years[key]
+        if key not in self._settings:
+            self._settings[key] = actions.master_settings(master)
+        return self._settings[key]
+
+    def year(self, master: Path) -> int:
+        return self.settings(master).year
 
 
 def _month(value: Any) -> int:
@@ -117,11 +122,11 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
                     out["problem"] = exc.message
                     return out
                 returned = mdir / office.RETURNED
+                files = sorted(p.name for p in returned.iterdir() if p.suffix.lower() in office.WORKBOOK_SUFFIXES
+                               and not p.name.startswith(("~$", "."))) if returned.is_dir() else []
+                units = st.settings(path).unit_names
                 out["month"] = {"label": period_label(month), "dir": str(mdir.relative_to(st.folder)),
-                                "returned": sorted(p.name for p in returned.iterdir()
-                                                   if p.suffix.lower() in office.WORKBOOK_SUFFIXES
-                                                   and not p.name.startswith(("~$", ".")))
-                                if returned.is_dir() else []}
+                                "returned": [{"file": f, "unit": actions.unit_from_form(f, units)} for f in files]}
         return out
 
     async def new_master(request: Request) -> Response:

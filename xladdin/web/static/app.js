@@ -74,9 +74,9 @@
     return true;
   }
 
-  function where(item) {
+  function whereHtml(item) {
     var place = item.sheet ? item.sheet + (item.cell ? "!" + item.cell : "") : "";
-    return (item.file ? item.file + " " : "") + place;
+    return (item.file ? '<span class="file">' + esc(item.file) + "</span> " : "") + esc(place);
   }
 
   function findingsHtml(groups) {
@@ -84,13 +84,13 @@
     return groups.map(function (g, n) {
       var rows = g.items.map(function (it) {
         return '<tr><td class="' + (it.severity === "error" ? "e" : "w") + '">' + esc(it.level) + "</td>" +
-          '<td class="where">' + esc(where(it)) + "</td><td>" + esc(it.message) + "</td></tr>";
+          '<td class="where">' + whereHtml(it) + "</td><td>" + esc(it.message) + "</td></tr>";
       }).join("");
       var counts = [];
       if (g.errors) { counts.push('<span class="e">错误 ' + g.errors + "</span>"); }
       if (g.warnings) { counts.push('<span class="w">警告 ' + g.warnings + "</span>"); }
       return '<details class="group"' + (n === 0 ? " open" : "") + "><summary><b>" + esc(g.group) + "</b>　" +
-        counts.join("　") + "</summary><table><tr><th>级别</th><th>位置（工作表!单元格）</th><th>说明</th></tr>" +
+        counts.join("　") + "</summary><table class='findings'><tr><th>级别</th><th>位置（工作表!单元格）</th><th>说明</th></tr>" +
         rows + "</table></details>";
     }).join("");
   }
@@ -128,8 +128,9 @@
     }
     var returned = $("returned");
     if (data.month) {
-      returned.textContent = data.month.returned.length
-        ? "“" + data.month.dir + "/月报表（已收回）”中已有 " + data.month.returned.length + " 份：" + data.month.returned.join("、")
+      var got = data.month.returned.map(function (r) { return r.unit || r.file; });
+      returned.textContent = got.length
+        ? "“" + data.month.dir + "/月报表（已收回）”中已有 " + got.length + " 份：" + got.join("、") + "。"
         : data.month.label + "尚未收到月报表（将保存在“" + data.month.dir + "/月报表（已收回）”）。";
     } else {
       returned.textContent = "";
