@@ -34,10 +34,10 @@ class Served:
     process: subprocess.Popen[str]
 
 
-def start_server(folder: Path, *extra: str) -> Served:
-    """Start ``xladdin serve --folder FOLDER --no-open`` and read the URL it prints."""
-    proc = subprocess.Popen([sys.executable, "-u", "-m", "xladdin.cli", "serve", "--folder", str(folder), "--no-open",
-                             *extra], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start_server(folder: Path, *extra: str, env: dict[str, str] | None = None) -> Served:
+    """Start ``xladdin serve --folder FOLDER [EXTRA…]`` (e.g. ``--no-open``) and read the URL it prints."""
+    proc = subprocess.Popen([sys.executable, "-u", "-m", "xladdin.cli", "serve", "--folder", str(folder), *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:

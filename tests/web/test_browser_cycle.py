@@ -35,7 +35,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     office = tmp_path / "重点项目台账"
     office.mkdir()
     build_demo(office, month=6)
-    served = start_server(office)
+    served = start_server(office, "--no-open")
     try:
         yield served
     finally:

@@ -202,3 +202,22 @@ def test_an_empty_folder_gets_a_master_from_the_template(tmp_path: Path) -> None
         state = c.get("/api/state", params={"master": "2023年主台账.xlsx", "month": "1"}).json()
         assert state["month"] == {"label": "1-2月", "dir": "2022年1-2月", "returned": []}
         assert state["backups"] == [] and state["open"] is None
+
+
+def test_validate_can_mark_the_master_after_a_backup(tmp_path: Path, office: Path) -> None:
+    (tmp_path / MASTER).write_bytes((office / MASTER).read_bytes())
+    with TestClient(create_app(tmp_path, token=TOKEN, port=PORT), base_url=BASE) as c:
+        c.cookies.set(cookie_name(PORT), TOKEN)
+        snap = _wait(c, c.post("/api/validate", json={"master": MASTER, "mark": True}).json()["job"])
+        assert snap["state"] == "done", snap
+        assert "已在主台账中标注 4 个单元格" in snap["result"]["text"]
+        state = c.get("/api/state", params={"master": MASTER}).json()
+        assert len(state["backups"]) == 1
+    assert (tmp_path / "备份" / state["backups"][0]["name"]).read_bytes() == (office / MASTER).read_bytes()
+    import openpyxl
+
+    wb = openpyxl.load_workbook(tmp_path / MASTER, read_only=True)
+    try:
+        assert "校验结果" in wb.sheetnames
+    finally:
+        wb.close()

@@ -90,9 +90,10 @@ def unit_from_form(file: str, units: list[str]) -> str | None:
 # -- the steps -----------------------------------------------------------------------------------
 
 
-def make_forms(folder: Path, master: Path, month: int, *, as_zip: bool, register: Register,
+def make_forms(folder: Path, master: Path, month: int, *, as_zip: bool, register: Register, scratch: Path,
                progress: Progress) -> dict[str, Any]:
-    """生成月报表: one form per unit (``jobs.forms.forms_from_master``), into the month's folder or a zip."""
+    """生成月报表: one form per unit (``jobs.forms.forms_from_master``), into the month's folder or a
+    zip in ``scratch`` (the server's temporary folder, removed when it stops)."""
     from xladdin.jobs.forms import forms_from_master
 
     settings = master_settings(master)
@@ -106,7 +107,7 @@ def make_forms(folder: Path, master: Path, month: int, *, as_zip: bool, register
                 for f in files:
                     zf.write(f, f.name)
         zip_name = f"{settings.year}年{label}月报表.zip"
-        zip_path = Path(tempfile.mkdtemp(prefix="xladdin-zip-")) / zip_name
+        zip_path = Path(tempfile.mkdtemp(prefix="forms-", dir=scratch)) / zip_name
         zip_path.write_bytes(buffer.getvalue())
         return {"count": len(files), "skipped": skipped, "download": {"name": zip_name, "url": register(zip_path, zip_name)},
                 "text": f"已为 {len(files)} 个单位生成{label}月报表，请下载压缩包后分发给各单位。"}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,7 @@ class _Office:
         self.folder = folder
         self.opener = opener
         self.jobs = Jobs()
+        self.scratch = Path(tempfile.mkdtemp(prefix="xladdin-web-"))
         self.downloads: dict[str, tuple[Path, str]] = {}
         self._settings: dict[tuple[Path, int], Settings] = {}
 
@@ -138,7 +141,7 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
         data = await _body(request)
         path, month, as_zip = master(data.get("master")), _month(data.get("month")), bool(data.get("zip"))
         return started("生成月报表", lambda p: actions.make_forms(st.folder, path, month, as_zip=as_zip,
-                                                             register=st.register, progress=p))
+                                                             register=st.register, scratch=st.scratch, progress=p))
 
     async def upload(request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -215,6 +218,7 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         st.jobs.shutdown()
+        shutil.rmtree(st.scratch, ignore_errors=True)
 
     routes = [
         Route("/", index),

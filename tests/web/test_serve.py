@@ -1,0 +1,67 @@
+"""``xladdin serve`` as a process: the port it is given, 127.0.0.1 only, the browser opened with the
+token URL (through Python's ``webbrowser`` and the standard ``BROWSER`` variable), a clean stop."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import start_server, stop_server
+from xladdin.web.office import desktop_command
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_listens_on_loopback_only_and_opens_the_browser_with_the_token(tmp_path: Path) -> None:
+    got = tmp_path / "browser-was-asked.txt"
+    fake_browser = tmp_path / "browser.py"  # a real program the standard BROWSER variable names
+    fake_browser.write_text(f"import sys, pathlib\npathlib.Path({str(got)!r}).write_text(sys.argv[1])\n",
+                            encoding="utf-8")
+    port = _free_port()
+    env = {**os.environ, "BROWSER": f"{sys.executable} {fake_browser} %s"}
+    served = start_server(tmp_path, "--port", str(port), env=env)
+    try:
+        assert served.port == port and len(served.token) >= 32
+        for _ in range(200):
+            if got.exists():
+                break
+            time.sleep(0.05)
+        assert got.read_text() == served.url
+        with pytest.raises(urllib.error.HTTPError) as refused:  # served, but not without the token
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state", timeout=10)
+        assert refused.value.code == 403
+        with pytest.raises(OSError):  # 127.0.0.2 is this machine too, but nothing listens there
+            socket.create_connection(("127.0.0.2", port), timeout=5).close()
+    finally:
+        stop_server(served)
+    with pytest.raises(OSError):  # stopped: nothing listens any more
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_the_port_in_use_is_a_chinese_error(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "xladdin.cli", "serve", "--folder", str(tmp_path), "--no-open",
+                               "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and f"无法使用端口 {port}" in proc.stderr
+
+
+def test_the_desktop_program_is_asked_the_platforms_way() -> None:
+    book = Path("/data/主台账.xlsx")
+    assert desktop_command(book, "linux") == ["xdg-open", str(book)]
+    assert desktop_command(book, "darwin") == ["open", str(book)]
+    assert desktop_command(book, "win32") is None  # os.startfile
