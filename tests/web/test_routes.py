@@ -221,3 +221,27 @@ def test_validate_can_mark_the_master_after_a_backup(tmp_path: Path, office: Pat
         assert "校验结果" in wb.sheetnames
     finally:
         wb.close()
+
+
+def test_an_upload_request_is_capped_in_all(client: TestClient, office: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    form = next((office / "2022年6月月报表（已收回）").glob("*.xlsx")).read_bytes()
+    monkeypatch.setattr(web_app, "MAX_BODY", 2 * len(form))
+    r = _upload(client, [("a.xlsx", form), ("b.xlsx", form), ("c.xlsx", form)])
+    assert r.status_code == 400 and "分几次上传" in r.json()["error"]
+    assert not (office / "2022年6月" / "月报表（已收回）" / "a.xlsx").exists()
+
+
+def test_a_broken_master_still_lists_its_backups(tmp_path: Path, office: Path) -> None:
+    (tmp_path / "备份").mkdir()
+    (tmp_path / "备份" / "坏台账-20220701-090000.xlsx").write_bytes((office / MASTER).read_bytes())
+    (tmp_path / "坏台账.xlsx").write_bytes(b"PK\x03\x04 truncated")
+    with TestClient(create_app(tmp_path, token=TOKEN, port=PORT), base_url=BASE) as c:
+        c.cookies.set(cookie_name(PORT), TOKEN)
+        state = c.get("/api/state", params={"master": "坏台账.xlsx", "month": "6"}).json()
+        assert [b["name"] for b in state["backups"]] == ["坏台账-20220701-090000.xlsx"]
+        assert "坏台账.xlsx" in state["problem"]
+        snap = _wait(c, c.post("/api/restore", json={"master": "坏台账.xlsx",
+                                                    "backup": "坏台账-20220701-090000.xlsx"}).json()["job"])
+        assert snap["state"] == "done", snap
+    assert (tmp_path / "坏台账.xlsx").read_bytes() == (office / MASTER).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "备份").iterdir())[0] == "坏台账-20220701-090000.xlsx"

@@ -26,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Message
 
 from xladdin.core.periods import period_label
 from xladdin.core.settings import Settings
@@ -40,6 +41,7 @@ __all__ = ["MAX_FILES", "MAX_UPLOAD", "create_app"]
 STATIC = Path(__file__).parent / "static"
 MAX_UPLOAD = 20 * 2**20  # bytes per returned form (a district form is ~20 KB; a province unit's well under this)
 MAX_FILES = 300
+MAX_BODY = 200 * 2**20  # one upload request in all (27 district forms are about 1 MB)
 _CHUNK = 2**16
 
 
@@ -118,16 +120,17 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
                               for b in office.backups(path)]
             out["open"] = office.owner_message(path)
             if month_text:
-                try:
+                try:  # a master that cannot be read still shows its backups (to restore one)
                     month = _month(month_text)
-                    mdir = office.month_dir(st.folder, st.year(path), month)
+                    settings = st.settings(path)
                 except XladdinError as exc:
                     out["problem"] = exc.message
                     return out
+                mdir = office.month_dir(st.folder, settings.year, month)
                 returned = mdir / office.RETURNED
                 files = sorted(p.name for p in returned.iterdir() if p.suffix.lower() in office.WORKBOOK_SUFFIXES
                                and not p.name.startswith(("~$", "."))) if returned.is_dir() else []
-                units = st.settings(path).unit_names
+                units = settings.unit_names
                 out["month"] = {"label": period_label(month), "dir": str(mdir.relative_to(st.folder)),
                                 "returned": [{"file": f, "unit": actions.unit_from_form(f, units)} for f in files]}
         return out
@@ -144,10 +147,21 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
                                                              register=st.register, scratch=st.scratch, progress=p))
 
     async def upload(request: Request) -> Response:
+        too_big = UsageError(f"一次上传的文件合计超过 {MAX_BODY // 2**20} MB，请分几次上传。")
         length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_UPLOAD * MAX_FILES:
-            raise UsageError("上传的文件过大。")
-        form = await request.form(max_files=MAX_FILES, max_fields=10)
+        if length is not None and length.isdigit() and int(length) > MAX_BODY:
+            raise too_big
+        received = 0
+
+        async def capped() -> Message:  # a body without Content-Length is counted as it arrives
+            nonlocal received
+            message = await request.receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY:
+                raise too_big
+            return message
+
+        form = await Request(request.scope, capped).form(max_files=MAX_FILES, max_fields=10)
         try:
             path, month = master(form.get("master")), _month(form.get("month"))
             uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
