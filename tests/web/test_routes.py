@@ -245,3 +245,16 @@ def test_a_broken_master_still_lists_its_backups(tmp_path: Path, office: Path) -
         assert snap["state"] == "done", snap
     assert (tmp_path / "坏台账.xlsx").read_bytes() == (office / MASTER).read_bytes()
     assert sorted(p.name for p in (tmp_path / "备份").iterdir())[0] == "坏台账-20220701-090000.xlsx"
+
+
+def test_an_uploaded_form_is_read_at_once_and_a_wrong_month_is_said(client: TestClient, office: Path) -> None:
+    south = (office / "2022年6月月报表（已收回）" / "2022年6月_南关街道_月报表.xlsx").read_bytes()
+    r = _upload(client, [("2022年6月_南关街道_月报表.xlsx", south)])
+    result = r.json()["results"][0]
+    assert result["unit"] == "南关街道" and result["warning"] is None
+    assert "南关街道，" in result["text"] and "个项目" in result["text"]
+    r = client.post("/api/upload", data={"master": MASTER, "month": "5"},
+                    files=[("files", ("南关.xlsx", south, "application/octet-stream"))])
+    result = r.json()["results"][0]
+    assert result["ok"] is True and "不是本次汇总的1-5月" in result["warning"]
+    assert (office / "2022年5月" / "月报表（已收回）" / "南关.xlsx").read_bytes() == south

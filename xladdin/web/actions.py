@@ -27,7 +27,7 @@ from xladdin.errors import UsageError, WorkbookLocked, XladdinError
 from xladdin.web import office
 from xladdin.web.tasks import Progress
 
-__all__ = ["bulletin_files", "consolidate_month", "create_master", "ensure_closed", "grouped", "make_forms",
+__all__ = ["bulletin_files", "check_form", "consolidate_month", "create_master", "ensure_closed", "grouped", "make_forms",
            "master_settings", "ranking", "restore_backup", "unit_from_form", "validate_master"]
 
 Register = Callable[[Path, str], str]  # (file, download name) -> URL the page can fetch
@@ -85,6 +85,31 @@ def unit_from_form(file: str, units: list[str]) -> str | None:
     """The unit a returned form belongs to, from its name (``2022年6月_南关街道_月报表.xlsx``)."""
     hits = [u for u in units if u in file]
     return max(hits, key=len) if hits else None
+
+
+def check_form(path: Path, settings: Settings, month: int) -> dict[str, Any]:
+    """A returned form read at once as consolidation will read it (``core.form_reader``), so the
+    page can say whose it is and warn of the wrong month or unit before 汇总. Returns ``unit``,
+    ``rows`` and ``warning`` (None when the form looks right)."""
+    from xladdin.core.form_reader import read_form
+    from xladdin.engines.files import FileEngine
+
+    try:
+        engine = FileEngine(path)
+        try:
+            sheets = [engine.read(s) for s in engine.sheet_names()]
+        finally:
+            engine.close()
+        form = read_form(sheets, settings, file=path.name)
+    except XladdinError as exc:
+        return {"unit": None, "rows": 0, "warning": f"读不出月报表内容（{exc.message}），汇总时会列为问题。"}
+    notes = []
+    if form.unit is None:
+        notes.append(f"填报单位“{form.unit_raw or '未填'}”不在单位名单中")
+    if form.month is None or period_month(max(1, min(12, form.month))) != period_month(month):
+        notes.append(f"表中月份为“{form.month if form.month is not None else '未填'}”，不是本次汇总的{period_label(month)}")
+    warning = "；".join(notes) + "，汇总时不会汇入，请核对。" if notes else None
+    return {"unit": form.unit, "rows": len(form.rows), "warning": warning}
 
 
 # -- the steps -----------------------------------------------------------------------------------

@@ -167,8 +167,13 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
             uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
             if not uploads:
                 raise UsageError("请选择要上传的月报表文件。")
-            returned = office.month_dir(st.folder, await run_in_threadpool(st.year, path), month) / office.RETURNED
-            results = [await _save_upload(f, returned) for f in uploads]
+            settings = await run_in_threadpool(st.settings, path)
+            returned = office.month_dir(st.folder, settings.year, month) / office.RETURNED
+
+            def check(saved: Path) -> dict[str, Any]:
+                return actions.check_form(saved, settings, month)
+
+            results = [await _save_upload(f, returned, check) for f in uploads]
         finally:
             await form.close()
         saved = [r for r in results if r["ok"]]
@@ -254,10 +259,11 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
                      exception_handlers={XladdinError: project_error}, lifespan=lifespan)
 
 
-async def _save_upload(upload: UploadFile, folder: Path) -> dict[str, Any]:
+async def _save_upload(upload: UploadFile, folder: Path, check: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
     """Save one returned form under ``folder``: a safe name, at most ``MAX_UPLOAD`` bytes, vetted
     (``inspect_package``: a workbook, not encrypted, no zip bomb, no XML entities) before it gets
-    its real name; a resent form replaces the earlier one."""
+    its real name; a resent form replaces the earlier one. Then ``check`` reads it as a form
+    (whose, how many projects, a warning if its month or unit is wrong)."""
     raw = upload.filename or ""
     try:
         name = office.safe_name(raw, suffixes=office.WORKBOOK_SUFFIXES)
@@ -282,4 +288,7 @@ async def _save_upload(upload: UploadFile, folder: Path) -> dict[str, Any]:
     finally:
         with contextlib.suppress(OSError):
             temp.unlink()
-    return {"file": name, "ok": True, "text": f"已收下“{name}”" + ("（替换了之前收到的同名文件）" if replaced else "") + "。"}
+    seen = await run_in_threadpool(check, target)
+    whose = f"：{seen['unit']}，{seen['rows']} 个项目" if seen["unit"] else ""
+    return {"file": name, "ok": True, "unit": seen["unit"], "warning": seen["warning"],
+            "text": f"已收下“{name}”{whose}" + ("（替换了之前收到的同名文件）" if replaced else "") + "。"}

@@ -192,8 +192,10 @@
     try {
       var r = await call("POST", "/api/upload", form);
       var bad = r.results.filter(function (x) { return !x.ok; });
+      var odd = r.results.filter(function (x) { return x.ok && x.warning; });
       out.innerHTML = '<div class="okbox">' + esc(r.text) + "</div>" + (bad.length ? '<div class="errbox">' +
-        bad.map(function (x) { return esc(x.text); }).join("<br>") + "</div>" : "");
+        bad.map(function (x) { return esc(x.text); }).join("<br>") + "</div>" : "") + (odd.length ? '<div class="warnbox">' +
+        odd.map(function (x) { return esc(x.file + "：" + x.warning); }).join("<br>") + "</div>" : "");
     } catch (e) {
       show(out, "errbox", e.message);
     } finally {
