@@ -259,3 +259,26 @@ def test_an_uploaded_form_is_read_at_once_and_a_wrong_month_is_said(client: Test
     result = r.json()["results"][0]
     assert result["ok"] is True and "不是本次汇总的1-5月" in result["warning"]
     assert (office / "2022年5月" / "月报表（已收回）" / "南关.xlsx").read_bytes() == south
+
+
+def test_an_upload_without_content_length_is_counted_as_it_arrives(client: TestClient, office: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    form = next((office / "2022年6月月报表（已收回）").glob("*.xlsx")).read_bytes()
+    monkeypatch.setattr(web_app, "MAX_BODY", len(form) // 2)
+    boundary = "xladdin-boundary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"master\"\r\n\r\n{MASTER}\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"month\"\r\n\r\n6\r\n"
+            f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"chunked.xlsx\"\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+
+    def chunks() -> Iterator[bytes]:  # a generator body goes out chunked, without Content-Length
+        yield head
+        for i in range(0, len(form), 4096):
+            yield form[i:i + 4096]
+        yield tail
+
+    r = client.post("/api/upload", content=chunks(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 400 and "分几次上传" in r.json()["error"]
+    assert not (office / "2022年6月" / "月报表（已收回）" / "chunked.xlsx").exists()
