@@ -272,6 +272,8 @@
     $("master").addEventListener("change", function () { state.master = this.value; refresh(); });
     $("month").addEventListener("change", function () { state.month = this.value; refresh(); });
     $("btn-refresh").addEventListener("click", function () { refresh(); });
+    /* coming back from WPS/Excel: the master may have been closed (or opened) meanwhile */
+    window.addEventListener("focus", function () { if (!state.busy) { refresh(); } });
     $("btn-new").addEventListener("click", onNew);
     $("btn-open").addEventListener("click", onOpen);
     $("btn-forms-zip").addEventListener("click", function () { onForms(true); });
