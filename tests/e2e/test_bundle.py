@@ -36,13 +36,14 @@ def test_bundle_for_this_machine_installs_offline_and_runs_the_demo(tmp_path: Pa
     venv.create(env_dir, with_pip=True)
     py = env_dir / "bin" / "python"
     proc = subprocess.run([str(py), "-m", "pip", "install", "--no-index", "--find-links", str(bundle.folder / "wheels"),
-                           f"xladdin=={__version__}"], capture_output=True, text=True, env=offline_env(), timeout=600)
+                           f"xladdin[web]=={__version__}"], capture_output=True, text=True, env=offline_env(), timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     demo = subprocess.run([str(env_dir / "bin" / "xladdin"), "demo", str(tmp_path / "demo")], capture_output=True,
                           text=True, env=offline_env(), timeout=600, cwd=tmp_path)
     assert demo.returncode in (0, 1), demo.stderr[-2000:]  # 1: the demo's planted mistakes are found
     assert (tmp_path / "demo" / "主台账-演示.xlsx").is_file() and "约谈" in demo.stdout
-    check = subprocess.run([str(py), "-c", "import xlwings, xladdin; print(xlwings.__version__, xladdin.__version__)"],
+    check = subprocess.run([str(py), "-c", "import xlwings, xladdin, starlette, uvicorn, multipart, xladdin.web.server; "
+                            "print(xlwings.__version__, xladdin.__version__)"],
                            capture_output=True, text=True, env=offline_env(), timeout=120)
     assert check.stdout.split() == ["0.37.8", __version__]
 
@@ -58,14 +59,14 @@ def test_windows_bundle_resolves_every_dependency_offline(tmp_path: Path) -> Non
     proc = subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--find-links", str(wheels),
                            "--platform", "win_amd64", "--python-version", "3.11", "--implementation", "cp",
                            "--only-binary", ":all:", "--target", str(tmp_path / "target"), "--report", str(report),
-                           f"xladdin=={__version__}", "pywin32"],
+                           f"xladdin[web]=={__version__}", "pywin32"],
                           capture_output=True, text=True, env=offline_env(), timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     installed = {i["metadata"]["name"].lower().replace("_", "-"): i["metadata"]["version"]
                  for i in json.loads(report.read_text())["install"]}
     assert installed["xlwings"] == "0.37.8" and installed["xladdin"] == __version__
     assert {"pandas", "numpy", "pydantic", "pydantic-core", "openpyxl", "python-calamine", "pywin32",
-            "tzdata"} <= set(installed)
+            "tzdata", "starlette", "uvicorn", "python-multipart"} <= set(installed)
     assert len(installed) == len(bundle.wheels)  # every wheel in the bundle is used, none is missing
     # the markers, evaluated for Windows: nothing a wheel needs there is missing
     assert missing_requirements(wheels, marker_environment("win_amd64", "3.11")) == []
@@ -79,4 +80,4 @@ def test_windows_bundle_resolves_every_dependency_offline(tmp_path: Path) -> Non
     assert len([n for n in names if n.endswith(".whl")]) == len(bundle.wheels)
     cmd = (bundle.folder / "安装.cmd").read_bytes()
     assert not cmd.startswith(b"\xef\xbb\xbf") and cmd.count(b"\r\n") == cmd.count(b"\n")
-    assert f'"xladdin=={__version__}"' in cmd.decode(CMD_ENCODING) and "py -3.11" in cmd.decode(CMD_ENCODING)
+    assert f'"xladdin[web]=={__version__}"' in cmd.decode(CMD_ENCODING) and "py -3.11" in cmd.decode(CMD_ENCODING)

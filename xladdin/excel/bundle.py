@@ -145,7 +145,7 @@ def build_bundle(out: Path, platform: str = "win_amd64", python: str = "3.11", *
     own = next(wheels.glob("xladdin-*.whl"))
     progress(f"正在下载 {tag} / Python {python} 的依赖 …")
     flags = _target_flags(platform, python)
-    _pip(["download", "--dest", str(wheels), *flags, str(own)], progress)
+    _pip(["download", "--dest", str(wheels), *flags, f"{own}[web]"], progress)  # the page (xladdin serve) too
     env = marker_environment(platform, python)
     for _ in range(5):  # markers pip evaluated for this machine, not the target
         missing = missing_requirements(wheels, env)

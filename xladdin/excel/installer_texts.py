@@ -56,7 +56,7 @@ def install_cmd(version: str, python: str) -> str:
         '"%PYEXE%" -m venv "%VENV%" || goto :failed',
         "echo 正在从本安装包安装 xladdin 及其依赖（离线）……",
         '"%VENV%\\Scripts\\python.exe" -m pip install --no-index --disable-pip-version-check --no-warn-script-location '
-        f'--find-links "%~dp0wheels" "xladdin=={version}" || goto :failed',
+        f'--find-links "%~dp0wheels" "xladdin[web]=={version}" || goto :failed',
         '"%VENV%\\Scripts\\python.exe" -m xladdin.excel.install install --xlam "%~dp0xladdin.xlam" || goto :failed',
         "echo.",
         "echo 安装完成。打开 Excel，功能区会出现“投资项目”选项卡；公式以 TZ_ 开头。",
