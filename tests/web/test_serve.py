@@ -27,14 +27,14 @@ def _free_port() -> int:
 def test_serve_listens_on_loopback_only_and_opens_the_browser_with_the_token(tmp_path: Path) -> None:
     got = tmp_path / "browser-was-asked.txt"
     fake_browser = tmp_path / "browser.py"  # a real program the standard BROWSER variable names
-    fake_browser.write_text(f"import sys, pathlib\npathlib.Path({str(got)!r}).write_text(sys.argv[1])\n",
-                            encoding="utf-8")
+    fake_browser.write_text(f"import os, sys, pathlib\ntmp = pathlib.Path({str(got)!r} + '.tmp')\n"
+                            f"tmp.write_text(sys.argv[1])\nos.replace(tmp, {str(got)!r})\n", encoding="utf-8")
     port = _free_port()
     env = {**os.environ, "BROWSER": f"{sys.executable} {fake_browser} %s"}
     served = start_server(tmp_path, "--port", str(port), env=env)
     try:
         assert served.port == port and len(served.token) >= 32
-        for _ in range(200):
+        for _ in range(600):  # written whole, then renamed: present means complete
             if got.exists():
                 break
             time.sleep(0.05)
