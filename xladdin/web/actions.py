@@ -146,22 +146,21 @@ def validate_master(master: Path, *, mark: bool, progress: Progress) -> dict[str
     """校验: every rule on the ledger (``jobs.validate``), findings grouped by 责任单位; with
     ``mark`` also the 校验结果 sheet and highlighted cells, in place (backup first)."""
     from xladdin.engines.files import FileEngine
-    from xladdin.jobs.session import open_for_job
-    from xladdin.jobs.validate import mark_findings, validate, write_findings
+    from xladdin.jobs.session import run_in_place
+    from xladdin.jobs.validate import MARK_NEEDS, validate, validate_and_mark
 
-    if mark:
+    marked = 0
+    if mark:  # as `xladdin validate --mark` and the ribbon's 校验台账
         ensure_closed(master)
-        with open_for_job(master, progress=progress) as engine:
-            report, ledger = validate(engine)
-            write_findings(engine, report)
-            marked = mark_findings(engine, report)
-    else:
-        engine = FileEngine(master, progress=progress)
-        try:
-            report, ledger = validate(engine)
-        finally:
-            engine.close()
-        marked = 0
+        report, marked = run_in_place(master, validate_and_mark, needs=MARK_NEEDS, progress=progress,
+                                      cached_values=True)
+    engine = FileEngine(master, progress=progress)  # the ledger's rows give each finding its unit
+    try:
+        plain, ledger = validate(engine)
+    finally:
+        engine.close()
+    if not mark:
+        report = plain
     units = dict(zip(ledger.excel_rows, ledger.frame["unit"].tolist(), strict=True))
 
     def unit_of(f: Finding) -> str:
@@ -180,7 +179,7 @@ def validate_master(master: Path, *, mark: bool, progress: Progress) -> dict[str
 def consolidate_month(folder: Path, master: Path, month: int, progress: Progress) -> dict[str, Any]:
     """汇总: the returned forms of the month into the master, in place with a dated backup
     (``jobs.session.run_in_place`` + ``jobs.consolidate``), findings grouped by unit."""
-    from xladdin.jobs.consolidate import consolidate
+    from xladdin.jobs.consolidate import NEEDS, consolidate
     from xladdin.jobs.session import run_in_place
 
     ensure_closed(master)
@@ -189,7 +188,8 @@ def consolidate_month(folder: Path, master: Path, month: int, progress: Progress
     if not returned.is_dir() or not any(p.suffix.lower() in office.WORKBOOK_SUFFIXES for p in returned.iterdir()):
         raise UsageError(f"“{returned.relative_to(folder)}”中还没有收回的月报表，请先在第三步上传。")
     before = {b.path for b in office.backups(master)}
-    result = run_in_place(master, lambda e: consolidate(e, month, returned, progress=progress), progress=progress)
+    result = run_in_place(master, lambda e: consolidate(e, month, returned, progress=progress), needs=NEEDS,
+                          progress=progress)
     made = [b for b in office.backups(master) if b.path not in before]
     units = settings.unit_names
 
