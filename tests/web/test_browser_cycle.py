@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 
 from tests.web.conftest import Served, start_server, stop_server
+from xladdin.core.periods import Period
 from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.jobs.summary import summary
@@ -34,7 +35,7 @@ LONG = 120_000  # ms; LibreOffice's PDF export on a busy 2-core machine
 def served(tmp_path: Path) -> Iterator[Served]:
     office = tmp_path / "重点项目台账"
     office.mkdir()
-    build_demo(office, month=6)
+    build_demo(office)
     served = start_server(office, "--no-open")
     try:
         yield served
@@ -143,7 +144,7 @@ def test_month_from_forms_to_bulletin_through_the_page(served: Served, browser_p
     page.wait_for_selector("#ranking-out table", timeout=LONG)
     engine = FileEngine(master)
     try:
-        expected = summary(engine, 6)["ranking"]
+        expected = summary(engine, Period.of(6))["ranking"]
     finally:
         engine.close()
     rows = page.locator("#ranking-out table tr").all_inner_texts()[1:]

@@ -24,7 +24,7 @@ MASTER = "主台账-演示.xlsx"
 @pytest.fixture(scope="module")
 def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("office")
-    build_demo(folder, month=6)
+    build_demo(folder)
     return folder
 
 

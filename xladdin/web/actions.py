@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from xladdin.core.findings import SEVERITY_LABELS, Finding
-from xladdin.core.periods import period_label, period_month
+from xladdin.core.periods import Period, period_label, period_month
 from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings, default_settings
 from xladdin.engines.guards import vetting
@@ -126,7 +126,7 @@ def make_forms(folder: Path, master: Path, month: int, *, as_zip: bool, register
     progress(f"正在生成{label}月报表 …")
     if as_zip:
         with tempfile.TemporaryDirectory(prefix="xladdin-forms-") as tmp:
-            files, skipped = forms_from_master(master, month, Path(tmp))
+            files, skipped = forms_from_master(master, Period.of(month), Path(tmp))
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
                 for f in files:
@@ -137,7 +137,7 @@ def make_forms(folder: Path, master: Path, month: int, *, as_zip: bool, register
         return {"count": len(files), "skipped": skipped, "download": {"name": zip_name, "url": register(zip_path, zip_name)},
                 "text": f"已为 {len(files)} 个单位生成{label}月报表，请下载压缩包后分发给各单位。"}
     out = office.month_dir(folder, settings.year, month) / office.ISSUED
-    files, skipped = forms_from_master(master, month, out)
+    files, skipped = forms_from_master(master, Period.of(month), out)
     return {"count": len(files), "skipped": skipped, "folder": str(out),
             "text": f"已为 {len(files)} 个单位生成{label}月报表，保存在“{out.relative_to(folder)}”文件夹。"}
 
@@ -188,7 +188,7 @@ def consolidate_month(folder: Path, master: Path, month: int, progress: Progress
     if not returned.is_dir() or not any(p.suffix.lower() in office.WORKBOOK_SUFFIXES for p in returned.iterdir()):
         raise UsageError(f"“{returned.relative_to(folder)}”中还没有收回的月报表，请先在第三步上传。")
     before = {b.path for b in office.backups(master)}
-    result = run_in_place(master, lambda e: consolidate(e, month, returned, progress=progress), needs=NEEDS,
+    result = run_in_place(master, lambda e: consolidate(e, Period.of(month), returned, progress=progress), needs=NEEDS,
                           progress=progress)
     made = [b for b in office.backups(master) if b.path not in before]
     units = settings.unit_names
@@ -214,7 +214,7 @@ def ranking(master: Path, month: int) -> dict[str, Any]:
 
     engine = FileEngine(master)
     try:
-        data = summary(engine, month)
+        data = summary(engine, Period.of(month))
     finally:
         engine.close()
     total = next((r for r in data["by_level"] if r["level"] == "合计"), None)
