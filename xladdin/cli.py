@@ -97,7 +97,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.mark:  # the patch engine, unless the file is encrypted (see run_in_place)
         report, marked = run_in_place(path, lambda engine: validate_and_mark(engine, sheet=args.sheet),
                                       needs=MARK_NEEDS, password=args.password, progress=progress,
-                                      cached_values=True)  # the same findings as without --mark
+                                      cached_values=True, name="校验标注")  # the same findings as without --mark
     else:
         engine = FileEngine(path, password=args.password, progress=progress)
         try:
@@ -150,6 +150,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
+    from xladdin.core.periods import period_month
     from xladdin.engines.files import stderr_progress
     from xladdin.jobs.consolidate import NEEDS, consolidate
     from xladdin.jobs.session import run_in_place
@@ -160,7 +161,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     period: Period = args.month
     # the patch engine (only changed parts are rewritten); chosen before the job runs, never rerun
     result = run_in_place(Path(args.master), lambda engine: consolidate(engine, period, forms),
-                          needs=NEEDS, output=output, progress=progress)
+                          needs=NEEDS, output=output, progress=progress, month=period.month,
+                          describe=lambda r: r.change_text())
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing,
@@ -232,6 +234,35 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     bundle = build_bundle(Path(args.out), args.platform, args.python, progress=progress)
     print(bundle.folder)
     print(bundle.zip)
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from xladdin.jobs.backups import backup_lines, list_backups
+
+    entries = list_backups(Path(args.master))
+    if args.json:
+        _print_json([e.__dict__ for e in entries])
+        return 0
+    if not entries:
+        print(f"“{Path(args.master).name}”还没有备份（只有修改了台账的任务才会备份）。")
+        return 0
+    print(f"“{Path(args.master).name}”的备份（保存在“备份”文件夹，按时间排列；“…前”为备份后运行的任务）：")
+    for line in backup_lines(entries):
+        print(line)
+    print("恢复：xladdin restore 台账文件 序号或文件名（恢复前会先备份当前文件）")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from xladdin.engines.files import stderr_progress
+    from xladdin.jobs.backups import restore_backup
+
+    done = restore_backup(Path(args.master), args.backup, progress=stderr_progress)
+    if done.changed:
+        print(f"已将“{done.master.name}”恢复为备份“{done.source.name}”；恢复前的文件已备份到“备份”文件夹。")
+    else:
+        print(f"“{done.master.name}”与备份“{done.source.name}”内容相同，未做修改。")
     return 0
 
 
@@ -323,6 +354,17 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("--port", type=int, default=0, help="端口（默认随机选择空闲端口）")
     w.add_argument("--no-open", action="store_true", help="不自动打开浏览器，只显示地址")
     w.set_defaults(func=cmd_serve)
+
+
+    bk = sub.add_parser("backups", help="列出主台账的备份（时间、任务、月份、改动）")
+    bk.add_argument("master", help="主台账工作簿")
+    bk.add_argument("--json", action="store_true", help="以 JSON 输出")
+    bk.set_defaults(func=cmd_backups)
+
+    r = sub.add_parser("restore", help="用备份恢复主台账（恢复前先备份当前文件）")
+    r.add_argument("master", help="主台账工作簿")
+    r.add_argument("backup", help="备份序号（见 xladdin backups）、文件名或路径")
+    r.set_defaults(func=cmd_restore)
 
     return p
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "ColumnNotFound",
     "ContentWouldBeLost",
+    "DiskFull",
     "EncryptedWorkbook",
     "EngineError",
     "EngineUnsupported",
@@ -16,6 +17,7 @@ __all__ = [
     "LedgerNotFound",
     "SheetNotFound",
     "UsageError",
+    "WorkbookChanged",
     "WorkbookLocked",
     "WorkbookUnreadable",
     "XladdinError",
@@ -88,6 +90,23 @@ class WorkbookLocked(XladdinError):
     """Another person or process is running a job on the same workbook."""
 
     code = "locked"
+
+
+class WorkbookChanged(XladdinError):
+    """Someone saved the workbook while a job ran on it: the original was not overwritten and the
+    job's result was written beside it (``result``)."""
+
+    code = "changed"
+
+    def __init__(self, message: str, result: str) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class DiskFull(XladdinError):
+    """The disk filled up while writing; the original is untouched."""
+
+    code = "disk-full"
 
 
 class EngineError(XladdinError):

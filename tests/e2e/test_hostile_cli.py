@@ -198,7 +198,8 @@ def test_job_killed_while_saving_leaves_the_master_intact(tmp_path: Path) -> Non
     original = path.read_bytes()
     hf.kill_while_saving(SLOW_SAVE, path)
     assert path.read_bytes() == original
-    assert len(list((tmp_path / "备份").iterdir())) == 1  # the backup was taken before saving
+    # killed before the replace: no backup yet (the original was never touched), the snapshot folder is left
+    assert not list((tmp_path / "备份").glob("*.xlsx")) and len(list((tmp_path / "备份").glob(".xladdin-job-*"))) == 1
     assert safety.lock_path(path).exists()  # the dead job's lock and temp are left behind ...
     # ... and the next run takes over the stale lock, removes the temp and saves normally
     t0 = time.monotonic()
@@ -206,6 +207,7 @@ def test_job_killed_while_saving_leaves_the_master_intact(tmp_path: Path) -> Non
     assert rerun.returncode == 1, rerun.stderr
     assert time.monotonic() - t0 < 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx", "备份"]
+    assert not list((tmp_path / "备份").glob(".*"))  # the dead job's snapshot folder removed
     assert (
         openpyxl.load_workbook(path)["项目台账"]["B3"].value == "项目1"
     )  # the killed job's edit never landed

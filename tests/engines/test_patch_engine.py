@@ -147,7 +147,7 @@ def test_content_openpyxl_drops_survives_an_in_place_job(demo: tuple[Path, Path]
     new = after[ledger_part]
     assert new.startswith(before[ledger_part][: before[ledger_part].index(b"<sheetData")])  # root, mc:Ignorable
     assert new.endswith(before[ledger_part][before[ledger_part].index(b"</sheetData>"):])  # x14 extLst, ignoredErrors
-    assert len(list((tmp_path / safety.BACKUP_DIR).iterdir())) == 1
+    assert len(list((tmp_path / safety.BACKUP_DIR).glob("*.xlsx"))) == 1
 
 
 @pytest.mark.libreoffice
@@ -267,9 +267,11 @@ def test_job_killed_while_saving_leaves_the_master_intact(tmp_path: Path) -> Non
     original = path.read_bytes()
     hf.kill_while_saving(SLOW_SAVE, path)
     assert path.read_bytes() == original
-    assert safety.lock_path(path).exists() and len(list(tmp_path.glob(".*xladdin-tmp-*"))) == 1
+    # the temp is written into the job's snapshot folder (in 备份/), never beside the master
+    assert safety.lock_path(path).exists() and len(list(tmp_path.glob("备份/.xladdin-job-*/.*xladdin-tmp-*"))) == 1
     run_in_place(path, lambda e: e.write_cells("项目台账", {"A3": "再改"}))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx", "备份"]  # stale lock and temp gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx", "备份"]  # stale lock gone
+    assert not list(tmp_path.glob("备份/.*"))  # the dead job's snapshot folder and temp gone
     ws = openpyxl.load_workbook(path)["项目台账"]
     assert (ws["A2"].value, ws["A3"].value) == ("城区污水管网改造", "再改")
 

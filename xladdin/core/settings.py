@@ -110,6 +110,7 @@ class Thresholds(BaseModel):
     reserve_base_projects: float | None = None
     reserve_base_investment: float | None = None  # 万元
     backups_kept: int = 10  # dated backups of the master kept before in-place jobs
+    backup_days: int = 90  # ... and how many days; the state before the latest month's consolidation is always kept
 
 
 DEFAULT_UNITS: tuple[UnitSpec, ...] = (
@@ -246,7 +247,8 @@ _PARAMS: tuple[tuple[str, str, str], ...] = (
     ("增速排名保留小数位", "thresholds.growth_decimals", "增速按通报显示的百分数（保留此位数小数）排名，显示相同即并列"),
     ("统计库在建项目个数", "thresholds.reserve_base_projects", "最近年度在建项目纳入统计库个数（区统计局提供；空为无数据）"),
     ("统计库在建项目总投资（万元）", "thresholds.reserve_base_investment", "最近年度在建项目纳入统计库总投资（空为无数据）"),
-    ("备份保留份数", "thresholds.backups_kept", "每次就地运行前备份主台账，保留最近几份"),
+    ("备份保留份数", "thresholds.backups_kept", "每次修改主台账前备份，保留最近几份（最近一次月度汇总前的备份始终保留）"),
+    ("备份保留天数", "thresholds.backup_days", "超过此天数的备份删除（最近一次月度汇总前的备份始终保留）"),
     ("专项债权重-发行规模", "bond_weights.issuance", "专项债考核评价权重"),
     ("专项债权重-报送质量", "bond_weights.quality", "专项债考核评价权重"),
     ("专项债权重-支出进度", "bond_weights.disbursement", "专项债考核评价权重"),
@@ -372,7 +374,7 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
                 update["year"] = int(number)
             else:
                 group, attr = path.split(".")
-                nested[group][attr] = int(number) if attr in ("backups_kept", "growth_decimals") else number
+                nested[group][attr] = int(number) if attr in ("backups_kept", "backup_days", "growth_decimals") else number
     for group, values in nested.items():
         if values:
             update[group] = getattr(base, group).model_copy(update=values)

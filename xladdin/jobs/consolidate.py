@@ -82,6 +82,12 @@ class ConsolidationResult:
     merge: Merge
     tables: dict[str, Any]
 
+    def change_text(self) -> str:
+        """What the job changed in the master, for the backup index."""
+        merged = f"汇入月报表 {len(self.merge.units)} 份、数据 {self.merge.merged} 项，修改 {len(self.merge.revisions)} 项；" \
+            if self.merge.units or self.merge.merged else ""
+        return f"{self.period}：{merged}更新汇总、排名、通报"
+
     def summary_text(self) -> str:
         lv = self.tables["levels"].set_index("level")
         total = lv.loc["合计"]

@@ -17,13 +17,15 @@ from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings, default_settings, parse_settings
 from xladdin.engines.base import ALL_WRITES, Engine
 from xladdin.engines.guards import vetting as safety
+from xladdin.engines.guards.backups import CONSOLIDATE_JOB, keep_backup
+from xladdin.engines.guards.snapshot import Fingerprint, JobFiles, check_not_open, stage
 from xladdin.errors import EngineUnsupported
 
 if TYPE_CHECKING:
     from xladdin.engines.files import FileEngine
     from xladdin.engines.patch import PatchEngine
 
-__all__ = ["load_ledger", "load_settings", "open_for_job", "run_in_place"]
+__all__ = ["commit_result", "job_snapshot", "load_ledger", "load_settings", "open_for_job", "run_in_place"]
 
 T = TypeVar("T")
 
@@ -44,39 +46,81 @@ def load_ledger(engine: Engine, settings: Settings, sheet: str | None = None,
 
 @contextmanager
 def open_for_job(path: Path, *, output: Path | None = None, password: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> Iterator[FileEngine]:
-    """A writable engine on ``path`` for one job: locked against a second runner, backed up
-    (dated copy, retention from 参数) before an in-place save, saved atomically only when the
-    job finishes without raising. With ``output`` the original is never written and content
-    openpyxl cannot keep is allowed to be dropped from the new file."""
-    with safety.job_lock(Path(path)), _file_session(Path(path), output, password, progress) as engine:
+                 progress: Callable[[str], None] | None = None, job: str = "校验标注",
+                 month: int | None = None) -> Iterator[FileEngine]:
+    """A writable engine on ``path`` for one job: refused while someone has the workbook open
+    (owner lock file), locked against a second runner, working on a snapshot of the bytes it
+    opened; saved only when the job finishes without raising, and then only if it changed
+    something: the original is backed up (``备份/``) and replaced atomically unless someone saved
+    it meanwhile (then the result goes beside it, ``WorkbookChanged``). With ``output`` the
+    original is never written and content openpyxl cannot keep may be dropped from the new file."""
+    with job_snapshot(Path(path)) as files, _file_session(files, output, password, progress, job, month) as engine:
         yield engine
 
 
 @contextmanager
-def _file_session(path: Path, output: Path | None, password: str | None,
-                  progress: Callable[[str], None] | None) -> Iterator[FileEngine]:
-    """``open_for_job`` without the lock (the caller holds it)."""
+def job_snapshot(path: Path) -> Iterator[JobFiles]:
+    """Owner lock files honoured, the job lock held, a snapshot taken (removed on exit)."""
+    check_not_open(path)
+    with safety.job_lock(path):
+        files = JobFiles.open(path)
+        try:
+            yield files
+        finally:
+            files.cleanup()
+
+
+def commit_result(files: JobFiles, settings: Settings, status: Callable[[str], None], job: str, month: int | None,
+                  changes: str) -> bool:
+    """Back up the original and replace the master with the job's result, if the result differs
+    (False: nothing changed, nothing written)."""
+    if not files.changed():
+        status("台账内容无变化，未修改原文件，也未备份。")
+        return False
+    status("正在备份原台账并保存 …")
+    t = settings.thresholds
+
+    def backup(original: Path, fp: Fingerprint) -> None:
+        keep_backup(files.master, original, fp.sha256, job=job, month=month, changes=changes,
+                    keep=t.backups_kept, days=t.backup_days)
+
+    files.commit(backup, job=job, result_label=_RESULT_LABELS.get(job, "结果"))
+    return True
+
+
+_RESULT_LABELS = {CONSOLIDATE_JOB: "汇总结果", "校验标注": "校验结果", "恢复备份": "恢复结果"}
+
+
+@contextmanager
+def _file_session(files: JobFiles, output: Path | None, password: str | None,
+                  progress: Callable[[str], None] | None, job: str, month: int | None,
+                  changes: Callable[[], str] | None = None) -> Iterator[FileEngine]:
+    """``open_for_job`` on a snapshot the caller holds."""
     from xladdin.engines.files import FileEngine
 
-    engine = FileEngine(path, writable=True, password=password, allow_loss=output is not None, progress=progress)
+    engine = FileEngine(files.work, writable=True, password=password, allow_loss=output is not None,
+                        progress=progress)
     try:
         yield engine
-        if output is not None:
-            engine.save(output)
-        else:
-            settings, _ = load_settings(engine)
-            engine.status("正在备份原台账 …")
-            safety.backup(path, settings.thresholds.backups_kept)
-            engine.save()
+        stage("job-done", files.master)
+        settings, _ = load_settings(engine)
+        engine.save(output)
     finally:
         engine.close()
+    if output is None:  # the engine is closed: nothing holds the working copy open while it moves
+        commit_result(files, settings, engine.status, job, month, changes() if changes else job)
+
 
 def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str] = ALL_WRITES,
                  output: Path | None = None, password: str | None = None,
-                 progress: Callable[[str], None] | None = None, cached_values: bool = False) -> T:
-    """Run ``job`` on ``path`` and save, as ``open_for_job`` does (lock, dated backup before an
-    in-place save, atomic save, nothing written if the job raises).
+                 progress: Callable[[str], None] | None = None, cached_values: bool = False,
+                 name: str = CONSOLIDATE_JOB, month: int | None = None,
+                 describe: Callable[[T], str] | None = None) -> T:
+    """Run ``job`` on ``path`` and save, as ``open_for_job`` does: refused while someone has the
+    workbook open (owner file), locked against a second runner, working on a snapshot of the bytes
+    it opened; nothing written if the job raises or changes nothing; else the original is backed
+    up and the master replaced only if nobody saved it meanwhile (else the result goes beside it,
+    ``WorkbookChanged``). ``name``, ``month`` and ``describe(result)`` go into the backup index.
 
     A job plans, then one engine applies: ``needs`` says what the job writes (``ALL_WRITES``:
     cells, links, names, sheets, charts, fills, notes). The engine is picked before anything is
@@ -87,25 +131,31 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
     ``cached_values``: the patch engine reads formula cells as their cached results (a job that reads
     everything before it writes, such as validation: its findings then equal a read-only run's)."""
     path = Path(path)
-    with safety.job_lock(path):
-        engine = _patch_engine(path, progress, cached_values) if password is None else None
+    with job_snapshot(path) as files:
+        engine = _patch_engine(files.work, progress, cached_values) if password is None else None
         if engine is not None and not needs <= engine.capabilities:
             engine.close()
             engine = None
         if engine is None:
-            with _file_session(path, output, password, progress) as file_engine:
-                return job(file_engine)
+            holder: list[T] = []
+
+            def changes() -> str:
+                return describe(holder[0]) if describe is not None and holder else name
+
+            with _file_session(files, output, password, progress, name, month, changes) as file_engine:
+                holder.append(job(file_engine))
+            return holder[0]
         try:
             result = job(engine)
-            engine.prepare()  # anything it cannot write raises here, before the backup
-            if output is None:
-                settings, _ = load_settings(engine)
-                engine.status("正在备份原台账 …")
-                safety.backup(path, settings.thresholds.backups_kept)
-            engine.save(output)
-            return result
+            engine.prepare()  # anything it cannot write raises here, before anything is written
+            stage("job-done", path)
+            settings, _ = load_settings(engine)
+            engine.save(output)  # onto the snapshot's working copy, or the new file
         finally:
             engine.close()
+        if output is None:
+            commit_result(files, settings, engine.status, name, month, describe(result) if describe else name)
+        return result
 
 
 def _patch_engine(path: Path, progress: Callable[[str], None] | None, cached_values: bool) -> PatchEngine | None:

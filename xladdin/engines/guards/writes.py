@@ -7,6 +7,7 @@ wraps every save in ``atomic_write`` and every in-place job in ``job_lock`` + ``
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
 import json
 import os
@@ -21,7 +22,8 @@ from pathlib import Path
 
 from xladdin import errors
 
-__all__ = ["BACKUP_DIR", "atomic_write", "backup", "job_lock", "lock_path"]
+__all__ = ["BACKUP_DIR", "atomic_write", "backup", "disk_full", "fsync_dir", "job_lock", "lock_path", "pid_alive",
+           "remove_dead_temps"]
 
 BACKUP_DIR = "备份"
 
@@ -34,19 +36,37 @@ def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.stem}{_TEMP_TAG}{os.getpid()}-{uuid.uuid4().hex[:8]}{path.suffix}")
 
 
-def _remove_dead_temps(path: Path) -> None:
-    """Delete temp files a killed writer left beside ``path`` (their pid no longer runs)."""
-    pattern = re.compile(
-        re.escape(f".{path.stem}{_TEMP_TAG}") + r"(\d+)-[0-9a-f]{8}" + re.escape(path.suffix)
+_DEAD_TEMP = re.compile(r"\..*" + re.escape(_TEMP_TAG) + r"(\d+)-[0-9a-f]{8}(\.[^.]*)?")
+
+
+def remove_dead_temps(folder: Path) -> None:
+    """Delete every temp file a killed writer left in ``folder`` (``.<name>.xladdin-tmp-<pid>-…``
+    whose pid no longer runs), whatever file it was writing: a master, a dated backup …"""
+    with contextlib.suppress(OSError):
+        for other in Path(folder).glob(f".*{_TEMP_TAG}*"):
+            m = _DEAD_TEMP.fullmatch(other.name)
+            if m and not _pid_alive(int(m.group(1))):
+                with contextlib.suppress(OSError):
+                    other.unlink()
+
+
+def disk_full(path: Path) -> errors.DiskFull:
+    return errors.DiskFull(
+        f"磁盘空间不足，无法保存“{Path(path).name}”，原文件未修改。请清理磁盘（或换到空间充足的位置）后重新运行。"
     )
-    for other in path.parent.glob(f".{path.stem}{_TEMP_TAG}*"):
-        m = pattern.fullmatch(other.name)
-        if m and not _pid_alive(int(m.group(1))):
-            with contextlib.suppress(OSError):
-                other.unlink()
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where directories cannot be opened)."""
+    if hasattr(os, "O_DIRECTORY"):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write(temp)`` then atomically replace ``path`` with ``temp``.
 
     The temp file sits in the same folder (so the rename is atomic), is fsynced before the
@@ -54,7 +74,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     and the hidden temp (``.<name>.xladdin-tmp-<pid>-…``) is removed by the next write.
     """
     path = Path(path)
-    _remove_dead_temps(path)
+    remove_dead_temps(path.parent)
     temp = _temp_name(path)
     try:
         write(temp)
@@ -68,16 +88,13 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
             raise errors.WorkbookLocked(
                 f"无法保存“{path.name}”：文件正被其他程序（如 Excel、WPS）打开。请关闭该文件后重试，原文件未改动。"
             ) from exc
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink()
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            raise disk_full(path) from exc
         raise
-    if hasattr(os, "O_DIRECTORY"):
-        fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync_dir(path.parent)
 
 
 def backup(path: Path, keep: int) -> Path:
@@ -124,6 +141,11 @@ def lock_path(path: Path) -> Path:
     """The lock file of a workbook: ``.~xladdin-<name>.lock`` beside it."""
     path = Path(path)
     return path.with_name(f".~xladdin-{path.name}.lock")
+
+
+def pid_alive(pid: int) -> bool:
+    """Is process ``pid`` running on this host?"""
+    return _pid_alive(pid)
 
 
 def _pid_alive(pid: int) -> bool:
