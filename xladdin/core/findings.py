@@ -103,6 +103,15 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "period-not-reported": ("warning", "本期尚无人报送",
                             "项目台账中没有任何项目的{value}月数据（{label}尚无人报送），本期累计完成、完成率和进度情况显示为无数据"
                             "{reason}。"),
+
+
+    "form-too-large": ("error", "月报表超出容量", "{reason}"),
+    "form-extra-sheet": ("warning", "月报表含其他工作表的数字",
+                         "工作表“{value}”（{label}）含{other}，不是月报表，未汇入；只汇入“{reason}”表，请核实是否填错了表。"),
+    "form-wrong-ledger": ("error", "月报表不属于本台账", "{reason}"),
+    "form-more-findings": ("warning", "月报表问题过多",
+                           "本月报表另有 {value} 处问题未逐条列出（每份最多列出 {limit} 条），请报送单位自查后重新报送。"),
+    "text-too-long": ("warning", "文字超长已截断", "“{label}”长 {value} 个字符，超过 Excel 单元格上限 {limit} 个字符，已截断。"),
 }
 
 

@@ -8,6 +8,7 @@ visible row). Bad cells become findings carrying the file name; nothing here rai
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ _FORM_FIELDS: tuple[Field, ...] = (
     FIELD_BY_KEY["in_stats"],
 )
 _INDEX = alias_index(_FORM_FIELDS)
+EXCEL_CELL_CHARS = 32_767  # the most characters an Excel cell holds
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class FormData:
     master_id: str | None
     rows: list[FormRow]
     findings: list[Finding]
+    year: int | None = None  # 年度 the form was issued for (None: a copy that lost it)
 
 
 def _form_sheet(sheets: list[SheetData]) -> tuple[SheetData, Any]:
@@ -87,6 +90,7 @@ def read_form(sheets: list[SheetData], settings: Settings, *, file: str) -> Form
     findings: list[Finding] = []
     rows: list[FormRow] = []
     cols: dict[str, int] = hm.columns
+    limit = settings.thresholds.amount_limit
     for r in range(hm.data_start, sheet.max_row + 1):
         values = sheet.rows[r - 1]
         width = len(values)
@@ -97,6 +101,7 @@ def read_form(sheets: list[SheetData], settings: Settings, *, file: str) -> Form
         if "合计" in norm(code):
             continue
         amounts: dict[str, float | None] = {}
+        refused = False
         for key in ("value", "cumulative"):
             v = raw.get(key)
             amounts[key] = None
@@ -107,21 +112,48 @@ def read_form(sheets: list[SheetData], settings: Settings, *, file: str) -> Form
                 findings.append(finding("error-value", sheet=sheet.name, row=r, column=cols[key], field=key,
                                         value=v, file=file, label=label))
                 continue
+            if isinstance(v, float) and math.isnan(v):  # parse_amount reads NaN as blank: here it is refused
+                findings.append(finding("not-a-number", sheet=sheet.name, row=r, column=cols[key], field=key,
+                                        value="NaN", file=file, label=label))
+                refused = True
+                continue
             try:
                 amounts[key] = parse_amount(v)
             except ValueError:
                 findings.append(finding("not-a-number", sheet=sheet.name, row=r, column=cols[key], field=key,
                                         value=v, file=file, label=label))
+                refused = refused or isinstance(v, float)  # infinity
+                continue
+            number = amounts[key]
+            if number is not None and abs(number) > limit:
+                findings.append(finding("absurd-amount", sheet=sheet.name, row=r, column=cols[key], field=key,
+                                        value=number, file=file, label=label, limit=limit))
+                refused = True
+        if refused:  # a figure beyond belief: nothing of this row's figures is merged (not even derived)
+            amounts = {"value": None, "cumulative": None}
         try:
             flag = parse_flag(raw.get("in_stats"))
         except ValueError:
             findings.append(finding("bad-flag", sheet=sheet.name, row=r, column=cols["in_stats"], field="in_stats",
                                     value=raw.get("in_stats"), file=file, label="是否入库"))
             flag = None
+        texts = {k: _cut(as_text(raw.get(k)), k, sheet.name, r, cols, file, findings)
+                 for k in ("progress_text", "problems")}
         rows.append(FormRow(code=norm(code), name=as_text(raw.get("name")), value=amounts["value"],
-                            cumulative=amounts["cumulative"], progress_text=as_text(raw.get("progress_text")),
-                            problems=as_text(raw.get("problems")), in_stats=flag, row=r, columns=cols))
+                            cumulative=amounts["cumulative"], progress_text=texts["progress_text"],
+                            problems=texts["problems"], in_stats=flag, row=r, columns=cols))
     unit_raw = meta.unit if meta else None
     return FormData(file=file, sheet=sheet.name, unit=vocabulary(settings).unit(unit_raw), unit_raw=unit_raw,
                     month=meta.month if meta else None, version=meta.version if meta else None,
-                    master_id=(meta.master_id or None) if meta else None, rows=rows, findings=findings)
+                    master_id=(meta.master_id or None) if meta else None, rows=rows, findings=findings,
+                    year=meta.year if meta else None)
+
+
+def _cut(text: str | None, key: str, sheet: str, row: int, cols: dict[str, int], file: str,
+         findings: list[Finding]) -> str | None:
+    """Text beyond what an Excel cell holds (32,767 characters) is cut, with a finding."""
+    if text is None or len(text) <= EXCEL_CELL_CHARS:
+        return text
+    findings.append(finding("text-too-long", sheet=sheet, row=row, column=cols[key], field=key, value=len(text),
+                            file=file, label=FIELD_BY_KEY[key].label, limit=EXCEL_CELL_CHARS))
+    return text[:EXCEL_CELL_CHARS]

@@ -39,6 +39,7 @@ from xladdin.core.values import as_number
 from xladdin.engines.base import Engine
 from xladdin.errors import ColumnNotFound, XladdinError
 from xladdin.figures import bulletin, bulletin_measures, gaps, programmes, progress, ranking, targets
+from xladdin.jobs.form_intake import cap_findings
 from xladdin.jobs.outputs import (
     read_history,
     table_rows,
@@ -301,27 +302,47 @@ def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormDat
 
 
 def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None] | None = None) -> tuple[list[FormData], list[Finding]]:
-    """Every workbook in ``forms_dir`` (sorted by name) read as a report form; unreadable files are findings."""
-    from xladdin.core.form_reader import read_form
-    from xladdin.engines.files import FileEngine
+    """Every workbook in ``forms_dir`` (sorted by name) read as a report form, within the bounds of
+    ``form_intake``; unreadable, oversized or foreign files are findings."""
+    from xladdin.jobs.form_intake import read_forms as intake
 
-    forms: list[FormData] = []
-    problems: list[Finding] = []
-    files = sorted(p for p in Path(forms_dir).iterdir()
-                   if p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")))
-    for n, path in enumerate(files, start=1):
-        if status:
-            status(f"正在读取月报表 {n}/{len(files)}：{path.name} …")
-        try:
-            eng = FileEngine(path)
-            try:
-                sheets = [eng.read(s) for s in eng.sheet_names()]
-            finally:
-                eng.close()
-            forms.append(read_form(sheets, settings, file=path.name))
-        except XladdinError as exc:
-            problems.append(finding("form-not-a-form", sheet="", row=0, column=0, file=path.name, reason=str(exc)))
-    return forms, problems
+    return intake(forms_dir, settings, status)
+
+
+def master_identity(engine: Engine) -> str | None:
+    """The master's 台账标识 (defined name ``xl_master_id``), or None when it has none."""
+    from xladdin.books.template import NAMES
+
+    where = engine.defined_name(NAMES["master_id"])
+    if where is None:
+        return None
+    row, col = parse_ref(where[1].split(":")[0])
+    try:
+        value = engine.read(where[0]).value(row, col)
+    except XladdinError:
+        return None
+    return str(value).strip() if value not in (None, "") else None
+
+
+def foreign_forms(forms: Sequence[FormData], master_id: str | None, year: int) -> tuple[list[FormData], list[Finding]]:
+    """Forms of this ledger and year, and a ``form-wrong-ledger`` finding (naming both values) for
+    each form carrying another 台账标识 or 年度 (refused: its figures belong to another ledger).
+    A form that lost its 台账标识 or 年度 (a retyped copy) is accepted: the other checks still apply."""
+    kept: list[FormData] = []
+    found: list[Finding] = []
+    for form in forms:
+        year_of = getattr(form, "year", None)
+        reasons = []
+        if master_id and form.master_id and form.master_id.strip() != master_id:
+            reasons.append(f"台账标识为“{form.master_id}”，本主台账为“{master_id}”")
+        if year_of is not None and year_of != year:
+            reasons.append(f"年度为 {year_of} 年，本主台账为 {year} 年")
+        if reasons:
+            found.append(finding("form-wrong-ledger", sheet=form.sheet, row=0, column=0, file=form.file,
+                                 reason=f"月报表{'；'.join(reasons)}，不是本台账的月报表，未汇入。"))
+        else:
+            kept.append(form)
+    return kept, found
 
 
 def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, period: Period,
@@ -410,8 +431,10 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
     # (a formula) keeps its old cached value until the spreadsheet recalculates, which is no reporting error
     error_rows = ledger_error_rows(ledger, settings)
     if forms_dir is not None:
+        forms, foreign = foreign_forms(forms, master_identity(engine), settings.year)
         merge = merge_forms(ledger, forms, settings, period)
-        merge.findings = problems + merge.findings
+        merge.findings = cap_findings(problems + foreign + merge.findings)
+        merge.revisions = cap_findings(merge.revisions)
         if merge.writes:
             status(f"正在写入 {len(merge.writes)} 个单元格 …")
             engine.write_cells(ledger.sheet, merge.writes)

@@ -19,7 +19,7 @@ from xladdin.engines.base import ALL_WRITES, Engine
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.guards.backups import CONSOLIDATE_JOB, keep_backup
 from xladdin.engines.guards.snapshot import Fingerprint, JobFiles, check_not_open, stage
-from xladdin.errors import EngineUnsupported
+from xladdin.errors import EngineUnsupported, WorkbookUnreadable
 
 if TYPE_CHECKING:
     from xladdin.engines.files import FileEngine
@@ -77,6 +77,11 @@ def commit_result(files: JobFiles, settings: Settings, status: Callable[[str], N
     if not files.changed():
         status("台账内容无变化，未修改原文件，也未备份。")
         return False
+    try:  # never write a workbook that our own checks would refuse to open next time
+        safety.inspect_package(files.work)
+    except WorkbookUnreadable as exc:
+        raise WorkbookUnreadable(f"本次{job}的结果未通过安全检查（{exc.message}），为免生成无法再打开的台账，"
+                                 "未保存，原文件未修改。") from exc
     status("正在备份原台账并保存 …")
     t = settings.thresholds
 
