@@ -7,6 +7,7 @@ Thin: no domain logic here. Exit codes: 0 no errors (warnings allowed), 1 errors
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
 import re
@@ -392,6 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("XLADDIN_DEBUG"):
             raise
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # a full disk outside the guarded writes
+            print("错误：磁盘空间不足，无法写入，原文件未修改。请清理磁盘（或换到空间充足的位置）后重新运行。", file=sys.stderr)
+            return 2
         print(f"内部错误（{type(exc).__name__}: {exc}）。原文件未修改。设置 XLADDIN_DEBUG=1 可查看详细信息。",
               file=sys.stderr)
         return 2

@@ -36,7 +36,8 @@ _JOB_DIR = ".xladdin-job-"
 
 # Tests set this to inject a concurrent save (or a kill) at a named stage of a job:
 # "snapshot" (copy taken), "job-done" (job ran, nothing saved), "saved" (result written to the
-# working copy), "checked" (master verified unchanged, right before backup and replace).
+# working copy), "checked" (master verified unchanged, right before the backup), "backed-up" (right
+# before the replace, which is preceded by one more size/mtime check).
 stage_hook: Callable[[str, Path], None] | None = None
 
 
@@ -239,6 +240,7 @@ class JobFiles:
             if self._unchanged_on_disk(full=True):
                 stage("checked", self.master)
                 backup(self.original, self.fp)
+                stage("backed-up", self.master)
                 if self._unchanged_on_disk(full=False):
                     if self.master.exists():
                         shutil.copymode(self.master, self.work)

@@ -3,7 +3,7 @@
 Imports only the standard library, defusedxml and msoffcrypto (no openpyxl): the file engine
 calls these before it loads or saves. ``inspect_package`` rejects what must not be parsed
 (not a zip, truncated, encrypted, legacy .xls, zip bombs, XML entity declarations) by reading
-the zip directory and the first 64 KB of each XML part, never inflating a whole member;
+the zip directory and each XML part's prolog (streamed up to its root element), never inflating a whole member;
 ``at_risk_parts`` (in ``package_risks``) lists what openpyxl would drop on save;
 ``atomic_write``/``backup``/``job_lock`` make an in-place job safe; ``csv_safe`` defuses
 spreadsheet formula injection in CSV output.
@@ -35,16 +35,15 @@ __all__ = [
     "job_lock",
     "lock_path",
     "package_risks",
+    "prolog_is_clean",
 ]
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a normal zip; an empty zip
 MAX_MEMBERS = 20_000
 _RATIO_FLOOR = 10 * 2**20  # compression ratios are only judged on members larger than this
-_XML_SNIFF = 64 * 1024  # a DOCTYPE can only come before the root element
-_FORBIDDEN_XML = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_CHUNK = 64 * 1024
+_NAME_START = re.compile(rb"[A-Za-z_:\x80-\xff]")
 
 
 def _mib(n: int) -> str:
@@ -113,8 +112,8 @@ def check_zip(
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")) and info.file_size:
                     with zf.open(info) as member:
-                        prefix = member.read(_XML_SNIFF)
-                    if _FORBIDDEN_XML.search(prefix) or not _ELEMENT_START.search(_COMMENT.sub(b"", prefix)):
+                        clean = prolog_is_clean(member)
+                    if not clean:
                         raise errors.HostileWorkbook(
                             f"“{label}”的部件 {info.filename} 含有 XML 实体声明（可能是“实体膨胀”攻击），"
                             "已拒绝读取。请让报送单位用 Excel 重新保存后再发送。"
@@ -123,6 +122,55 @@ def check_zip(
         raise errors.WorkbookUnreadable(
             f"“{label}”已损坏或不完整（可能下载或复制中断），无法读取；请重新获取该文件。"
         ) from exc
+
+
+def prolog_is_clean(member: IO[bytes]) -> bool:
+    """Parse an XML document's prolog, streamed, up to its root element: only an XML declaration,
+    processing instructions, comments and whitespace may come first (each of any length). False
+    for a DOCTYPE (the only place entities can be declared: billion laughs, XXE), any other ``<!``
+    declaration, text before the root, or no root element at all. Never reads past the root's ``<``."""
+    buf = b""
+    eof = False
+
+    def more() -> bool:
+        nonlocal buf, eof
+        if eof:
+            return False
+        chunk = member.read(_CHUNK)
+        eof = not chunk
+        buf += chunk
+        return bool(chunk)
+
+    def skip_to(end: bytes) -> bool:  # drop everything up to and including ``end``
+        nonlocal buf
+        while True:
+            at = buf.find(end)
+            if at >= 0:
+                buf = buf[at + len(end):]
+                return True
+            buf = buf[-(len(end) - 1):]  # keep what could begin ``end``
+            if not more():
+                return False
+
+    more()
+    if buf.startswith(b"\xef\xbb\xbf"):
+        buf = buf[3:]
+    while True:
+        buf = buf.lstrip(b" \t\r\n")
+        while len(buf) < 4 and more():
+            buf = buf.lstrip(b" \t\r\n")
+        if not buf:
+            return False  # no root element
+        if buf.startswith(b"<?"):
+            if not skip_to(b"?>"):
+                return False
+        elif buf.startswith(b"<!--"):
+            buf = buf[4:]
+            if not skip_to(b"-->"):
+                return False
+        else:  # the root element (entities can only be declared before it) is fine; <!DOCTYPE, <!ENTITY,
+            # other declarations and text before the root are not
+            return buf.startswith(b"<") and _NAME_START.match(buf, 1) is not None
 
 
 def _check_sizes(
