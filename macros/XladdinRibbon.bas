@@ -32,3 +32,8 @@ Public Sub ExportBulletinPdf(control As IRibbonControl)
     If Not XladdinReady(True) Then Exit Sub
     RunPython XladdinCommand("export_bulletin_pdf()")
 End Sub
+
+Public Sub RestoreBackup(control As IRibbonControl)
+    If Not XladdinReady(True) Then Exit Sub
+    RunPython XladdinCommand("restore_backup()")
+End Sub

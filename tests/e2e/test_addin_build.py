@@ -24,12 +24,13 @@ from xladdin.excel.addin import (
 )
 
 NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
-BUTTONS = ["校验台账", "生成月报表", "月度汇总", "刷新排名与通报", "导出通报PDF"]
+BUTTONS = ["校验台账", "恢复备份", "生成月报表", "月度汇总", "刷新排名与通报", "导出通报PDF"]
 # Every imageMso we use, checked with scripts/check_imagemso.py against Office's published Excel
 # control IDs (OfficeDev/office-fluent-ui-command-identifiers, MIT: excelcontrols.xlsx of Office
-# 2013, 2016, 2019 and Microsoft 365 Current Channel 2402; all five are in every one of them).
+# 2013, 2016, 2019 and Microsoft 365 Current Channel 2402; all six are in every one of them; Undo
+# (恢复备份) checked 2026-12-02 against the repository snapshot fetched that day).
 # A new icon must be checked the same way and added here (run recorded in docs/addin.md).
-EXCEL_CONTROL_IDS_CHECKED = {"DataValidation", "TableInsertExcel", "AutoSum", "Refresh", "FileSaveAsPdfOrXps"}
+EXCEL_CONTROL_IDS_CHECKED = {"DataValidation", "TableInsertExcel", "AutoSum", "Refresh", "FileSaveAsPdfOrXps", "Undo"}
 CALLBACK = re.compile(r"^Public Sub (\w+)\(control As IRibbonControl\)\n(.*?)^End Sub", re.M | re.S)
 
 

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from xladdin.jobs.months import Job
 
 __all__ = ["Outcome", "check_version", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder",
-           "refresh_ranking", "run_consolidate", "run_export_pdf", "run_forms", "run_refresh", "run_validate",
-           "validate_ledger", "version_problem"]
+           "refresh_ranking", "restore_backup", "run_consolidate", "run_export_pdf", "run_forms", "run_refresh",
+           "run_restore", "run_validate", "validate_ledger", "version_problem"]
 
 TITLE = "投资项目"
 FORMS_FOLDER = "月报表"
@@ -241,6 +241,45 @@ def run_export_pdf(engine: ExcelEngine, folder: Path | str | None = None) -> Out
     return Outcome(f"通报已导出：\n{target}", "info", target)
 
 
+def run_restore(engine: ExcelEngine, backup: str | None = None, path: Path | str | None = None) -> Outcome:
+    """恢复备份: put a backup of this workbook's file back (``backup``: its number or file name; on
+    desktop Excel asked for in an InputBox listing them, the newest proposed), after backing up the
+    current file (as ``xladdin restore``). ``path``: the file (default: the saved workbook's). In
+    desktop Excel the workbook must have no unsaved changes; it is closed for the restore (Excel
+    holds the file) and opened again."""
+    from xladdin.jobs.backups import backup_lines, list_backups, restore_backup
+
+    master = Path(path) if path is not None else Path(str(engine.book.fullname))
+    if not master.is_absolute() or not master.is_file():
+        raise UsageError("本工作簿没有保存在本机文件夹中，无法恢复备份；请先保存工作簿，或用命令 xladdin restore。")
+    entries = list_backups(master)
+    if not entries:
+        raise UsageError(f"“{master.name}”还没有备份（只有修改了台账的任务才会备份）。")
+    if backup is None:
+        listing = "\n".join(backup_lines(entries)[-15:])
+        backup = str(len(entries))
+        if not engine.remote:
+            answer = engine.book.app.api.InputBox(f"请输入要恢复的备份序号（恢复前会先备份当前文件）：\n{listing}",
+                                                  TITLE, backup, Type=2)
+            if answer is False:
+                raise UsageError("已取消。")
+            backup = str(answer).strip()
+    live = not engine.remote and path is None
+    if live:
+        if not engine.book.api.Saved:
+            raise UsageError("本工作簿有未保存的修改。请先保存（或关闭时放弃修改）后再恢复备份。")
+        engine.book.close()
+    try:
+        done = restore_backup(master, backup, progress=None)
+    finally:
+        if live:
+            xw.Book(str(master))
+    if not done.changed:
+        return Outcome(f"“{master.name}”与备份“{done.source.name}”内容相同，未做修改。", "info", done)
+    return Outcome(f"已将“{master.name}”恢复为备份“{done.source.name}”。\n恢复前的文件已备份到“备份”文件夹，"
+                   "如需撤销可再次点击“恢复备份”选择它。", "info", done)
+
+
 def _pdf_by_libreoffice(engine: ExcelEngine, sheet: str, target: Path) -> None:
     """The sheet's values in a fresh workbook (text stays text), one page wide, to PDF."""
     import shutil
@@ -297,3 +336,8 @@ def refresh_ranking(book: xw.Book | None = None, month: int | None = None) -> Ou
 def export_bulletin_pdf(book: xw.Book | None = None, folder: Path | str | None = None) -> Outcome:
     """导出通报PDF."""
     return _run(book, run_export_pdf, folder)
+
+
+def restore_backup(book: xw.Book | None = None, backup: str | None = None, path: Path | str | None = None) -> Outcome:
+    """恢复备份."""
+    return _run(book, run_restore, backup, path)
