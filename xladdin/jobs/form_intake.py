@@ -110,12 +110,14 @@ def _plan(zf: zipfile.ZipFile, infos: list[SheetInfo]
         chosen.append(meta)
     figures: list[tuple[SheetInfo, int]] = []
     for info in infos:
-        if info.name == META_SHEET:
-            continue
+        if info.name in (META_SHEET, chosen[0].name):  # the first candidate is the form sheet in all but
+            continue  # odd retyped copies (then a second candidate's figures are not reported)
         if info.name not in extents and info.size > EXTRA_MAX_PART:
             figures.append((info, -1))
             continue
-        numbers = (extents.get(info.name) or scan_extent(zf, info.part)).numbers
+        known = extents.get(info.name)
+        numbers = known.numbers if known is not None and known.numbers >= 0 else \
+            scan_extent(zf, info.part, numbers=True).numbers
         if numbers:
             figures.append((info, numbers))
     return chosen, figures, None
@@ -127,8 +129,8 @@ def _too_big(zf: zipfile.ZipFile, info: SheetInfo, max_rows: int, max_cols: int,
     if info.size > max_part:
         return (f"工作表“{info.name}”解压后 {info.size / 2**20:,.0f} MB，远超月报表的容量（{limit}），未读取、未汇入。"
                 "请删除多余内容后重新报送。")
-    extent = extents[info.name] = scan_extent(zf, info.part)
-    if extent.max_row > max_rows or extent.max_col > max_cols:
+    extent = extents[info.name] = scan_extent(zf, info.part, max_rows=max_rows, max_cols=max_cols)
+    if extent.over:
         return (f"工作表“{info.name}”的内容延伸到 {cell_ref(max(extent.max_row, 1), max(extent.max_col, 1))}"
                 f"（{extent.max_row:,} 行 × {extent.max_col:,} 列），超出月报表的容量（{limit}），未读取、未汇入。"
                 "请删除多余的行列（或整张多余的工作表）后重新报送。")

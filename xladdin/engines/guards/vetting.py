@@ -42,7 +42,7 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a normal zip; an empty zip
 MAX_MEMBERS = 20_000
 _RATIO_FLOOR = 10 * 2**20  # compression ratios are only judged on members larger than this
-_CHUNK = 64 * 1024
+_CHUNK = 4096  # a prolog is usually under 100 bytes: inflate little of each part
 _NAME_START = re.compile(rb"[A-Za-z_:\x80-\xff]")
 
 
