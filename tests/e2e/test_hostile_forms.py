@@ -129,6 +129,25 @@ def test_a_hidden_sheet_with_other_figures_never_wins(master: Path, tmp_path: Pa
     assert len(found) == 1 and "数据" in found[0].message and "隐藏" in found[0].message
 
 
+def test_a_hidden_sheet_named_like_the_form_is_not_the_form(master: Path, tmp_path: Path) -> None:
+    forms = write_forms(tmp_path / "forms")
+    wb = openpyxl.load_workbook(forms["南关街道"])
+    visible = wb["月报表"]
+    decoy = wb.copy_worksheet(visible)
+    visible.title = "月报表（填报）"  # the unit renamed its sheet ...
+    decoy.title = "月报表"  # ... and a hidden copy with other figures carries the template's name
+    for row in decoy.iter_rows(min_row=5):
+        for cell in row:
+            if isinstance(cell.value, float) and cell.value in (11.0, 12.0):
+                cell.value = 9999.0
+    decoy.sheet_state = "hidden"
+    wb.move_sheet(decoy, offset=-wb.index(decoy))
+    wb.save(forms["南关街道"])
+    result, merged = run(master, tmp_path, tmp_path / "forms")
+    assert merged == FIGURES
+    assert [f.code for f in result.report.findings if f.file == forms["南关街道"].name] == ["form-extra-sheet"]
+
+
 def test_absurd_nan_and_infinite_figures_are_findings_and_not_merged(master: Path, tmp_path: Path) -> None:
     def absurd(meta: FormMeta, rows: list[dict[str, Any]]) -> FormMeta:
         rows[0]["month_current"] = 1e300

@@ -287,8 +287,9 @@ def test_a_full_disk_says_so_and_leaves_the_original(when: str, lo_master: Path,
 
 
 @pytest.mark.parametrize("prolog", [
-    b'<?xml version="1.0"?>\n<?pad ' + b"x" * 70_000 + b'?>\n',  # a padded processing instruction
-    b'<?xml version="1.0"?>\n<!--' + b"-" * 10 + b"y" * 200_000 + b"-->",  # a long comment
+    # "<a" inside: a byte sniffer of the first 64 KB took it for the root element
+    b'<?xml version="1.0"?>\n<?pad <a ' + b"x" * 70_000 + b'?>\n',  # a padded processing instruction
+    b'<?xml version="1.0"?>\n<!-- <a ' + b"y" * 200_000 + b"-->",  # a long comment
 ])
 def test_a_doctype_hidden_behind_a_long_prolog_is_refused(prolog: bytes, tmp_path: Path) -> None:
     payload = prolog + b'<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]><worksheet>&a;</worksheet>'

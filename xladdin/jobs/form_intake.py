@@ -92,7 +92,7 @@ def _plan(zf: zipfile.ZipFile, infos: list[SheetInfo]
     (with how many; -1: too large to scan), and the reason to refuse the file (sheet, message), if any.
     The template's ``月报表`` sheet is the only candidate when present (too large: the file is
     refused); otherwise every visible sheet is one, and too large ones are passed over."""
-    named = [i for i in infos if i.name == FORM_SHEET]
+    named = [i for i in infos if i.name == FORM_SHEET and i.state == "visible"]  # a hidden one is not the form
     candidates = named or [i for i in infos if i.state == "visible" and not i.name.startswith("_")]
     extents: dict[str, Extent] = {}
     chosen: list[SheetInfo] = []
