@@ -78,6 +78,7 @@ def codes_of(findings: list[Finding], file: str) -> list[str]:
     return [f.code for f in findings if f.file == file]
 
 
+@pytest.mark.slow
 def test_a_far_cell_on_an_extra_sheet_neither_aborts_nor_merges(master: Path, tmp_path: Path) -> None:
     forms = write_forms(tmp_path / "forms")
     wb = openpyxl.load_workbook(forms["南关街道"])

@@ -37,6 +37,8 @@ from xladdin.jobs.consolidate import consolidate
 from xladdin.jobs.session import open_for_job, run_in_place
 from xladdin.jobs.validate import mark_findings, validate, write_findings
 
+pytestmark = pytest.mark.libreoffice  # the master is written by LibreOffice (shared strings)
+
 STAGES = ["snapshot", "job-done", "saved", "checked", "backed-up"]
 NAMES = ["甲项目", "乙项目", "丙项目", "丁项目"]
 
@@ -206,6 +208,7 @@ run_in_place(Path(sys.argv[1]), lambda e: consolidate(e, 4), month=4)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", STAGES)
 def test_a_job_killed_at_any_stage_leaves_the_original_and_the_next_run_cleans_up(stage: str, lo_master: Path,
                                                                                   tmp_path: Path) -> None:
@@ -262,6 +265,7 @@ sys.exit(main(["consolidate", sys.argv[1], "--month", "4"]))
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["before", "job-done"])
 def test_a_full_disk_says_so_and_leaves_the_original(when: str, lo_master: Path, tmp_path: Path) -> None:
     """On a 1 MB tmpfs mounted in a private user and mount namespace (``unshare -rm``: no root needed
