@@ -1,11 +1,12 @@
 """Report forms are untrusted input: each is vetted, measured and read within fixed bounds.
 
-A unit's file is read through the read-only ``FileEngine`` (zip bombs, encryption, entity attacks
-refused before any parser sees it). Then only the form sheet the template defines (``月报表``;
+A unit's file is vetted first (``inspect_package``: zip bombs, encryption, entity attacks refused
+before any parser sees it). Then only the form sheet the template defines (``月报表``;
 for a retyped copy, the first visible sheet whose header matches) and the metadata sheet are read,
 and only after their real extent was measured from the sheet XML (``sheet_extent``): a sheet
 larger than a form can hold is refused with a finding, never handed to calamine (which builds a
-sheet as one dense range). Hidden or extra sheets holding figures are a finding, never merged.
+sheet as one dense range); calamine then reads the values, with the XML already inflated for the
+measurement handed to it. Hidden or extra sheets holding figures are a finding, never merged.
 Whatever goes wrong inside a parser ends as a finding on that file; the other forms are merged.
 """
 
@@ -20,6 +21,8 @@ from xladdin.core.form_layout import FORM_COLUMNS, FORM_SHEET, META_SHEET
 from xladdin.core.form_reader import FormData, read_form
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import cell_ref
+from xladdin.engines.guards import vetting as safety
+from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.sheet_extent import Extent, SheetInfo, scan_extent, sheet_infos
 from xladdin.errors import XladdinError
 
@@ -55,22 +58,23 @@ def read_forms(forms_dir: Path, settings: Settings,
 
 def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, list[Finding]]:
     """One form file: (the form, or None when refused; findings about the file's sheets)."""
-    from xladdin.engines.files import FileEngine
-
     def refused(code: str, reason: str, sheet: str = "") -> tuple[None, list[Finding]]:
         return None, [finding(code, sheet=sheet, row=0, column=0, file=path.name, reason=reason)]
 
     try:
-        engine = FileEngine(path)
-        try:
-            with zipfile.ZipFile(path) as zf:
-                infos = sheet_infos(zf)
-                chosen, figures, problem = _plan(zf, infos)
-            if problem is not None:
-                return refused("form-too-large", problem[1], problem[0])
-            sheets = [engine.read(info.name) for info in chosen]
+        safety.inspect_package(path)  # zip bombs, encryption, entity declarations: before any parser
+        extents: dict[str, Extent] = {}
+        with zipfile.ZipFile(path) as zf:
+            infos = sheet_infos(zf)
+            chosen, figures, problem = _plan(zf, infos, extents)
+        if problem is not None:
+            return refused("form-too-large", problem[1], problem[0])
+        workbook = open_workbook(path, path.name) if chosen else None
+        try:  # each sheet from the XML already inflated and measured (calamine reads the values)
+            sheets = [read_sheet(workbook, path, info.name, path.name, xml=extents[info.name].xml) for info in chosen]
         finally:
-            engine.close()
+            if workbook is not None:
+                workbook.close()
         form = read_form(sheets, settings, file=path.name)
     except XladdinError as exc:
         return refused("form-not-a-form", str(exc))
@@ -86,7 +90,7 @@ def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, lis
     return form, notes
 
 
-def _plan(zf: zipfile.ZipFile, infos: list[SheetInfo]
+def _plan(zf: zipfile.ZipFile, infos: list[SheetInfo], extents: dict[str, Extent]
           ) -> tuple[list[SheetInfo], list[tuple[SheetInfo, int]], tuple[str, str] | None]:
     """Which sheets to read (form candidates, then the metadata sheet), which sheets hold figures
     (with how many; -1: too large to scan), and the reason to refuse the file (sheet, message), if any.
@@ -94,7 +98,6 @@ def _plan(zf: zipfile.ZipFile, infos: list[SheetInfo]
     refused); otherwise every visible sheet is one, and too large ones are passed over."""
     named = [i for i in infos if i.name == FORM_SHEET and i.state == "visible"]  # a hidden one is not the form
     candidates = named or [i for i in infos if i.state == "visible" and not i.name.startswith("_")]
-    extents: dict[str, Extent] = {}
     chosen: list[SheetInfo] = []
     first_problem: tuple[str, str] | None = None
     for info in candidates:
@@ -129,7 +132,7 @@ def _too_big(zf: zipfile.ZipFile, info: SheetInfo, max_rows: int, max_cols: int,
     if info.size > max_part:
         return (f"工作表“{info.name}”解压后 {info.size / 2**20:,.0f} MB，远超月报表的容量（{limit}），未读取、未汇入。"
                 "请删除多余内容后重新报送。")
-    extent = extents[info.name] = scan_extent(zf, info.part, max_rows=max_rows, max_cols=max_cols)
+    extent = extents[info.name] = scan_extent(zf, info.part, max_rows=max_rows, max_cols=max_cols, keep=True)
     if extent.over:
         return (f"工作表“{info.name}”的内容延伸到 {cell_ref(max(extent.max_row, 1), max(extent.max_col, 1))}"
                 f"（{extent.max_row:,} 行 × {extent.max_col:,} 列），超出月报表的容量（{limit}），未读取、未汇入。"

@@ -221,6 +221,8 @@ class JobFiles:
         with contextlib.suppress(OSError):
             if os.path.samefile(self.work, self.original):
                 return False
+            if self.work.stat().st_size != self.fp.size:
+                return True
         return fingerprint(self.work).sha256 != self.fp.sha256
 
     def _unchanged_on_disk(self, *, full: bool) -> bool:

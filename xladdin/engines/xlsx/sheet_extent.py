@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import unescape
 
 from xladdin.core.sheet import parse_ref
@@ -44,6 +44,7 @@ class Extent:
     dimension: str | None  # the <dimension ref> the file declares (may lie; max_row/max_col do not)
     numbers: int  # cells holding a number (no t attribute, or t="n"); -1 when not counted
     over: bool = False  # a cell or row lies beyond the limits given to ``scan_extent``
+    xml: bytes | None = field(default=None, repr=False, compare=False)  # the part, when asked to keep it
 
 
 def sheet_infos(zf: zipfile.ZipFile) -> list[SheetInfo]:
@@ -70,13 +71,15 @@ def sheet_infos(zf: zipfile.ZipFile) -> list[SheetInfo]:
 
 
 def scan_extent(zf: zipfile.ZipFile, part: str, *, max_rows: int = 1_048_576, max_cols: int = 16_384,
-                numbers: bool = False) -> Extent:
+                numbers: bool = False, keep: bool = False) -> Extent:
     """The extent of the sheet ``part``, streamed (see the module docstring). A sheet within
     ``max_rows`` x ``max_cols`` is recognised with C-level regex searches alone (a 150-form province
     month takes a fraction of a second); ``max_row``/``max_col`` are exact once a cell lies beyond
     (``over``), else lower bounds. ``numbers``: also count the cells holding a number. A chunk with
-    cells that omit their ``r`` reference (allowed, rare) is walked tag by tag."""
+    cells that omit their ``r`` reference (allowed, rare) is walked tag by tag. ``keep``: also
+    return the part's bytes (the caller bounds its size), so that a reader need not inflate it again."""
     max_row = max_col = count = 0
+    kept: list[bytes] = []
     over = False
     beyond = _beyond(max_rows, max_cols)
     state = [0, 0]  # the current row and column, for cells without a reference
@@ -85,11 +88,13 @@ def scan_extent(zf: zipfile.ZipFile, part: str, *, max_rows: int = 1_048_576, ma
     with zf.open(part) as fh:
         while True:
             chunk = fh.read(_CHUNK)
+            if keep:
+                kept.append(chunk)
             data = carry + chunk
             cut = data.rfind(b">") + 1 if chunk else len(data)
             body, carry = data[:cut], data[cut:]
-            if dimension is None:
-                found = _DIMENSION.search(body)
+            if dimension is None:  # it comes before the sheet data
+                found = _DIMENSION.search(body, 0, 8192)
                 dimension = found.group(1).decode("ascii", "replace") if found else None
             plain = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
             refs_first = body.count(b'<c r="')  # how Excel, WPS, LibreOffice and openpyxl write cells
@@ -114,7 +119,8 @@ def scan_extent(zf: zipfile.ZipFile, part: str, *, max_rows: int = 1_048_576, ma
                 break
             if len(carry) > _CHUNK:  # a single tag longer than 1 MB: no sheet writes that
                 carry = carry[-_CHUNK:]
-    return Extent(max_row, max_col, dimension, max(count, 0) if numbers else -1, over)
+    return Extent(max_row, max_col, dimension, max(count, 0) if numbers else -1, over,
+                  b"".join(kept) if keep else None)
 
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref="([^"]*)"')
