@@ -28,7 +28,7 @@ BUTTONS = ["校验台账", "恢复备份", "生成月报表", "月度汇总", "�
 # Every imageMso we use, checked with scripts/check_imagemso.py against Office's published Excel
 # control IDs (OfficeDev/office-fluent-ui-command-identifiers, MIT: excelcontrols.xlsx of Office
 # 2013, 2016, 2019 and Microsoft 365 Current Channel 2402; all six are in every one of them; Undo
-# (恢复备份) checked 2026-12-02 against the repository snapshot fetched that day).
+# (恢复备份) checked 2026-12-02 against the same commit b230a0d, all six lists).
 # A new icon must be checked the same way and added here (run recorded in docs/addin.md).
 EXCEL_CONTROL_IDS_CHECKED = {"DataValidation", "TableInsertExcel", "AutoSum", "Refresh", "FileSaveAsPdfOrXps", "Undo"}
 CALLBACK = re.compile(r"^Public Sub (\w+)\(control As IRibbonControl\)\n(.*?)^End Sub", re.M | re.S)
@@ -89,7 +89,7 @@ def test_every_callback_is_guarded_and_runs_an_existing_python_button() -> None:
         assert call is not None and len(body) == 2, action
         assert callable(getattr(ribbon_module, call.group(1))), call.group(1)
         folder = "True" in body[0]
-        assert folder == (sub in {"MakeForms", "Consolidate", "ExportBulletinPdf"}), sub
+        assert folder == (sub in {"MakeForms", "Consolidate", "ExportBulletinPdf", "RestoreBackup"}), sub
     cmd = startup_source()
     assert "import xladdin.excel.ribbon as r; r.check_version('\" & XLADDIN_XLWINGS & _" in cmd
     assert "\"', '\" & XLADDIN_VERSION & \"') and r.\" & pyCall" in cmd

@@ -72,7 +72,7 @@ def test_the_imagemso_checker_reads_office_lists_and_flags_foreign_ids(tmp_path:
     assert ws is not None
     ws.title = "excelcontrols"
     ws.append(["Control Name", "Control Type", "Tab Set", "Tab"])
-    for name in ["DataValidation", "TableInsertExcel", "AutoSum", "Refresh", "FileSaveAsPdfOrXps"]:
+    for name in ["DataValidation", "TableInsertExcel", "AutoSum", "Refresh", "FileSaveAsPdfOrXps", "Undo"]:
         ws.append([name, "button", "None (Core Tab)", "TabData"])
     wb.save(tmp_path / "excelcontrols.xlsx")
     (tmp_path / "ids.txt").write_text("DataValidation\nTableInsertExcel\nAutoSum\nRefresh\n", encoding="utf-8")
