@@ -151,7 +151,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
-    from xladdin.core.periods import period_month
     from xladdin.engines.files import stderr_progress
     from xladdin.jobs.consolidate import NEEDS, consolidate
     from xladdin.jobs.session import run_in_place
