@@ -392,9 +392,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("XLADDIN_DEBUG"):
             raise
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:  # a full disk outside the guarded writes
-            print("错误：磁盘空间不足，无法写入，原文件未修改。请清理磁盘（或换到空间充足的位置）后重新运行。", file=sys.stderr)
-            return 2
         print(f"内部错误（{type(exc).__name__}: {exc}）。原文件未修改。设置 XLADDIN_DEBUG=1 可查看详细信息。",
               file=sys.stderr)
         return 2
@@ -411,6 +408,8 @@ _OS_ERRORS: tuple[tuple[type[OSError], str], ...] = (
 
 def os_error_text(exc: OSError) -> str:
     """An operating-system error as a Chinese sentence naming the path."""
+    if exc.errno == errno.ENOSPC:  # a full disk outside the guarded writes
+        return "磁盘空间不足，无法写入。请清理磁盘（或换到空间充足的位置）后重新运行。"
     path = exc.filename if exc.filename is not None else ""
     if exc.filename2 is not None:
         path = f"{path}”或“{exc.filename2}"

@@ -19,6 +19,7 @@ from xladdin.books.form_writer import build_form, form_values
 from xladdin.books.template import build_master
 from xladdin.core.findings import Finding
 from xladdin.core.form_layout import FormMeta, form_file_name
+from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.demo.progress import unit_statistics
 from xladdin.engines.files import FileEngine
@@ -51,7 +52,7 @@ def write_forms(folder: Path, tweaks: dict[str, Tweak] | None = None) -> dict[st
         codes = [c for c, u in UNITS.items() if u == unit]
         own = pd.DataFrame([{"code": c, "name": f"项目{c}", "unit": unit, "level": "区重点", "annual_plan": 300.0,
                              "m02": 20.0, "m03": 30.0} for c in codes])
-        rows = form_values(own, 4)
+        rows = form_values(own, Period(4))
         for row in rows:
             row["month_current"] = FIGURES[row["code"]]
         meta = FormMeta(unit=unit, year=2022, month=4, master_id=MASTER_ID, master_file="主台账.xlsx")
@@ -64,7 +65,7 @@ def write_forms(folder: Path, tweaks: dict[str, Tweak] | None = None) -> dict[st
 def run(master: Path, tmp_path: Path, forms: Path) -> tuple[ConsolidationResult, dict[str, Any]]:
     path = tmp_path / "主台账.xlsx"
     shutil.copyfile(master, path)
-    result = run_in_place(path, lambda e: consolidate(e, 4, forms), month=4)
+    result = run_in_place(path, lambda e: consolidate(e, Period(4), forms), month=4)
     engine = FileEngine(path)
     try:
         frame = load_ledger(engine, default_settings()).frame

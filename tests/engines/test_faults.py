@@ -28,6 +28,7 @@ from tests.conftest import run_cli
 from xladdin import errors
 from xladdin.books.template import build_master
 from xladdin.cli import main
+from xladdin.core.periods import Period
 from xladdin.demo.progress import unit_statistics
 from xladdin.engines.guards import snapshot
 from xladdin.engines.guards import vetting as safety
@@ -101,7 +102,7 @@ def test_a_save_during_a_consolidation_is_never_overwritten(stage: str, lo_maste
     saved: list[bytes] = []
     monkeypatch.setattr(snapshot, "stage_hook", at_stage(stage, lambda p: saved.append(colleague_saves(p))))
     with pytest.raises(errors.WorkbookChanged) as caught:
-        run_in_place(path, lambda e: consolidate(e, 4), month=4)
+        run_in_place(path, lambda e: consolidate(e, Period(4)), month=4)
     assert path.read_bytes() == saved[0]  # the colleague's save stands
     beside = Path(caught.value.result)
     assert beside.parent == tmp_path and beside.name.startswith("主台账-汇总结果-")
@@ -137,7 +138,7 @@ def test_a_save_during_validate_mark_on_the_file_engine_is_never_overwritten(lo_
 def test_without_a_concurrent_save_the_job_replaces_and_backs_up_once(lo_master: Path, tmp_path: Path) -> None:
     path = copy_master(lo_master, tmp_path)
     original = path.read_bytes()
-    run_in_place(path, lambda e: consolidate(e, 4), month=4)
+    run_in_place(path, lambda e: consolidate(e, Period(4)), month=4)
     assert path.read_bytes() != original
     assert [b.read_bytes() for b in (tmp_path / "备份").glob("*.xlsx")] == [original]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["主台账.xlsx", "备份"]
@@ -196,6 +197,7 @@ import os, signal, sys
 from pathlib import Path
 from xladdin.demo.progress import unit_statistics
 from xladdin.engines.guards import snapshot
+from xladdin.core.periods import Period
 from xladdin.jobs.consolidate import consolidate
 from xladdin.jobs.session import run_in_place
 
@@ -204,7 +206,7 @@ def hook(stage, master):
         os.kill(os.getpid(), signal.SIGKILL)
 
 snapshot.stage_hook = hook
-run_in_place(Path(sys.argv[1]), lambda e: consolidate(e, 4), month=4)
+run_in_place(Path(sys.argv[1]), lambda e: consolidate(e, Period(4)), month=4)
 """
 
 
