@@ -264,11 +264,18 @@ def _output_sheet(ws: Worksheet, key: str) -> None:
         ws["A2"].alignment = Alignment(wrap_text=False)
     add_name(ws, region.name, region.anchor)
     if key == "bulletin":
-        bulletin_page(ws, cols=BL.GRID_COLS, col_px=BL.COL_UNITS * 8, title_rows=BL.TITLE_ROWS, body_row=BL.BODY_ROW,
-                      body_rows=BULLETIN_ROWS)
+        bulletin_page(ws, cols=BL.GRID_COLS, grid_mm=BL.GRID_MM, rows=BULLETIN_ROWS)
         return
     for col in range(1, 13):
         ws.column_dimensions[get_column_letter(col)].width = 14
+    ws.column_dimensions["A"].width = 20  # unit, category and caption texts
+    if key == "ranking":
+        ws.column_dimensions["B"].width = 18
+        ws.column_dimensions["G"].width = 16
+        ws.column_dimensions["H"].hidden = True  # 增速（数值）: the chart's data, not for reading
+    if key == "findings":
+        for letter, width in zip("ABCDEFGHIJ", (10, 14, 8, 16, 16, 50, 14, 14, 10, 18), strict=True):
+            ws.column_dimensions[letter].width = width
     print_setup(ws, title_rows="1:2" if region.anchor != "A1" else None)
 
 

@@ -20,11 +20,12 @@ import tempfile
 import threading
 from pathlib import Path
 
+from xladdin.core.values import ERROR_LITERALS
 from xladdin.errors import WorkbookUnreadable, XladdinError
 
 __all__ = ["ERROR_VALUES", "convert", "error_cells", "recalc", "soffice", "to_pdf"]
 
-ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "Err:")
+ERROR_VALUES = (*sorted(ERROR_LITERALS), "Err:")  # Excel's error literals, and LibreOffice's own "Err:502"
 TIMEOUT = 180.0
 
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>

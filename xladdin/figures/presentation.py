@@ -16,10 +16,26 @@ Error literals (``#N/A`` …) live with the cell-value parsing in ``core.values.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
-__all__ = ["AMOUNT_FORMAT", "COUNT_FORMAT", "LABELS", "RATE_FORMAT", "RATE_KEYS", "cell_value", "change", "label",
-           "number_format", "pct", "points", "yi"]
+from xladdin.core.fields import FIELDS
+
+__all__ = [
+    "AMOUNT_FORMAT",
+    "COUNT_FORMAT",
+    "LABELS",
+    "RATE_FORMAT",
+    "RATE_KEYS",
+    "cell_value",
+    "change",
+    "field_label",
+    "label",
+    "number_format",
+    "pct",
+    "points",
+    "yi",
+]
 
 AMOUNT_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -27,7 +43,7 @@ RATE_FORMAT = "0.0%"
 SCORE_FORMAT = "0.0"
 
 LABELS: dict[str, str] = {
-    "level": "项目类别", "unit": "单位", "category": "行业类别", "projects": "项目个数",
+    "level": "项目类别", "unit": "责任单位", "category": "行业类别", "projects": "项目个数",
     "total_investment": "总投资（万元）", "annual_plan": "年度计划（万元）", "ytd_completed": "累计完成（万元）",
     "completion_rate": "完成率", "schedule": "序时进度", "gap": "较序时进度", "status": "进度情况", "growth": "增速",
     "scope": "口径", "ytd": "本年累计（万元）", "ytd_last_year": "上年同期（万元）", "target": "目标增速",
@@ -38,16 +54,47 @@ LABELS: dict[str, str] = {
     "quota_share": "占新增额度", "issuance": "发行规模得分", "quality": "报送质量得分", "disbursement": "支出进度得分",
     "compliance": "规范性得分", "score": "综合得分", "tier": "档次", "count": "已引进个数", "met": "是否完成",
     "code": "项目编码", "name": "项目名称", "row": "台账行",
+    # issue 13: programme measures
+    "kind": "单位类型", "bond_applied": "申请额度（万元）", "bond_issued": "已发行（万元）", "issue_rate": "发行比例",
+    "no_batch": "批次未填", "sign_list": "签约一批", "start_list": "开工一批", "production_list": "投产一批",
+    "link": "关键环节", "held": "受阻项目数", "project_status": "项目状态", "names": "项目名称", "target_count": "目标个数",
+    "verdict": "判定", "reason": "依据",
+    "required": "应入库", "entered": "已入库", "missing": "应入未入", "unknown": "状态不明", "entry_rate": "入库率",
+    "behind": "滞后项目数", "behind_names": "滞后序时进度项目", "new_build": "新建", "continued": "续建",
+    "no_nature": "性质未填", "completed": "竣工", "planned": "计划新开工", "due": "应开工（截至本期）",
+    "started_new": "已开工", "due_rate": "序时开工率", "late_names": "应开工未开工项目", "annual_target": "年度目标（万元）",
+    "target_rate": "目标完成率",
 }
 
 RATE_KEYS = frozenset({"completion_rate", "schedule", "gap", "growth", "target", "fulfilment_rate", "start_rate",
                        "production_rate", "output_rate", "disbursement_rate", "quota_share", "count_ratio",
-                       "investment_ratio"})
+                       "investment_ratio", "issue_rate", "entry_rate", "due_rate", "target_rate"})
 AMOUNT_KEYS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year", "bond_amount",
-                         "bond_disbursed", "reserve_investment", "base_investment"})
+                         "bond_disbursed", "reserve_investment", "base_investment", "bond_applied", "bond_issued",
+                         "annual_target"})
 COUNT_KEYS = frozenset({"projects", "fulfilled", "started", "producing", "reached", "count", "rank", "run", "row",
-                        "reserve_projects", "base_projects"})
+                        "reserve_projects", "base_projects", "no_batch", "held", "target_count", "required", "entered",
+                        "missing", "unknown", "behind", "new_build", "continued", "no_nature", "completed", "planned",
+                        "due", "started_new"})
 SCORE_KEYS = frozenset({"issuance", "quality", "disbursement", "compliance", "score"})
+
+
+_FORM_FIELDS = {"value": "本月完成", "cumulative": "本年累计完成", "progress_text": "形象进度", "problems": "存在问题"}
+_FIELD_LABELS = {f.key: f.label for f in FIELDS}
+_MONTH_KEY = re.compile(r"^m(\d\d)$")
+
+
+def field_label(key: str) -> str:
+    """The Chinese name of a finding's field (ledger columns by their catalogue label, form
+    columns by the form's words, month columns as "6月"); text that is not a key stays."""
+    if key in _FORM_FIELDS:
+        return _FORM_FIELDS[key]
+    if key in _FIELD_LABELS:
+        return _FIELD_LABELS[key]
+    month = _MONTH_KEY.match(key)
+    if month:
+        return f"{int(month.group(1))}月"
+    return LABELS.get(key, key)
 
 
 def label(key: str) -> str:

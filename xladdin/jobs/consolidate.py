@@ -348,7 +348,7 @@ def _write(engine: Engine, t: dict[str, Any], settings: Settings, pm: int, histo
     write_tables(engine, "programmes", programme_tables(t, pm))
     blocks = bulletin.build(pm, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
                             not_entered=t["not_entered"], missing_units=merge.missing,
-                            problems=sum(f.severity == "error" for f in merge.findings), bonds=t["bonds"], sgyp=t["sgyp"],
+                            problems=report.errors, bonds=t["bonds"], sgyp=t["sgyp"],
                             extra=bulletin_measures.sections(t, pm))
     write_bulletin(engine, blocks)
     _write_findings(engine, report, label)
@@ -372,6 +372,6 @@ def _fill_history(history: dict[str, dict[int, int | None]], stats: pd.DataFrame
 
 
 def _write_findings(engine: Engine, report: Report, label: str) -> None:
-    from xladdin.jobs.validate import write_findings
+    from xladdin.jobs.validate import FORMS_CHECK, write_findings
 
-    write_findings(engine, report, title=f"{label}月报汇总检查结果")
+    write_findings(engine, report, title=f"{label}月报汇总检查结果", source=FORMS_CHECK)
