@@ -157,6 +157,19 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.bulletin_export import export_bulletin
+
+    engine = FileEngine(Path(args.master))
+    try:
+        out = export_bulletin(engine, args.month, Path(args.out))
+    finally:
+        engine.close()
+    print(f"已导出通报：{out}")
+    return 0
+
+
 def cmd_addin_build(args: argparse.Namespace) -> int:
     from xladdin.excel.addin import build_addin
 
@@ -228,6 +241,12 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="以 JSON 输出（默认即为 JSON）")
     s.add_argument("--csv", metavar="DIR", help="将各汇总表写成 CSV 文件到该文件夹（给出 --json 时同时输出 JSON）")
     s.set_defaults(func=cmd_summary)
+
+    b = sub.add_parser("bulletin", help="导出某月通报为 Word 文档（.docx）或 PDF（不修改工作簿）")
+    b.add_argument("master", help="主台账工作簿")
+    b.add_argument("--month", type=int, required=True, help="月份 1-12")
+    b.add_argument("--out", required=True, help="输出文件：.docx 或 .pdf")
+    b.set_defaults(func=cmd_bulletin)
 
     return p
 

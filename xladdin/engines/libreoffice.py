@@ -43,6 +43,8 @@ _FILTERS = {
     "pdf": "pdf:calc_pdf_Export",
     "ods": "ods",
 }
+_WRITER_PDF = "pdf:writer_pdf_Export"  # documents (.docx) go through Writer
+_DOCUMENTS = (".docx", ".doc", ".odt")
 _template: Path | None = None
 _template_lock = threading.Lock()
 
@@ -114,7 +116,7 @@ def convert(sources: list[Path], out_dir: Path, fmt: str, *, suffix: str = "") -
             program,
             f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault",
-            "--convert-to", _FILTERS[fmt], "--outdir", str(outbox), *map(str, copies),
+            "--convert-to", _filter(fmt, sources), "--outdir", str(outbox), *map(str, copies),
         ]  # fmt: skip
         env = {**os.environ, "HOME": str(work)}
         try:
@@ -133,6 +135,12 @@ def convert(sources: list[Path], out_dir: Path, fmt: str, *, suffix: str = "") -
         with contextlib.suppress(OSError):
             _keep_as_template(profile)
     return results
+
+
+def _filter(fmt: str, sources: list[Path]) -> str:
+    if fmt == "pdf" and sources and all(Path(s).suffix.lower() in _DOCUMENTS for s in sources):
+        return _WRITER_PDF
+    return _FILTERS[fmt]
 
 
 def recalc(src: Path, out_dir: Path) -> Path:

@@ -142,7 +142,7 @@ def _ranking(ranking: pd.DataFrame | None, label: str, who: str) -> tuple[list[B
     top = ranked[0]
     text = (f"{label}，{who}中，{top['unit']}投资增速最高，同比{change(top['growth'])}。"
             "各单位排名如下：")
-    table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理意见")]
+    table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理措施")]
     table += [(r["rank"] if _ok(r.get("rank")) else "—", r["unit"], yi(r["ytd"]), yi(r["ytd_last_year"]),
                pct(r["growth"]), r["action"] or "") for r in rows]
     actions = [r for r in rows if r.get("action")]
