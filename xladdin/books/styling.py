@@ -95,18 +95,17 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
         ws.print_title_rows = title_rows
 
 
-def bulletin_page(ws: Worksheet, *, cols: int, grid_mm: float, rows: int) -> None:
+def bulletin_page(ws: Worksheet, *, cols: int, width: float, rows: int) -> None:
     """Pre-size the 通报 sheet as an A4 portrait 公文 page (GB/T 9704-2012): margins top 37 mm,
-    bottom 35 mm, left 28 mm, right 26 mm; ``cols`` equal columns ``grid_mm`` wide in all; ``rows``
+    bottom 35 mm, left 28 mm, right 26 mm; ``cols`` equal columns of stored ``width``; ``rows``
     rows of one line each (``ROW_PT``: 22 a page) in 仿宋_GB2312 三号; page numbers "— 1 —" in
     四号 宋体 below the text block, odd pages at the right, even pages at the left; printed at
     100 % (the layout counts lines per page). Jobs style each line's cells themselves."""
     from xladdin.books.bulletin_style import BODY_FONT as DOC_FONT
     from xladdin.books.bulletin_style import MARGINS_MM, ROW_PT
 
-    px = grid_mm / cols / 25.4 * 96  # 96 px an inch; Excel's column width: (px - 5) / 7 at Calibri 11
     for c in range(1, cols + 1):
-        ws.column_dimensions[get_column_letter(c)].width = round((px - 5) / 7, 2)
+        ws.column_dimensions[get_column_letter(c)].width = width
     body = Font(name=DOC_FONT, size=16, charset=134)
     left = Alignment(horizontal="left", vertical="center")
     for r in range(1, rows + 1):

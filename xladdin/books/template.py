@@ -264,7 +264,7 @@ def _output_sheet(ws: Worksheet, key: str) -> None:
         ws["A2"].alignment = Alignment(wrap_text=False)
     add_name(ws, region.name, region.anchor)
     if key == "bulletin":
-        bulletin_page(ws, cols=BL.GRID_COLS, grid_mm=BL.GRID_MM, rows=BULLETIN_ROWS)
+        bulletin_page(ws, cols=BL.GRID_COLS, width=BL.COL_WIDTH, rows=BULLETIN_ROWS)
         return
     for col in range(1, 13):
         ws.column_dimensions[get_column_letter(col)].width = 14

@@ -9,9 +9,9 @@ footer. Each ``Line`` is one row: its values from column A and the style its cel
 All layout lives in the text and in which column a value starts:
 
 - width is measured in display units: CJK and other wide or ambiguous-width characters
-  (full-width punctuation, “”) count 2, ASCII 1; a body line holds ``LINE_UNITS`` (27
-  characters of 三号: the sheet's printable width with slack for fallback fonts; the Word
-  document holds the standard 28);
+  (full-width punctuation, “”) count 2, ASCII 1; a body line holds ``LINE_UNITS`` (26
+  characters of 三号: what the grid holds in Excel, whose columns print 5 % narrower than
+  LibreOffice's at the same stored width; the Word document holds the standard 28);
 - paragraphs start with two full-width spaces and break at the printable width, never inside
   an ASCII run ("1-6", "3285.80", "9.9%"), never between a number and its unit (月, 亿元, 个 …),
   never before closing punctuation (，。、；：）” … 避头尾) nor after opening punctuation;
@@ -39,16 +39,17 @@ __all__ = ["BODY_ROW", "COL_UNITS", "GRID_COLS", "LINES_PER_PAGE", "LINE_UNITS",
            "TITLE_UNITS", "Line", "display_width", "layout", "split_title", "table_columns", "values", "wrap"]
 
 GRID_COLS = 16  # columns A:P of the 通报 sheet
-GRID_MM = 154.0  # their printed width: 156 mm between the margins, 2 mm to spare
+GRID_MM = 148.0  # their printed width in Excel (LibreOffice draws them 5 % wider: 155 mm), 156 mm between margins
+COL_WIDTH = 4.97  # the columns' stored width (characters of Calibri 11): 35 px in Excel, 27.5 pt in LibreOffice
 BODY_PT, TITLE_PT, TABLE_PT, IMPRINT_PT = 16, 22, 12, 14  # 三号, 二号, 小四, 四号
 COL_UNITS = GRID_MM / 25.4 * 72 / GRID_COLS / (BODY_PT / 2)  # display units of body text one column holds
-LINE_UNITS = 54  # 27 characters of 三号 (the grid holds 54.6 units)
+LINE_UNITS = 52  # 26 characters of 三号 (the grid holds 52.4 units in Excel)
 TITLE_UNITS = int(GRID_COLS * COL_UNITS * BODY_PT / TITLE_PT) - 2
 TABLE_UNITS = COL_UNITS * BODY_PT / TABLE_PT  # display units of table text one column holds
 LINES_PER_PAGE = 22
 TITLE_ROWS, BODY_ROW = 2, 1  # kept for callers: the grid starts at A1
 INDENT = "\u3000\u3000"
-CHART_COLS = (4, 14)  # chart rows: unit name in A:D, bars in E:N (axis inside), growth words from O
+CHART_COLS = (4, 12)  # chart rows: unit name in A:D, bars in E:M (axis inside), growth words from N
 BAR = "▏▎▍▌▋▊▉█"
 
 STYLES = ("masthead", "docnumber", "rule", "title", "recipient", "body", "heading1", "heading2", "unit_line",
@@ -253,7 +254,10 @@ def _imprint(block: Any, used: int) -> list[Line]:
     for row in block.rows:
         if len(row) == 1:  # 抄送: 四号, one character in from each side, continued lines aligned
             width = int(LINE_UNITS * BODY_PT / IMPRINT_PT) - 4
-            lines += [Line(("\u3000" + t,), "imprint") for t in wrap(str(row[0]), width, indent="")]
+            text = str(row[0])
+            head = text.index("：") + 1 if "：" in text else 0
+            parts = wrap(text, width - 2 * head, indent="")  # continued lines under the first name
+            lines += [Line(("\u3000" + ("\u3000" * head if k else "") + t,), "imprint") for k, t in enumerate(parts)]
         else:
             left, right = str(row[0]), str(row[1])
             units = COL_UNITS * BODY_PT / IMPRINT_PT
