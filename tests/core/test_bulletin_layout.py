@@ -84,7 +84,7 @@ def test_table_columns_fit_their_content_and_the_page() -> None:
     ends = [*starts[1:], GRID_COLS]
     for j, (s, e) in enumerate(zip(starts, ends, strict=True)):
         widest = max(display_width(str(r[j])) for r in rows)
-        assert (e - s) * TABLE_UNITS >= widest + 1, j  # each column holds its widest value with a gap
+        assert (e - s) * TABLE_UNITS >= widest, j  # each column holds its widest value
 
 
 def test_layout_lines_are_the_parts_of_a_gongwen() -> None:
