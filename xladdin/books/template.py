@@ -66,6 +66,12 @@ TEMPLATE_ID = "GC-TEMPLATE-2022"  # identity of a ledger started from the blank 
 MASTER_FILE = "主台账模板.xlsx"
 LEDGER_HEADER_ROW, LEDGER_FIRST_ROW = 3, 4
 STATS_HEADER_ROW, STATS_FIRST_ROW = 2, 3
+OUTPUT_WIDTHS: dict[str, tuple[float, ...]] = {  # column widths of the output sheets, by region
+    "summary": (22, 10, 18, 18, 18, 10, 10, 12, 14, 10, 10, 10),
+    "ranking": (7, 16, 18, 18, 10, 14, 16),
+    "programmes": (22, 18, 18, 18, 18, 12, 12, 12, 12, 12, 12, 12),
+    "findings": (6, 6, 18, 10, 10, 14, 16, 60, 30, 10, 22),
+}
 BULLETIN_ROWS = 300  # pre-styled body rows of 通报 (the demo's bulletin uses about 90)
 VALIDATED_ROWS = 3000  # validation and formats reach this far below the header, for rows staff add
 FLAG_KEYS = tuple(f.key for f in FIELDS if f.kind == "flag")
@@ -268,14 +274,10 @@ def _output_sheet(ws: Worksheet, key: str) -> None:
         return
     for col in range(1, 13):
         ws.column_dimensions[get_column_letter(col)].width = 14
-    ws.column_dimensions["A"].width = 20  # unit, category and caption texts
+    for letter, width in zip("ABCDEFGHIJKL", OUTPUT_WIDTHS.get(key, ()), strict=False):
+        ws.column_dimensions[letter].width = width  # headers on one line, amounts with separators whole
     if key == "ranking":
-        ws.column_dimensions["B"].width = 18
-        ws.column_dimensions["G"].width = 16
-        ws.column_dimensions["H"].hidden = True  # 增速（数值）: the chart's data, not for reading
-    if key == "findings":
-        for letter, width in zip("ABCDEFGHIJ", (10, 14, 8, 16, 16, 50, 14, 14, 10, 18), strict=True):
-            ws.column_dimensions[letter].width = width
+        ws.column_dimensions["H"].hidden = True  # 增速（数值）: data of charts made by earlier versions
     print_setup(ws, title_rows="1:2" if region.anchor != "A1" else None)
 
 

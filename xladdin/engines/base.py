@@ -54,6 +54,7 @@ class CellStyle:
     bold: bool | None = None
     color: str | None = None  # font colour, 6 hex digits
     align: str | None = None  # left, center, right, centerContinuous
+    wrap: bool | None = None  # wrap text in the cell
     border: str | None = None
     thick: str | None = None
     border_color: str | None = None

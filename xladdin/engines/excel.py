@@ -363,6 +363,8 @@ def _apply_style(rng: Any, st: CellStyle, *, desktop: bool) -> None:
         return
     if st.align is not None:
         rng.api.HorizontalAlignment = _ALIGN.get(st.align, -4131)
+    if st.wrap is not None:
+        rng.api.WrapText = st.wrap
     if st.border is not None or st.thick is not None:
         for side, edge in _EDGES.items():
             border = rng.api.Borders(edge)

@@ -236,7 +236,7 @@ class FileEngine:
                             family=f.family, italic=f.italic, underline=f.underline)
                 a = cell.alignment
                 align = Alignment(horizontal=st.align or a.horizontal, vertical=a.vertical or "center",
-                                  wrap_text=a.wrap_text, indent=a.indent)
+                                  wrap_text=a.wrap_text if st.wrap is None else st.wrap, indent=a.indent)
                 border = cell.border
                 if st.border is not None or st.thick is not None:
                     color = "FF" + (st.border_color or "000000").upper()
@@ -260,7 +260,7 @@ class FileEngine:
         chart.type = "bar"
         chart.title = title
         chart.legend = None
-        chart.height = 9
+        chart.height = 13  # tall enough for every unit's label (tickLblSkip 1)
         chart.width = 16
         c1, r1, c2, r2 = cast(tuple[int, int, int, int], range_boundaries(values))
         chart.add_data(Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2), titles_from_data=False)
@@ -269,6 +269,7 @@ class FileEngine:
         chart.y_axis.numFmt = "0.0%"
         chart.y_axis.delete = False
         chart.x_axis.delete = False
+        chart.x_axis.tickLblSkip = 1
         ws.add_chart(chart, anchor)
 
     def status(self, text: str) -> None:

@@ -51,7 +51,7 @@ def table_rows(frame: pd.DataFrame, columns: list[str] | None = None, *, missing
     return rows
 
 
-HEAD_STYLE = CellStyle(bold=True, border="tblr", align="center")
+HEAD_STYLE = CellStyle(bold=True, border="tblr", align="center", wrap=False)
 CAPTION_STYLE = CellStyle(bold=True, border="", align="left")
 
 
@@ -141,7 +141,7 @@ def write_ranking(engine: Engine, ranking: pd.DataFrame, month: int) -> None:
     if len(ranking):
         engine.bar_chart(sheet, "xl_rank_chart", cell_ref(r0, c0 + len(cols) + 2),
                          f"{cell_ref(first, c0 + 1)}:{cell_ref(last, c0 + 1)}",
-                         f"{cell_ref(first, c0 + len(cols))}:{cell_ref(last, c0 + len(cols))}",
+                         f"{cell_ref(first, c0 + 4)}:{cell_ref(last, c0 + 4)}",  # 增速, a number now
                          f"{period_label(month)}各单位投资增速")
 
 

@@ -131,10 +131,15 @@ class StyleBook:
             attrs["fontId"], attrs["applyFont"] = str(self._index(self.fonts, self._font(base_font, st))), "1"
         if st.border is not None or st.thick is not None:
             attrs["borderId"], attrs["applyBorder"] = str(self._index(self.borders, self._border(st))), "1"
-        if st.align is not None:
+        if st.align is not None or st.wrap is not None:
             align = re.search(r"<alignment\b([^>]*?)/>", inner)
             a_attrs = dict(_ATTR.findall(align.group(1))) if align else {}
-            a_attrs["horizontal"] = st.align
+            if st.align is not None:
+                a_attrs["horizontal"] = st.align
+            if st.wrap is not None:
+                a_attrs.pop("wrapText", None)
+                if st.wrap:
+                    a_attrs["wrapText"] = "1"
             a_attrs.setdefault("vertical", "center")
             element = "<alignment " + " ".join(f'{k}="{v}"' for k, v in a_attrs.items()) + "/>"
             inner = inner.replace(align.group(0), element) if align else element + inner
