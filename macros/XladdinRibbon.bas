@@ -32,3 +32,7 @@ Public Sub ExportBulletinPdf(control As IRibbonControl)
     If Not XladdinReady(True) Then Exit Sub
     RunPython XladdinCommand("export_bulletin_pdf()")
 End Sub
+
+Public Sub ExportBulletinWord(control As IRibbonControl)
+    RunPython "import xladdin.excel.ribbon; xladdin.excel.ribbon.export_bulletin_word()"
+End Sub

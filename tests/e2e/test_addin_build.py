@@ -24,7 +24,7 @@ from xladdin.excel.addin import (
 )
 
 NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
-BUTTONS = ["校验台账", "生成月报表", "月度汇总", "刷新排名与通报", "导出通报PDF"]
+BUTTONS = ["校验台账", "生成月报表", "月度汇总", "刷新排名与通报", "导出通报PDF", "导出通报Word"]
 # Every imageMso we use, checked with scripts/check_imagemso.py against Office's published Excel
 # control IDs (OfficeDev/office-fluent-ui-command-identifiers, MIT: excelcontrols.xlsx of Office
 # 2013, 2016, 2019 and Microsoft 365 Current Channel 2402; all five are in every one of them).
