@@ -67,7 +67,7 @@ MASTER_FILE = "主台账模板.xlsx"
 LEDGER_HEADER_ROW, LEDGER_FIRST_ROW = 3, 4
 STATS_HEADER_ROW, STATS_FIRST_ROW = 2, 3
 OUTPUT_WIDTHS: dict[str, tuple[float, ...]] = {  # column widths of the output sheets, by region
-    "summary": (22, 10, 18, 18, 18, 10, 10, 12, 14, 10, 10, 10),
+    "summary": (22, 14, 16, 18, 18, 18, 16, 10, 12, 14, 12, 10),
     "ranking": (7, 16, 18, 18, 10, 14, 16),
     "programmes": (22, 18, 18, 18, 18, 12, 12, 12, 12, 12, 12, 12),
     "findings": (6, 6, 18, 10, 10, 14, 16, 60, 30, 10, 22),
