@@ -157,3 +157,36 @@ def test_the_word_bulletin_is_a_gongwen(printed: dict[str, Any]) -> None:
         assert part in text, part
     late = [(p, t) for p, _x0, x1, w, t in words(pdf) if x1 > w - 26 * MM + 2]
     assert not late, late[:5]
+
+
+def test_the_form_prints_codes_whole_labels_apart_and_a_signature_line(tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+    from xladdin.core.form_reader import read_form
+    from xladdin.core.settings import default_settings
+
+    sample = ROOT / "workbooks" / "月报表样表.xlsx"
+    pdf = convert([one_sheet(sample, "月报表", tmp_path)], tmp_path / "pdf", "pdf")[0]
+    pages, size = pdf_pages(pdf)
+    assert size == pytest.approx(A4[::-1], abs=1) and pages == 1
+    text = flat_text(pdf)
+    assert "###" not in text
+    engine = FileEngine(sample)
+    try:
+        form = read_form([engine.read(s) for s in engine.sheet_names()], default_settings(), file=sample.name)
+    finally:
+        engine.close()
+    assert form.unit and form.rows and all(r.code in text for r in form.rows)  # 项目编码 whole, and still read
+    assert f"填报单位：{form.unit}" in text
+    for label in ("填报人：", "联系电话：", "单位负责人：", "填报日期："):
+        assert label in text
+    assert not [t for _p, _x0, x1, w, t in words(pdf) if x1 > w]
+
+
+def test_the_ledger_prints_on_a3_with_the_key_columns_outside_the_fold(printed: dict[str, Any]) -> None:
+    from xladdin.books.template import LEDGER_COLUMNS, PRINT_KEYS
+
+    ws = openpyxl.load_workbook(printed["master"])[SHEETS["ledger"]]
+    assert int(ws.page_setup.paperSize) == 8 and ws.page_setup.orientation == "landscape"  # 8: A3
+    folded = {c.key for i, c in enumerate(LEDGER_COLUMNS, start=1)
+              if ws.column_dimensions[openpyxl.utils.get_column_letter(i)].outlineLevel}
+    assert folded and not folded & set(PRINT_KEYS) and len(LEDGER_COLUMNS) - len(folded) <= 14
