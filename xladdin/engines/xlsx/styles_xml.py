@@ -253,7 +253,11 @@ def _cells(p: bytes, r: int, existing: dict[int, bytes], wanted: dict[int, Any],
         tag = old[:gt]
         s = re.search(rb'\ss="(\d+)"', tag)
         new = derive(int(s.group(1)) if s else 0, st)
-        tag = tag[:s.start()] + b' s="%d"' % new + tag[s.end():] if s else tag.rstrip(b"/") + b' s="%d"' % new + (
-            b"/" if tag.endswith(b"/") else b"")
+        if s:
+            tag = tag[:s.start()] + b' s="%d"' % new + tag[s.end():]
+        else:  # right after r="…", where the value patcher keeps it: a re-run then writes the same bytes
+            r_attr = re.search(rb'\sr="[^"]*"', tag)
+            at = r_attr.end() if r_attr else len(tag.rstrip(b"/"))
+            tag = tag[:at] + b' s="%d"' % new + tag[at:]
         cells[c] = tag + old[gt:]
     return b"".join(cells[c] for c in sorted(cells))
