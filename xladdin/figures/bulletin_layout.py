@@ -17,7 +17,7 @@ All layout lives in the text and in which column a value starts:
   never before closing punctuation (，。、；：）” … 避头尾) nor after opening punctuation;
 - a long title breaks into two centred lines, the first the longer;
 - table columns are allotted whole grid columns according to their widest value at the table
-  font (小四), ruled cell by cell; a table that runs over a page repeats its header row at the
+  font (小四), spare grid columns going to the tightest column, ruled cell by cell; a table that runs over a page repeats its header row at the
   top of the next page; the unit line ("单位：亿元") ends at the right margin;
 - the growth chart is drawn in cells: one row per unit, every unit labelled, a bar of block
   characters (▏…█, eighths) from a zero axis, and the growth in words;
@@ -166,11 +166,11 @@ def table_columns(rows: Sequence[Sequence[Any]], grid: int = GRID_COLS, unit: fl
         spans = [max(1, math.ceil((w + gap) / unit)) for w in need]
         if sum(spans) <= grid:
             break
-    order = sorted(range(n), key=lambda j: (-need[j], j))
-    spare, k = grid - sum(spans), 0
-    while spare > 0:
-        spans[order[k % n]] += 1
-        spare, k = spare - 1, k + 1
+    spare = grid - sum(spans)
+    while spare > 0:  # each spare column to the tightest column (least room left around its widest value)
+        tightest = min(range(n), key=lambda j: (spans[j] * unit - need[j], -need[j], j))
+        spans[tightest] += 1
+        spare -= 1
     starts, at = [], 0
     for span in spans:
         starts.append(at)
