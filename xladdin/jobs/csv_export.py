@@ -15,18 +15,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xladdin.core.fields import FIELDS
 from xladdin.core.findings import Report
 from xladdin.core.values import ERROR_LITERALS
 from xladdin.engines.guards.vetting import csv_safe
 from xladdin.engines.guards.writes import atomic_write
 from xladdin.figures.presentation import LABELS as HEADERS
-from xladdin.figures.presentation import RATE_KEYS
+from xladdin.figures.presentation import RATE_KEYS, field_label
 
 __all__ = ["SUMMARY_TABLES", "cell_text", "write_csv", "write_findings_csv", "write_summary_csv"]
 
-_SEVERITY = {"error": "错误", "warning": "警告"}
-_LABELS = {f.key: f.label for f in FIELDS}
 _AMOUNTS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year", "annual_target",
                       "bond_applied", "bond_issued", "bond_disbursed"})
 # file stem, key in ``summary()``'s dict, columns
@@ -99,7 +96,7 @@ def _number(key: str, value: Any) -> Any:
 
 
 def _header(key: str, table: str) -> str:
-    label = HEADERS.get(key, _LABELS.get(key, key))
+    label = HEADERS.get(key, field_label(key))
     return f"{label}（%）" if key in RATE_KEYS else label
 
 
