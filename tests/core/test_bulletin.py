@@ -73,7 +73,13 @@ def test_bulletin_without_data_is_still_complete() -> None:
     assert "暂无法通报增速" in text and "暂不排名" in text
     assert blocks[1].text == "管发改〔2022〕\u3000号"  # no serial entered: left blank to fill in, never guessed
     assert [b.text for b in blocks if b.kind == "date"] == ["2022年3月\u3000日"]
-    assert "经济开发区和各街道（乡）投资增速排名" in text  # 圃田乡 is ranked by default
+    assert "经济开发区和各街道投资增速排名" in text  # the plan ranks 经济开发区 and the 街道 by default
+    from xladdin.core.settings import UnitSpec as Unit
+
+    with_township = default_settings().model_copy(update={"units": (
+        Unit(name="经济开发区", kind="经济开发区", ranked=True), Unit(name="甲街道", kind="街道", ranked=True),
+        Unit(name="圃田乡", kind="乡", ranked=True))})
+    assert "经济开发区和各街道（乡）投资增速排名" in text_of(build(1, with_township))  # who is ranked, named
     assert build(1, default_settings()) == blocks  # deterministic
 
 

@@ -32,7 +32,7 @@ PARA = ("2022年1-6月，全区固定资产投资同比增长9.9%（目标10.0%�
 
 def test_display_width_counts_wide_characters_twice() -> None:
     assert display_width("1-6月") == 5
-    assert display_width("（目标10.0%），") == 2 + 4 + 5 + 2 + 2
+    assert display_width("（目标10.0%），") == 2 + 4 + 4 + 2 + 2 + 2  # "%" is drawn wide
     assert display_width("“三个一批”") == 12
 
 

@@ -9,7 +9,7 @@ footer. Each ``Line`` is one row: its values from column A and the style its cel
 All layout lives in the text and in which column a value starts:
 
 - width is measured in display units: CJK and other wide or ambiguous-width characters
-  (full-width punctuation, “”) count 2, ASCII 1; a body line holds ``LINE_UNITS`` (26
+  (full-width punctuation, “”) and the wide ASCII "%", "@", "M", "W" count 2, other ASCII 1; a body line holds ``LINE_UNITS`` (26
   characters of 三号: what the grid holds in Excel, whose columns print 5 % narrower than
   LibreOffice's at the same stored width; the Word document holds the standard 28);
 - paragraphs start with two full-width spaces and break at the printable width, never inside
@@ -72,8 +72,11 @@ UNITS = set("年月日时个项家亿万元倍岁名")
 _ASCII_RUN = re.compile(r"[!-~]+")
 
 
+WIDE_ASCII = frozenset("%@MW")  # drawn about as wide as a CJK character by the fonts a 通报 falls back to
+
+
 def char_width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 1
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F", "A") or ch in WIDE_ASCII else 1
 
 
 def display_width(text: str) -> int:

@@ -18,7 +18,7 @@ from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings
 from xladdin.engines.base import Engine
 from xladdin.errors import UsageError
-from xladdin.figures import bulletin
+from xladdin.figures import bulletin, bulletin_measures
 from xladdin.jobs.consolidate import _fill_history, compute, load_stats
 from xladdin.jobs.outputs import read_history, region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
@@ -61,11 +61,11 @@ def bulletin_blocks(engine: Engine, month: int, settings: Settings | None = None
     stats, _ = load_stats(engine, settings)
     history = read_history(engine)
     _fill_history(history, stats, settings, pm)
-    t = compute(ledger, stats, settings, pm, history)
     missing, errors = form_findings(engine)
+    t = compute(ledger, stats, settings, pm, history)
     return bulletin.build(pm, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
                           not_entered=t["not_entered"], missing_units=missing, problems=errors, bonds=t["bonds"],
-                          sgyp=t["sgyp"])
+                          sgyp=t["sgyp"], extra=bulletin_measures.sections(t, pm))
 
 
 def export_bulletin(engine: Engine, month: int, out: Path) -> Path:
