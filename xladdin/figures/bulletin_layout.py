@@ -124,7 +124,7 @@ def wrap(text: str, width: int = LINE_UNITS, *, indent: str = INDENT) -> list[st
         if used + w > width and line.strip():
             lines.append(line)
             line, used = "", 0
-        while w > width:  # a single piece longer than a line: cut it (never happens in our text)
+        while used + w > width:  # a piece longer than what the line holds (after the indent): cut it
             cut = 0
             while display_width(atom[:cut + 1]) <= width - used:
                 cut += 1
