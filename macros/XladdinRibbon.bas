@@ -34,5 +34,6 @@ Public Sub ExportBulletinPdf(control As IRibbonControl)
 End Sub
 
 Public Sub ExportBulletinWord(control As IRibbonControl)
-    RunPython "import xladdin.excel.ribbon; xladdin.excel.ribbon.export_bulletin_word()"
+    If Not XladdinReady(True) Then Exit Sub
+    RunPython XladdinCommand("export_bulletin_word()")
 End Sub

@@ -88,7 +88,7 @@ def test_every_callback_is_guarded_and_runs_an_existing_python_button() -> None:
         assert call is not None and len(body) == 2, action
         assert callable(getattr(ribbon_module, call.group(1))), call.group(1)
         folder = "True" in body[0]
-        assert folder == (sub in {"MakeForms", "Consolidate", "ExportBulletinPdf"}), sub
+        assert folder == (sub in {"MakeForms", "Consolidate", "ExportBulletinPdf", "ExportBulletinWord"}), sub
     cmd = startup_source()
     assert "import xladdin.excel.ribbon as r; r.check_version('\" & XLADDIN_XLWINGS & _" in cmd
     assert "\"', '\" & XLADDIN_VERSION & \"') and r.\" & pyCall" in cmd
