@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["NEEDS", "ConsolidationResult", "Merge", "compute", "consolidate", "merge_forms", "read_forms"]
 
 # what ``consolidate`` writes: the engine is chosen for this before the job runs
-NEEDS = frozenset({"cells", "links", "names", "sheets", "charts"})
+NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 
