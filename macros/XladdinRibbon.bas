@@ -37,3 +37,8 @@ Public Sub RestoreBackup(control As IRibbonControl)
     If Not XladdinReady(True) Then Exit Sub
     RunPython XladdinCommand("restore_backup()")
 End Sub
+
+Public Sub ExportBulletinWord(control As IRibbonControl)
+    If Not XladdinReady(True) Then Exit Sub
+    RunPython XladdinCommand("export_bulletin_word()")
+End Sub

@@ -6,8 +6,13 @@ loaded lazily so that importing the pure core never pulls in openpyxl or xlwings
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from typing import Any
+
+# python-docx brings lxml; openpyxl would then parse and write with lxml instead of the defusedxml-
+# guarded ElementTree it has always used here (and write strings inline). Keep openpyxl as it was.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
 __version__ = "0.1.0"
 

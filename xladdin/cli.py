@@ -266,6 +266,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bulletin(args: argparse.Namespace) -> int:
+    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.bulletin_export import export_bulletin
+
+    engine = FileEngine(Path(args.master))
+    try:
+        out = export_bulletin(engine, args.month, Path(args.out))
+    finally:
+        engine.close()
+    print(f"已导出通报：{out}")
+    return 0
+
+
 def cmd_addin_build(args: argparse.Namespace) -> int:
     from xladdin.excel.addin import build_addin
 
@@ -365,6 +378,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("master", help="主台账工作簿")
     r.add_argument("backup", help="备份序号（见 xladdin backups）、文件名或路径")
     r.set_defaults(func=cmd_restore)
+
+    b = sub.add_parser("bulletin", help="导出某月通报为 Word 文档（.docx）或 PDF（不修改工作簿）")
+    b.add_argument("master", help="主台账工作簿")
+    b.add_argument("--month", type=month_arg, required=True, metavar="M", help="月份 1-12（1 与 2 同为 1-2月）")
+    b.add_argument("--out", required=True, help="输出文件：.docx 或 .pdf")
+    b.set_defaults(func=cmd_bulletin)
 
     return p
 

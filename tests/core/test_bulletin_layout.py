@@ -12,12 +12,12 @@ from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.figures.bulletin import Block, build
 from xladdin.figures.bulletin_layout import (
-    BODY_ROW,
     CLOSING,
-    COL_UNITS,
     GRID_COLS,
     LINE_UNITS,
+    LINES_PER_PAGE,
     OPENING,
+    TABLE_UNITS,
     TITLE_UNITS,
     display_width,
     layout,
@@ -33,7 +33,7 @@ PARA = ("2022年1-6月，全区固定资产投资同比增长9.9%（目标10.0%�
 
 def test_display_width_counts_wide_characters_twice() -> None:
     assert display_width("1-6月") == 5
-    assert display_width("（目标10.0%），") == 2 + 4 + 5 + 2 + 2
+    assert display_width("（目标10.0%），") == 2 + 4 + 4 + 2 + 2 + 2  # "%" is drawn wide
     assert display_width("“三个一批”") == 12
 
 
@@ -85,25 +85,48 @@ def test_table_columns_fit_their_content_and_the_page() -> None:
     ends = [*starts[1:], GRID_COLS]
     for j, (s, e) in enumerate(zip(starts, ends, strict=True)):
         widest = max(display_width(str(r[j])) for r in rows)
-        assert (e - s) * COL_UNITS >= widest + 1, j  # each column holds its widest value with a gap
+        assert (e - s) * TABLE_UNITS >= widest, j  # each column holds its widest value
 
 
-def test_layout_rows_match_the_template_grid() -> None:
+def test_layout_lines_are_the_parts_of_a_gongwen() -> None:
     blocks = build(Period(6), default_settings())
-    rows = layout(blocks)
-    assert rows[0][0] + rows[1][0] == blocks[0].text  # two title rows
-    assert rows[2][0] == blocks[1].text and rows[3] == []  # date line, spacer
-    assert rows[BODY_ROW - 1][0].startswith("\u3000\u3000为进一步扩大有效投资")
-    assert all(len(r) <= GRID_COLS for r in rows)
-    assert rows[-1][-1] == "区发展改革委\u3000\u3000"  # signature towards the right margin
-    assert len(rows[-1]) > GRID_COLS // 2
-    headings = [i for i, r in enumerate(rows) if r and isinstance(r[0], str) and r[0].lstrip("\u3000")[:2] in
-                ("一、", "二、", "三、", "四、", "五、", "六、", "七、")]
-    assert len(headings) == 7 and all(rows[i - 1] == [] for i in headings)  # a blank row before each section
-    assert layout(blocks) == rows
+    lines = layout(blocks)
+    styles = [line.style for line in lines]
+    assert styles[0] == "masthead" and lines[0].values[0].endswith("文件")
+    doc = styles.index("docnumber")
+    assert lines[doc].values[0] == blocks[1].text and styles[doc + 1] == "rule"  # 发文字号 above the red rule
+    titles = [line.values[0] for line in lines if line.style == "title"]
+    assert "".join(titles) == blocks[2].text
+    assert styles.index("recipient") > styles.index("title")
+    assert lines[styles.index("recipient") + 2].values[0].startswith("\u3000\u3000为进一步扩大有效投资")
+    assert sum(1 for s in styles if s == "heading1") == 7
+    assert all(len(line.values) <= GRID_COLS for line in lines)
+    sign, date = lines[styles.index("signature")], lines[styles.index("date")]
+    assert sign.values[-1].startswith("管城回族区发展和改革委员会") and len(sign.values) > GRID_COLS // 3
+    assert date.values[-1].startswith("2022年7月")
+    assert styles[-1] == "imprint_last" and len(lines) % LINES_PER_PAGE == 0  # 版记 at the foot of the last page
+    assert "imprint_top" in styles and "抄送" in lines[styles.index("imprint_top")].values[0]
+    assert layout(blocks) == lines
+
+
+def test_a_table_over_a_page_repeats_its_header_and_the_chart_names_every_unit() -> None:
+    header = ("排名", "单位", "本年累计", "上年同期", "增速", "处理措施")
+    body = tuple((i, f"第{i}街道", "1.00", "1.00", "1.0%", "") for i in range(1, 41))
+    units = tuple((f"第{i}街道", (i - 20) / 100) for i in range(1, 41))
+    lines = layout([Block("title", "通报"), Block("table", "单位：亿元", rows=(header, *body)),
+                    Block("chart", "增速", rows=units)])
+    for start in range(LINES_PER_PAGE, len(lines), LINES_PER_PAGE):
+        if lines[start].style == "table" or (lines[start].style == "table_head" and start > 3):
+            assert lines[start].values[0] == "排名", start  # header repeated at the top of the page
+    data = [line.values[0] for line in lines if line.style == "table"]
+    assert data == list(range(1, 41))  # every row once
+    charted = [line.values[0] for line in lines if line.style == "chart"]
+    assert charted == [u for u, _ in units]
+    neg = next(line for line in lines if line.style == "chart" and line.values[0] == "第1街道")
+    assert any(isinstance(v, str) and v.endswith("│") for v in neg.values) and neg.values[-1] == "下降19.0%"
 
 
 def test_table_unit_line_ends_at_the_right_margin() -> None:
-    rows = layout([Block("title", "通报"), Block("table", "单位：亿元", rows=(("口径", "增速"), ("全区", "9.9%")))])
-    unit_row = rows[BODY_ROW - 1]
+    lines = layout([Block("title", "通报"), Block("table", "单位：亿元", rows=(("口径", "增速"), ("全区", "9.9%")))])
+    unit_row = next(line for line in lines if line.style == "unit_line").values
     assert unit_row[-1] == "单位：亿元" and len(unit_row) >= GRID_COLS - 3

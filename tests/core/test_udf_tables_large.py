@@ -57,7 +57,7 @@ def test_tables_on_30000_rows_equal_the_core_figures(ledger: tuple[pd.DataFrame,
     assert isinstance(by_unit, pd.DataFrame), by_unit
     total = by_unit.set_index("责任单位").loc["合计"]
     assert total["项目个数"] == N
-    assert total["年度计划(万元)"] == pytest.approx(frame["annual_plan"].sum())
+    assert total["年度计划（万元）"] == pytest.approx(frame["annual_plan"].sum())
     pd.testing.assert_frame_equal(by_unit.reset_index(drop=True), expected(progress.by_unit(frame, settings, PERIOD)))
     pd.testing.assert_frame_equal(TZ_BYCATEGORY(grid, MONTH).reset_index(drop=True),
                                   expected(progress.by_category(frame, settings, PERIOD)))

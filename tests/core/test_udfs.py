@@ -55,11 +55,11 @@ def test_check_one_row() -> None:
 
 def test_tables_spill_with_chinese_headers() -> None:
     units = u.TZ_BYUNIT(ROWS, 3)
-    assert list(units.columns[:3]) == ["责任单位", "项目个数", "总投资(万元)"]
+    assert list(units.columns[:3]) == ["责任单位", "项目个数", "总投资（万元）"]
     assert list(units["责任单位"]) == ["经济开发区", "北下街街道", "合计"]
-    assert units.iloc[-1]["累计完成(万元)"] == 1700.0
+    assert units.iloc[-1]["累计完成（万元）"] == 1700.0
     levels = u.TZ_BYLEVEL(ROWS, 3)
-    assert levels.columns[0] == "项目级别" and levels.iloc[-1]["项目个数"] == 2
+    assert levels.columns[0] == "项目类别" and levels.iloc[-1]["项目个数"] == 2
     assert u.TZ_BYCATEGORY(ROWS, 3)["行业类别"].tolist() == ["工业", "房地产开发", "合计"]
     stats = [["月份", "统计对象", "本年累计", "上年同期"], [3, "北下街街道", 100, 90], [3, "经济开发区", 120, 100],
              [3, "南关街道", 80, 100]]

@@ -24,7 +24,7 @@ from xladdin.excel.addin import (
 )
 
 NS = "{http://schemas.microsoft.com/office/2009/07/customui}"
-BUTTONS = ["校验台账", "恢复备份", "生成月报表", "月度汇总", "刷新排名与通报", "导出通报PDF"]
+BUTTONS = ["校验台账", "恢复备份", "生成月报表", "月度汇总", "刷新排名与通报", "导出通报PDF", "导出通报Word"]
 # Every imageMso we use, checked with scripts/check_imagemso.py against Office's published Excel
 # control IDs (OfficeDev/office-fluent-ui-command-identifiers, MIT: excelcontrols.xlsx of Office
 # 2013, 2016, 2019 and Microsoft 365 Current Channel 2402; all six are in every one of them; Undo
@@ -89,7 +89,7 @@ def test_every_callback_is_guarded_and_runs_an_existing_python_button() -> None:
         assert call is not None and len(body) == 2, action
         assert callable(getattr(ribbon_module, call.group(1))), call.group(1)
         folder = "True" in body[0]
-        assert folder == (sub in {"MakeForms", "Consolidate", "ExportBulletinPdf", "RestoreBackup"}), sub
+        assert folder == (sub in {"MakeForms", "Consolidate", "ExportBulletinPdf", "ExportBulletinWord", "RestoreBackup"}), sub
     cmd = startup_source()
     assert "import xladdin.excel.ribbon as r; r.check_version('\" & XLADDIN_XLWINGS & _" in cmd
     assert "\"', '\" & XLADDIN_VERSION & \"') and r.\" & pyCall" in cmd

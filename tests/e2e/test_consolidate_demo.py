@@ -109,7 +109,7 @@ def test_bulletin_prints_to_pdf_with_its_figures(month5: Path, tmp_path: Path) -
     pdf = to_pdf(only, tmp_path / "pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = "".join(text.split())
-    for needle in ("全区重点项目291个", "总投资3285.8亿元", "年度计划投资599.6亿元", "1654.8", "陇海马路街道",
+    for needle in ("全区重点项目291个", "总投资3285.80亿元", "年度计划投资599.60亿元", "1654.80", "陇海马路街道",
                    "区分管领导约谈", "三个一批", "专项债券"):
         assert needle in flat, needle
 

@@ -60,8 +60,8 @@ def test_validate_csv_escapes_payloads_and_json_keeps_them(master: Path, tmp_pat
     proc = run_cli("validate", master, "--csv", out)
     assert proc.returncode == 1, proc.stderr  # the demo's one planted error (plan-exceeds-remaining)
     rows = read_csv(out)
-    assert rows[0] == ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "代码"]
-    dup = [r for r in rows[1:] if r[9] == "duplicate-name"]
+    assert rows[0] == ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "检查", "代码"]
+    dup = [r for r in rows[1:] if r[10] == "duplicate-name"]
     assert sorted(r[6] for r in dup) == sorted("'" + t for t in INJECTIONS for _ in (0, 1))
     assert all(r[5] == "项目名称" for r in dup)
     for r in rows[1:]:

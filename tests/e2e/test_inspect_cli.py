@@ -61,13 +61,13 @@ def test_validate_mark_writes_the_column_account_beside_the_findings(tmp_path: P
     try:
         name = wb.defined_names["xl_columns"]
         ((sheet, ref),) = list(name.destinations)
-        assert sheet == "校验结果" and ref.replace("$", "") == "L3"
+        assert sheet == "校验结果" and ref.replace("$", "") == "M3"  # the findings take A:K (检查, 代码 last)
         ws = wb["校验结果"]
-        assert [ws.cell(3, c).value for c in range(12, 17)] == ["列", "表头（原文）", "识别为", "参数【列名别名】字段", "别名"]
-        rows = {ws.cell(r, 12).value: [ws.cell(r, c).value for c in range(13, 17)] for r in range(4, 13)}
+        assert [ws.cell(3, c).value for c in range(13, 18)] == ["列", "表头（原文）", "识别为", "参数【列名别名】字段", "别名"]
+        rows = {ws.cell(r, 13).value: [ws.cell(r, c).value for c in range(14, 18)] for r in range(4, 13)}
         assert rows["G"][:2] == ["年度计划投资", "年度计划投资"]
         assert rows["H"][0] == "本年到位资金（万元）" and rows["H"][1] == "未识别" and rows["H"][3] == "本年到位资金（万元）"
-        codes = [ws.cell(r, 10).value for r in range(4, ws.max_row + 1)]
+        codes = [ws.cell(r, 11).value for r in range(4, ws.max_row + 1)]
         assert "unknown-column" in codes
     finally:
         wb.close()

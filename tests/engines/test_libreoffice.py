@@ -33,6 +33,7 @@ def _with_cached_values(src: Path, dst: Path, cached: dict[str, str]) -> Path:
                     data = (
                         data[:start]
                         + data[start:end].replace(b"<v />", f"<v>{value}</v>".encode())
+                        .replace(b"<v/>", f"<v>{value}</v>".encode())  # openpyxl writes <v/> when lxml is present
                         + data[end:]
                     )
             zout.writestr(info, data)

@@ -114,6 +114,16 @@ def test_a_whole_consolidation_on_memory_writes_what_the_file_job_writes(tmp_pat
     file_june = [wb[SHEETS["ledger"]].cell(row=r, column=col).value for r in range(header + 1, ledger.max_row + 1)]
     assert sum(v for v in mem_june if isinstance(v, int | float)) > 0
     assert mem_june == file_june
+    # the same number formats, fonts and rules were asked of both engines
+    for sheet in (SHEETS["ranking"], SHEETS["summary"], SHEETS["bulletin"]):
+        asked = memory._sheet(sheet).styles
+        assert asked, sheet
+        for ref, st in list(asked.items())[:400]:
+            cell = wb[sheet][ref]
+            if st.number_format is not None:
+                assert cell.number_format == st.number_format, (sheet, ref)
+            if st.font is not None:
+                assert cell.font.name == st.font, (sheet, ref)
     wb.close()
 
 

@@ -56,6 +56,20 @@ def cells(path: Path) -> dict[tuple[str, str], tuple[Any, str | None]]:
     return out
 
 
+def looks(path: Path) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Number format, font, size, bold and rules of every cell of the output sheets."""
+    wb = openpyxl.load_workbook(path)
+    out: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for name in ("汇总", "排名", "专项", "通报", "校验结果"):
+        for row in wb[name].iter_rows():
+            for c in row:
+                b = c.border
+                out[(name, c.coordinate)] = (c.number_format, c.font.name, c.font.sz, bool(c.font.b),
+                                             b.top.style, b.bottom.style, b.left.style, b.right.style)
+    wb.close()
+    return out
+
+
 def both_engines(src: Path, tmp: Path, job: Any) -> tuple[Path, Path]:
     patched, filed = tmp / "patch.xlsx", tmp / "file.xlsx"
     shutil.copyfile(src, patched)
@@ -79,9 +93,12 @@ def test_consolidation_writes_the_same_values_as_the_file_engine(demo: tuple[Pat
     assert any(v == "陇海马路街道" for (s, _), (v, _) in got.items() if s == "排名")
     before, after = members(master), members(patched)
     changed = {n for n in before if before[n] != after.get(n)}
-    # only the sheets the job wrote and workbook.xml (fullCalcOnLoad was already set here: unchanged)
-    assert changed <= {f"xl/worksheets/sheet{i}.xml" for i in (3, 5, 6, 7, 8, 9, 10)} | {"[Content_Types].xml"}
-    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/styles.xml"}.isdisjoint(changed)
+    # only the sheets the job wrote, workbook.xml (fullCalcOnLoad was already set here: unchanged) and
+    # styles.xml (the cell formats the output sheets and the bulletin need, appended)
+    assert changed <= ({f"xl/worksheets/sheet{i}.xml" for i in (3, 5, 6, 7, 8, 9, 10)}
+                       | {"[Content_Types].xml", "xl/styles.xml"})
+    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"}.isdisjoint(changed)
+    assert looks(patched) == looks(filed)  # the same number formats, fonts and rules as openpyxl gives
     assert "xl/charts/chart1.xml" in after  # the ranking chart, added as new parts
     ranking: Any = openpyxl.load_workbook(patched)["排名"]
     assert len(ranking._charts) == 1

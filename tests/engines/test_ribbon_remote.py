@@ -252,3 +252,17 @@ def test_version_check_on_the_remote_engine(tmp_path: Path) -> None:
     other = book_from(FIXTURES / "rules.xlsx")
     assert ribbon.check_version(xw.__version__, "9.9.9", other) is False
     assert f"加载项需要 xladdin 9.9.9，Python 端是 {__version__}" in alerts(other)[0][0]
+
+
+# ---- 导出通报Word ------------------------------------------------------------------------------
+def test_word_button_exports_the_bulletin_as_a_gongwen(demo: dict[str, Path], consolidated: Path,
+                                                       tmp_path: Path) -> None:
+    import docx
+
+    book = book_from(consolidated, name=demo["master"].name)
+    outcome = ribbon.export_bulletin_word(book, folder=tmp_path / "word")  # month: the last consolidation's
+    assert outcome.mode == "info", outcome.text
+    assert outcome.result == tmp_path / "word" / "主台账-演示-通报.docx"
+    text = "\n".join(p.text for p in docx.Document(str(outcome.result)).paragraphs)
+    assert "管发改〔2022〕12号" in text and "1-6月" in text and "经济开发区管委会" in text
+    assert [a["func"] for a in book.json()["actions"]] == ["alert"], "the book itself is not touched"

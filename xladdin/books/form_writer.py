@@ -38,6 +38,7 @@ from xladdin.core.form_layout import (
     INSTRUCTIONS_ROW,
     META_ROW,
     META_SHEET,
+    SIGNATURE,
     FormMeta,
     form_file_name,
     meta_rows,
@@ -101,7 +102,9 @@ def build_form(path: Path, meta: FormMeta, rows: list[dict[str, Any]], *, protec
     n = len(FORM_COLUMNS)
     title_row(ws, 1, f"{meta.year}年{period_label(meta.month)}重点项目投资进展月报表（{meta.unit}）", n, size=14)
     for c, value in enumerate(visible_meta_row(meta), start=1):
-        ws.cell(row=META_ROW, column=c, value=value).font = Font(bold=c % 2 == 1)
+        cell = ws.cell(row=META_ROW, column=c, value=value)
+        cell.font = Font(bold=c % 2 == 1)
+        cell.alignment = Alignment(horizontal="right" if c % 2 == 1 else "left")
     ws.cell(row=META_ROW, column=n, value="单位：万元")
     month_note = "（1-2月合并报送：填1-2月合计；“截至上月累计”已含1月数的，只填2月数）" if meta.month <= 2 else ""
     text = (
@@ -130,6 +133,8 @@ def build_form(path: Path, meta: FormMeta, rows: list[dict[str, Any]], *, protec
             if col.key in ("name", "progress_text", "problems"):
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
     last = FORM_FIRST_ROW + max(len(rows), 1) - 1
+    ws.cell(row=last + 2, column=1, value=SIGNATURE).font = Font(bold=True)  # column A only: never a project row
+    ws.row_dimensions[last + 2].height = 30
     amount_rule(ws, f"G{FORM_FIRST_ROW}:G{last}", "当月完成", f"填{meta.month}月当月完成投资，单位万元，只填数字。")
     list_rule(ws, f"K{FORM_FIRST_ROW}:K{last}", "是,否", "是否入库", "项目是否已纳入固定资产投资统计库：是 或 否。")
     ws.freeze_panes = f"D{FORM_FIRST_ROW}"

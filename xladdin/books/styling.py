@@ -95,33 +95,37 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
         ws.print_title_rows = title_rows
 
 
-def bulletin_page(ws: Worksheet, *, cols: int, col_px: int, title_rows: int, body_row: int, body_rows: int) -> None:
-    """Pre-style the 通报 sheet as an A4 portrait page, since jobs write values only: ``cols`` equal
-    columns of ``col_px`` pixels; rows 1..``title_rows`` a bold 18 pt title centred across all
-    columns (centerContinuous: no merge), the next row the date line, a spacer, then
-    ``body_rows`` rows of 12 pt 仿宋 body text from ``body_row`` (left, unwrapped: a line
-    overflows into the empty cells to its right). Fonts missing on a machine fall back to
-    its default CJK font; the layout leaves slack for that."""
+def bulletin_page(ws: Worksheet, *, cols: int, width: float, rows: int) -> None:
+    """Pre-size the 通报 sheet as an A4 portrait 公文 page (GB/T 9704-2012): margins top 37 mm,
+    bottom 35 mm, left 28 mm, right 26 mm; ``cols`` equal columns of stored ``width``; ``rows``
+    rows of one line each (``ROW_PT``: 22 a page) in 仿宋_GB2312 三号; page numbers "— 1 —" in
+    四号 宋体 below the text block, odd pages at the right, even pages at the left; printed at
+    100 % (the layout counts lines per page). Jobs style each line's cells themselves."""
+    from xladdin.books.bulletin_style import BODY_FONT as DOC_FONT
+    from xladdin.books.bulletin_style import MARGINS_MM, ROW_PT
+
     for c in range(1, cols + 1):
-        ws.column_dimensions[get_column_letter(c)].width = round(col_px / 7, 2)  # 7 px per unit (Calibri 11)
-    title = Font(name=FONT_NAME, size=18, bold=True)
-    body = Font(name=BODY_FONT, size=12)
-    across = Alignment(horizontal="centerContinuous", vertical="center")
+        ws.column_dimensions[get_column_letter(c)].width = width
+    body = Font(name=DOC_FONT, size=16, charset=134)
     left = Alignment(horizontal="left", vertical="center")
-    for r in range(1, body_row + body_rows):
-        font, align, height = (title, across, 30.0) if r <= title_rows else \
-            (body, across, 24.0) if r == title_rows + 1 else (body, left, 10.0 if r < body_row else 21.0)
+    for r in range(1, rows + 1):
         for c in range(1, cols + 1):
             cell = ws.cell(row=r, column=c)
-            cell.font, cell.alignment = font, align
-        ws.row_dimensions[r].height = height
+            cell.font, cell.alignment = body, left
+        ws.row_dimensions[r].height = ROW_PT
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.scale = 100
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.75
-    ws.page_margins.top, ws.page_margins.bottom = 0.9, 0.8
+    inch = 25.4
+    ws.page_margins.top, ws.page_margins.bottom = MARGINS_MM["top"] / inch, MARGINS_MM["bottom"] / inch
+    ws.page_margins.left, ws.page_margins.right = MARGINS_MM["left"] / inch, MARGINS_MM["right"] / inch
+    ws.page_margins.header, ws.page_margins.footer = 0.5, (MARGINS_MM["bottom"] - 7 - 6) / inch
+    number = '&"宋体"&14— &P —'
+    ws.HeaderFooter.differentOddEven = True
+    ws.oddFooter.right.text = number  # type: ignore[union-attr]
+    ws.evenFooter.left.text = number  # type: ignore[union-attr]
     ws.sheet_view.showGridLines = False
 
 

@@ -66,6 +66,12 @@ TEMPLATE_ID = "GC-TEMPLATE-2022"  # identity of a ledger started from the blank 
 MASTER_FILE = "主台账模板.xlsx"
 LEDGER_HEADER_ROW, LEDGER_FIRST_ROW = 3, 4
 STATS_HEADER_ROW, STATS_FIRST_ROW = 2, 3
+OUTPUT_WIDTHS: dict[str, tuple[float, ...]] = {  # column widths of the output sheets, by region
+    "summary": (22, 14, 16, 18, 18, 18, 16, 10, 12, 14, 12, 10),
+    "ranking": (7, 16, 18, 18, 10, 14, 16),
+    "programmes": (22, 18, 18, 18, 18, 12, 12, 12, 12, 12, 12, 12),
+    "findings": (6, 6, 18, 10, 10, 14, 16, 60, 30, 10, 22),
+}
 BULLETIN_ROWS = 300  # pre-styled body rows of 通报 (the demo's bulletin uses about 90)
 VALIDATED_ROWS = 3000  # validation and formats reach this far below the header, for rows staff add
 FLAG_KEYS = tuple(f.key for f in FIELDS if f.kind == "flag")
@@ -206,6 +212,23 @@ def _ledger_sheet(ws: Worksheet, settings: Settings, projects: pd.DataFrame, mon
     _ledger_rules(ws, max(last, LEDGER_FIRST_ROW + VALIDATED_ROWS))
     ws.freeze_panes = f"C{LEDGER_FIRST_ROW}"
     print_setup(ws, title_rows=f"1:{LEDGER_HEADER_ROW}")
+    ledger_print_view(ws)
+
+
+PRINT_KEYS = ("seq", "name", "code", "unit", "level", "status", "total_investment", "annual_plan", "ytd",
+              "completion_rate", "schedule_gap", "progress_text", "problems")
+
+
+def ledger_print_view(ws: Worksheet) -> None:
+    """The ledger prints on A3 landscape, one page wide, header rows on every page; every column but
+    the key ones (``PRINT_KEYS``) sits in an outline group, open for entry: the outline button "1"
+    folds them away and what prints is the key columns (about 14 instead of 45, text at a readable
+    size), button "2" brings them back. Assumption (plan silent): the columns a 发改委 reads on
+    paper are identity, level, status, money, progress and problems."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3
+    for i, col in enumerate(LEDGER_COLUMNS, start=1):
+        if col.key not in PRINT_KEYS:
+            ws.column_dimensions[get_column_letter(i)].outlineLevel = 1
 
 
 def _ledger_rules(ws: Worksheet, last: int) -> None:
@@ -264,11 +287,14 @@ def _output_sheet(ws: Worksheet, key: str) -> None:
         ws["A2"].alignment = Alignment(wrap_text=False)
     add_name(ws, region.name, region.anchor)
     if key == "bulletin":
-        bulletin_page(ws, cols=BL.GRID_COLS, col_px=BL.COL_UNITS * 8, title_rows=BL.TITLE_ROWS, body_row=BL.BODY_ROW,
-                      body_rows=BULLETIN_ROWS)
+        bulletin_page(ws, cols=BL.GRID_COLS, width=BL.COL_WIDTH, rows=BULLETIN_ROWS)
         return
     for col in range(1, 13):
         ws.column_dimensions[get_column_letter(col)].width = 14
+    for letter, width in zip("ABCDEFGHIJKL", OUTPUT_WIDTHS.get(key, ()), strict=False):
+        ws.column_dimensions[letter].width = width  # headers on one line, amounts with separators whole
+    if key == "ranking":
+        ws.column_dimensions["H"].hidden = True  # 增速（数值）: data of charts made by earlier versions
     print_setup(ws, title_rows="1:2" if region.anchor != "A1" else None)
 
 

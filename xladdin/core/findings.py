@@ -153,6 +153,8 @@ class Finding(BaseModel):
 def _fmt(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"  # as staff type a flag, never Python's True/False
     if isinstance(value, float):
         if value != value:  # NaN
             return ""

@@ -1,8 +1,10 @@
 """The unit's monthly report form (月报表): its layout and metadata, as the writer and consolidation share them.
 
 Pure core (standard library, pydantic). A form is one sheet ``月报表``: title (row 1), a visible
-metadata row (row 2: 填报单位 | unit | 报告月份 | month | 模板版本 | v | 台账标识 | id | 年度 | year), an
-instructions row (3), the header (4) and one row per project from row 5. The same metadata is
+metadata row (row 2: 填报单位： | unit | 报告月份： | month | 模板版本： | v | 台账标识： | id | 年度： | year), an
+instructions row (3), the header (4), one row per project from row 5, and below them, after a
+blank row, the signature line (填报人, 联系电话, 单位负责人, 填报日期) in column A only (the
+reader takes a row as a project only when its 项目编码 cell is filled). The same metadata is
 kept as key/value rows on the hidden sheet ``_表单信息``; ``parse_meta`` reads the hidden sheet
 first and falls back to the visible row (a retyped copy may have lost the hidden sheet).
 """
@@ -25,6 +27,7 @@ __all__ = [
     "FORM_SHEET",
     "FORM_VERSION",
     "META_SHEET",
+    "SIGNATURE",
     "FormColumn",
     "FormMeta",
     "form_file_name",
@@ -51,10 +54,10 @@ class FormColumn:
 
 
 FORM_COLUMNS: tuple[FormColumn, ...] = (
-    FormColumn("seq", "序号", 6),
-    FormColumn("code", "项目编码", 22),
+    FormColumn("seq", "序号", 11),  # wide enough for the label "填报单位：" above it
+    FormColumn("code", "项目编码", 27),  # "2207-410104-04-01-406592" whole
     FormColumn("name", "项目名称", 34),
-    FormColumn("level", "项目级别", 9),
+    FormColumn("level", "项目级别", 11),
     FormColumn("annual_plan", "年度计划投资", 13),
     FormColumn("prev_ytd", "截至上月累计完成", 14),
     FormColumn("month_current", "当月完成", 12, fill=True),
@@ -98,9 +101,14 @@ def meta_rows(meta: FormMeta) -> list[list[Any]]:
     return [[label, getattr(meta, key)] for key, label in _KEYS]
 
 
+SIGNATURE = ("填报人：\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000联系电话：\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000"
+             "单位负责人：\u3000\u3000\u3000\u3000\u3000\u3000\u3000\u3000填报日期：\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日")
+
+
 def visible_meta_row(meta: FormMeta) -> list[Any]:
-    return ["填报单位", meta.unit, "报告月份", meta.month, "模板版本", meta.version, "台账标识", meta.master_id,
-            "年度", meta.year]
+    """Labels end with "：" so label and value read apart ("填报单位：" | "城东路街道")."""
+    return ["填报单位：", meta.unit, "报告月份：", meta.month, "模板版本：", meta.version, "台账标识：", meta.master_id,
+            "年度：", meta.year]
 
 
 def parse_meta(meta_sheet: SheetData | None, form_sheet: SheetData | None) -> FormMeta | None:
@@ -116,7 +124,7 @@ def parse_meta(meta_sheet: SheetData | None, form_sheet: SheetData | None) -> Fo
     if ("unit" not in found or "month" not in found) and form_sheet is not None:
         row = form_sheet.rows[META_ROW - 1] if form_sheet.max_row >= META_ROW else []
         for i in range(0, len(row) - 1):
-            key = by_label.get(norm(row[i]))
+            key = by_label.get(norm(row[i]).rstrip("：:"))
             if key and key not in found:
                 found[key] = row[i + 1]
     unit = as_text(found.get("unit"))

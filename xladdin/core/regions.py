@@ -42,4 +42,4 @@ REGIONS: dict[str, Region] = {
 }
 # the reader's account of the ledger's columns, beside the findings; not part of the templates:
 # its name is created the first time ``validate --mark`` writes it
-COLUMNS_REGION = Region("xl_columns", "校验结果", "L3")
+COLUMNS_REGION = Region("xl_columns", "校验结果", "M3")  # beside the findings (A:K) with a column between

@@ -22,6 +22,7 @@ from xladdin.core.values import FLAG_FALSE, FLAG_TRUE, as_text, norm, parse_amou
 __all__ = [
     "BondWeights",
     "CategorySpec",
+    "DocumentSpec",
     "Settings",
     "TargetSpec",
     "TermSpec",
@@ -190,6 +191,26 @@ DEFAULT_STATUSES: tuple[TermSpec, ...] = (
 assert tuple(t.name for t in DEFAULT_STATUSES) == STATUSES
 
 
+class DocumentSpec(BaseModel):
+    """The 公文 parts of the bulletin (GB/T 9704-2012), from the 参数 sheet's 【公文】 section.
+
+    ``number`` is the 发文字号's serial, entered by staff for each issue; None leaves a blank to
+    be filled by hand ("管发改〔2022〕　号"), never a guessed number. ``signed`` is the 成文日期
+    as text ("2022年7月10日"); None derives it from the period (the month after, no day).
+    Assumption (plan silent): the district 发展改革委 issues the bulletin to the units it ranks
+    and the district departments, copies the district leaders, and prints it itself.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    issuer: str = "管城回族区发展和改革委员会"
+    abbreviation: str = "管发改"
+    number: int | None = None
+    recipients: str = "经济开发区管委会，各街道办事处、圃田乡人民政府，区直有关部门"
+    copies: str = "区委办公室，区人大常委会办公室，区政府办公室，区政协办公室"
+    printer: str = "管城回族区发展和改革委员会办公室"
+    signed: str | None = None
+
+
 class Settings(BaseModel):
     """Everything staff may change without touching code. Frozen: build a new one to change."""
 
@@ -206,6 +227,7 @@ class Settings(BaseModel):
     flag_true: tuple[str, ...] = FLAG_TRUE
     flag_false: tuple[str, ...] = FLAG_FALSE
     ledger_unit: str | None = None  # the unit of a unit's own ledger without a 责任单位 column
+    document: DocumentSpec = Field(default_factory=DocumentSpec)
     source: str = "defaults"
 
     @property
@@ -260,6 +282,17 @@ _SECTION_UNITS, _SECTION_CATS, _SECTION_TARGETS, _SECTION_PARAMS, _SECTION_ALIAS
     "【单位】", "【行业类别】", "【增长目标】", "【参数】", "【列名别名】",
 )
 _SECTION_LEVELS, _SECTION_STATUSES, _SECTION_FLAGS = "【项目级别】", "【项目状态】", "【是否】"
+_SECTION_DOC = "【公文】"
+_DOC_ITEMS: tuple[tuple[str, str, str], ...] = (
+    # (Chinese key, DocumentSpec attribute, note)
+    ("发文机关", "issuer", "发文机关全称，用于发文机关署名和版记"),
+    ("机关代字", "abbreviation", "发文字号中的机关代字，如 管发改"),
+    ("发文序号", "number", "每期通报填写本期序号；空着则发文字号留空待填"),
+    ("主送机关", "recipients", "主送单位，用逗号、顿号分隔"),
+    ("抄送机关", "copies", "版记中的抄送单位"),
+    ("印发机关", "printer", "版记中的印发机关"),
+    ("成文日期", "signed", "如 2022年7月10日；空着则为统计期次的次月"),
+)
 
 
 def _get(obj: Any, path: str) -> Any:
@@ -288,6 +321,8 @@ def settings_rows(settings: Settings | None = None) -> list[list[Any]]:
     rows += [[t.name, "、".join(t.aliases)] for t in s.statuses]
     rows += [[], [_SECTION_FLAGS], ["含义", "写法（用、分隔；以这些词开头的文字按其含义读取）"]]
     rows += [["是", "、".join(s.flag_true)], ["否", "、".join(s.flag_false)]]
+    rows += [[], [_SECTION_DOC], ["项目", "内容", "说明"]]
+    rows += [[k, getattr(s.document, attr), note] for k, attr, note in _DOC_ITEMS]
     return rows
 
 
@@ -404,7 +439,33 @@ def parse_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
             words = tuple(w for w in (norm(p).lower() for p in re.split(r"[、,，;；\n]+", as_text(row[1]) or "")) if w)
             if words:
                 update["flag_true" if meaning == "是" else "flag_false"] = words
+    if _SECTION_DOC in sections:
+        update["document"] = _document(sections[_SECTION_DOC], base.document, bad)
     return base.model_copy(update=update), findings
+
+
+def _document(rows: list[tuple[int, list[Any]]], base: DocumentSpec,
+              bad: Callable[[int, int, Any, str], None]) -> DocumentSpec:
+    """The 【公文】 section; a blank 发文序号 or 成文日期 stays blank (see ``DocumentSpec``)."""
+    known = {norm(k): attr for k, attr, _ in _DOC_ITEMS}
+    values: dict[str, Any] = {"number": None, "signed": None}
+    for r, row in rows:
+        attr = known.get(norm(row[0]))
+        if attr is None:
+            bad(r, 1, row[0], "未知公文项目名")
+            continue
+        if attr == "number":
+            try:
+                number = parse_amount(row[1])
+            except ValueError:
+                number = None
+            if row[1] not in (None, "") and (number is None or number < 0 or number != int(number)):
+                bad(r, 2, row[1], "发文序号应为正整数")
+                continue
+            values[attr] = None if number is None else int(number)
+        else:
+            values[attr] = as_text(row[1]) or (None if attr == "signed" else getattr(base, attr))
+    return base.model_copy(update=values)
 
 
 def _flag_cell(value: Any, default: bool, row: int, bad: Callable[[int, int, Any, str], None]) -> bool:

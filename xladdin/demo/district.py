@@ -110,7 +110,10 @@ def build_demo(out_dir: Path, *, seed: int = DEMO_SEED, period: Period = DEMO_PE
     month = period.month
     if not 3 <= month <= 12:
         raise UsageError(f"演示月份应为 3 至 12（1-2月为第一个统计期），现为 {month}。")
-    settings = settings or demo_settings()
+    if settings is None:  # the demo's 通报 is issue 12 of the year: a full 发文字号 and 成文日期
+        base = demo_settings()
+        settings = base.model_copy(update={"document": base.document.model_copy(
+            update={"number": 12, "signed": f"{base.year}年{month + 1 if month < 12 else 1}月10日"})})
     truth = add_progress(generate_projects(seed, settings.year), month, seed)
     ledger = truth.copy()
     ledger[month_field(month)] = float("nan")  # not yet consolidated: the forms bring it

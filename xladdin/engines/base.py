@@ -19,11 +19,12 @@ from typing import Any, Protocol, runtime_checkable
 
 from xladdin.core.sheet import SheetData
 
-__all__ = ["ALL_WRITES", "Engine", "Formula", "Link"]
+__all__ = ["ALL_WRITES", "CellStyle", "Engine", "Formula", "Link"]
 
 # What a job may need an engine to write (``Engine.capabilities``, ``jobs.session.run_in_place``):
-# cell values, internal links, defined names, new (hidden) sheets, the ranking chart, fills, notes.
-ALL_WRITES: frozenset[str] = frozenset({"cells", "links", "names", "sheets", "charts", "fills", "notes"})
+# cell values, internal links, defined names, new (hidden) sheets, the ranking chart, fills, notes,
+# cell styles (number formats, fonts, rules: ``set_styles``).
+ALL_WRITES: frozenset[str] = frozenset({"cells", "links", "names", "sheets", "charts", "fills", "notes", "styles"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,24 @@ class Link:
 
     text: str
     target: str
+
+
+@dataclass(frozen=True)
+class CellStyle:
+    """How a cell looks. ``None`` keeps what the cell has (its template style); anything given
+    replaces it. ``border``/``thick`` name the sides with a thin/medium rule ("tblr"; "" for
+    none); they replace the cell's border only when one of them is given."""
+
+    number_format: str | None = None
+    font: str | None = None
+    size: float | None = None
+    bold: bool | None = None
+    color: str | None = None  # font colour, 6 hex digits
+    align: str | None = None  # left, center, right, centerContinuous
+    wrap: bool | None = None  # wrap text in the cell
+    border: str | None = None
+    thick: str | None = None
+    border_color: str | None = None
 
 
 @runtime_checkable
@@ -90,6 +109,10 @@ class Engine(Protocol):
 
     def set_note(self, sheet: str, cell: str, text: str | None) -> None:
         """Put (or with None remove) the cell's note/comment."""
+        ...
+
+    def set_styles(self, sheet: str, styles: dict[str, CellStyle]) -> None:
+        """Number formats, fonts, alignment and rules of cells ({"F12": CellStyle(...)}); values stay."""
         ...
 
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 import xlwings as xw
 
 from xladdin.core.sheet import Merge, SheetData, cell_ref, parse_ref
-from xladdin.engines.base import ALL_WRITES, Formula, Link
+from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
 from xladdin.errors import EngineError, SheetNotFound, XladdinError
 
 __all__ = ["ExcelEngine", "excel_text"]
@@ -247,6 +247,19 @@ class ExcelEngine:
                 sht.range(cell).color = None if color is None else "#" + color.upper()
                 self._fills[(sheet, cell.upper())] = None if color is None else color.upper()
 
+    def set_styles(self, sheet: str, styles: dict[str, CellStyle]) -> None:
+        """Number formats and fonts through xlwings (desktop and remote); alignment and rules
+        through the desktop object model only (the remote engine has none: skipped there)."""
+        sht = self._sheet(sheet)
+        groups: dict[CellStyle, list[str]] = {}
+        for ref, st in styles.items():
+            groups.setdefault(st, []).append(ref)
+        with self._seam("设置格式", sheet):
+            for st, refs in groups.items():
+                for start in range(0, len(refs), 30):  # Excel's address strings are limited in length
+                    rng = sht.range(",".join(refs[start:start + 30]))
+                    _apply_style(rng, st, desktop=not self.remote)
+
     def set_note(self, sheet: str, cell: str, text: str | None) -> None:
         sht = self._sheet(sheet)
         with self._seam("设置批注", sheet):
@@ -328,3 +341,35 @@ def _split_refers_to(refers_to: str) -> tuple[str, str] | None:
     if not re.fullmatch(r"[A-Za-z]{1,3}\d+(:[A-Za-z]{1,3}\d+)?", ref):
         return None
     return sheet, ref.upper()
+
+
+_ALIGN = {"left": -4131, "center": -4108, "right": -4152, "centerContinuous": 7}  # xlHAlign…
+_EDGES = {"l": 7, "t": 8, "b": 9, "r": 10}  # xlEdgeLeft, xlEdgeTop, xlEdgeBottom, xlEdgeRight
+
+
+def _apply_style(rng: Any, st: CellStyle, *, desktop: bool) -> None:
+    if st.number_format is not None:
+        rng.number_format = st.number_format
+    font = rng.font
+    if st.font is not None:
+        font.name = st.font
+    if st.size is not None:
+        font.size = st.size
+    if st.bold is not None:
+        font.bold = st.bold
+    if st.color is not None:
+        font.color = "#" + st.color
+    if not desktop:
+        return
+    if st.align is not None:
+        rng.api.HorizontalAlignment = _ALIGN.get(st.align, -4131)
+    if st.wrap is not None:
+        rng.api.WrapText = st.wrap
+    if st.border is not None or st.thick is not None:
+        for side, edge in _EDGES.items():
+            border = rng.api.Borders(edge)
+            if side in (st.thick or "") or side in (st.border or ""):
+                border.LineStyle = 1
+                border.Weight = -4138 if side in (st.thick or "") else 2  # xlMedium, xlThin
+            else:
+                border.LineStyle = -4142  # xlNone

@@ -17,7 +17,7 @@ from typing import Any, cast
 
 from xladdin import errors
 from xladdin.core.sheet import SheetData
-from xladdin.engines.base import ALL_WRITES, Formula, Link
+from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet, translate
 from xladdin.engines.xlsx.package import defined_names
@@ -219,6 +219,37 @@ class FileEngine:
         ws = self._ws(sheet)
         ws[cell].comment = Comment(text, "xladdin", width=260, height=110) if text else None
 
+    def set_styles(self, sheet: str, styles: dict[str, CellStyle]) -> None:
+        from openpyxl.styles import Alignment, Border, Font, Side
+
+        ws = self._ws(sheet)
+        cache: dict[tuple[Any, CellStyle], tuple[Any, Any, Any]] = {}
+        for ref, st in styles.items():
+            cell = ws[ref]
+            if st.number_format is not None:
+                cell.number_format = st.number_format
+            key = (cell.style_id, st)
+            if key not in cache:
+                f = cell.font
+                font = Font(name=st.font or f.name, size=st.size or f.size, bold=f.bold if st.bold is None else st.bold,
+                            color=("FF" + st.color.upper()) if st.color else f.color, charset=f.charset,
+                            family=f.family, italic=f.italic, underline=f.underline)
+                a = cell.alignment
+                align = Alignment(horizontal=st.align or a.horizontal, vertical=a.vertical or "center",
+                                  wrap_text=a.wrap_text if st.wrap is None else st.wrap, indent=a.indent)
+                border = cell.border
+                if st.border is not None or st.thick is not None:
+                    color = "FF" + (st.border_color or "000000").upper()
+
+                    def side(k: str, st: CellStyle = st, color: str = color) -> Side:
+                        if k in (st.thick or ""):
+                            return Side(style="medium", color=color)
+                        return Side(style="thin", color=color) if k in (st.border or "") else Side()
+
+                    border = Border(top=side("t"), bottom=side("b"), left=side("l"), right=side("r"))
+                cache[key] = (font, align, border)
+            cell.font, cell.alignment, cell.border = cache[key]
+
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:
         from openpyxl.chart import BarChart, Reference
         from openpyxl.utils.cell import range_boundaries
@@ -229,7 +260,7 @@ class FileEngine:
         chart.type = "bar"
         chart.title = title
         chart.legend = None
-        chart.height = 9
+        chart.height = 13  # tall enough for every unit's label (tickLblSkip 1)
         chart.width = 16
         c1, r1, c2, r2 = cast(tuple[int, int, int, int], range_boundaries(values))
         chart.add_data(Reference(ws, min_col=c1, min_row=r1, max_col=c2, max_row=r2), titles_from_data=False)
@@ -238,6 +269,7 @@ class FileEngine:
         chart.y_axis.numFmt = "0.0%"
         chart.y_axis.delete = False
         chart.x_axis.delete = False
+        chart.x_axis.tickLblSkip = 1
         ws.add_chart(chart, anchor)
 
     def status(self, text: str) -> None:

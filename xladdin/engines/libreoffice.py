@@ -20,11 +20,12 @@ import tempfile
 import threading
 from pathlib import Path
 
+from xladdin.core.values import ERROR_LITERALS
 from xladdin.errors import WorkbookUnreadable, XladdinError
 
 __all__ = ["ERROR_VALUES", "convert", "error_cells", "recalc", "soffice", "to_pdf"]
 
-ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "Err:")
+ERROR_VALUES = (*sorted(ERROR_LITERALS), "Err:")  # Excel's error literals, and LibreOffice's own "Err:502"
 TIMEOUT = 180.0
 
 _REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
@@ -42,6 +43,8 @@ _FILTERS = {
     "pdf": "pdf:calc_pdf_Export",
     "ods": "ods",
 }
+_WRITER_PDF = "pdf:writer_pdf_Export"  # documents (.docx) go through Writer
+_DOCUMENTS = (".docx", ".doc", ".odt")
 _template: Path | None = None
 _template_lock = threading.Lock()
 
@@ -113,7 +116,7 @@ def convert(sources: list[Path], out_dir: Path, fmt: str, *, suffix: str = "") -
             program,
             f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault",
-            "--convert-to", _FILTERS[fmt], "--outdir", str(outbox), *map(str, copies),
+            "--convert-to", _filter(fmt, sources), "--outdir", str(outbox), *map(str, copies),
         ]  # fmt: skip
         env = {**os.environ, "HOME": str(work)}
         try:
@@ -132,6 +135,12 @@ def convert(sources: list[Path], out_dir: Path, fmt: str, *, suffix: str = "") -
         with contextlib.suppress(OSError):
             _keep_as_template(profile)
     return results
+
+
+def _filter(fmt: str, sources: list[Path]) -> str:
+    if fmt == "pdf" and sources and all(Path(s).suffix.lower() in _DOCUMENTS for s in sources):
+        return _WRITER_PDF
+    return _FILTERS[fmt]
 
 
 def recalc(src: Path, out_dir: Path) -> Path:

@@ -19,7 +19,7 @@ from typing import Any
 
 from xladdin import errors
 from xladdin.core.sheet import Merge, SheetData, cell_ref, parse_ref
-from xladdin.engines.base import ALL_WRITES, Engine, Formula, Link
+from xladdin.engines.base import ALL_WRITES, CellStyle, Engine, Formula, Link
 
 __all__ = ["Chart", "MemoryEngine"]
 
@@ -44,6 +44,7 @@ class _Sheet:
     notes: dict[str, str] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
+    styles: dict[str, CellStyle] = field(default_factory=dict)
 
 
 class MemoryEngine:
@@ -174,6 +175,10 @@ class MemoryEngine:
             s.notes[cell] = text
         else:
             s.notes.pop(cell, None)
+
+    def set_styles(self, sheet: str, styles: dict[str, CellStyle]) -> None:
+        """Kept as asked, the last style of a cell winning (``styles`` of the sheet)."""
+        self._sheet(sheet).styles.update({ref.upper(): st for ref, st in styles.items()})
 
     def bar_chart(self, sheet: str, name: str, anchor: str, categories: str, values: str, title: str) -> None:
         self._sheet(sheet).charts[name] = Chart(name, anchor, categories, values, title)

@@ -34,7 +34,7 @@ from typing import Any
 
 from xladdin import errors
 from xladdin.core.sheet import SheetData, parse_ref
-from xladdin.engines.base import ALL_WRITES, Formula, Link
+from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.notes import SheetNotes, add_relationship, free_name, load_notes, write_notes
@@ -87,6 +87,7 @@ class PatchEngine:
         self._styles_part = next((t for typ, t in targets.values() if typ == "styles"), None)
         self.capabilities = CAPABILITIES if self._styles_part in self._members else CAPABILITIES - {"fills"}
         self._styles: StyleBook | None = None
+        self._cell_styles: dict[str, dict[tuple[int, int], CellStyle]] = {}  # set_styles: applied after fills
         self._notes: dict[str, SheetNotes] = {}
         self._new: dict[str, str] = {}  # sheets created by this job -> their new part
         self._parts: dict[str, str] = {}
@@ -239,6 +240,14 @@ class PatchEngine:
                 self._xml[sheet] = zf.read(self._parts[sheet])
         return self._xml[sheet]
 
+    def set_styles(self, sheet: str, styles: dict[str, CellStyle]) -> None:
+        """Recorded now, applied at ``prepare`` after the fills (``styles_xml``: number formats,
+        fonts, alignment, rules derived from each cell's format, cells' ``s``)."""
+        self._patch(sheet)
+        pending = self._cell_styles.setdefault(sheet, {})
+        for ref, st in styles.items():
+            pending[parse_ref(ref)] = st
+
     def fills(self, sheet: str, cells: list[str]) -> dict[str, str | None]:
         self._check(sheet)
         book = self._style_book()
@@ -343,6 +352,8 @@ class PatchEngine:
             if self._styles is not None and (styles := self._styles.render()) is not None:
                 assert self._styles_part is not None
                 changes[self._styles_part] = styles.encode("utf-8")
+            if self._cell_styles:
+                self._apply_cell_styles(zf, changes)
             if self._new:
                 types = (changes.get(CONTENT_TYPES) or zf.read(CONTENT_TYPES)).decode("utf-8")
                 at = types.rindex("</Types>")
@@ -374,6 +385,25 @@ class PatchEngine:
                 for data in re.findall(rb'<o:idmap\b[^>]*\bdata="([\d,\s]+)"', zf.read(name)):
                     used += [int(x) for x in data.replace(b" ", b"").split(b",") if x]
         return max(used) + 1 + len(self._notes)
+
+    def _apply_cell_styles(self, zf: zipfile.ZipFile, changes: dict[str, bytes | None]) -> None:
+        """``set_styles`` on top of the patched sheets and the styles.xml the fills left."""
+        from xladdin.engines.xlsx.styles_xml import StyleBook as CellStyleBook
+        from xladdin.engines.xlsx.styles_xml import restyle
+
+        if self._styles_part is None or self._styles_part not in self._members:
+            raise errors.EngineUnsupported(f"“{self.label}”没有样式表（styles.xml），无法就地设置格式。")
+        current = changes.get(self._styles_part) or zf.read(self._styles_part)
+        book = CellStyleBook(current.decode("utf-8"))
+        for sheet, styles in self._cell_styles.items():
+            part = self._parts[sheet]
+            old = self._sheet_xml(sheet)
+            base = changes.get(part) or old
+            xml = restyle(base, styles, book.derive)
+            if xml != old:
+                changes[part] = xml
+        if book.changed:
+            changes[self._styles_part] = book.xml().encode("utf-8")
 
     def save(self, output: Path | str | None = None) -> Path:
         self.prepare()

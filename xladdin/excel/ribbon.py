@@ -41,9 +41,9 @@ from xladdin.errors import UsageError, XladdinError
 if TYPE_CHECKING:
     from xladdin.jobs.months import Job
 
-__all__ = ["Outcome", "check_version", "consolidate_month", "export_bulletin_pdf", "make_forms", "output_folder",
-           "refresh_ranking", "restore_backup", "run_consolidate", "run_export_pdf", "run_forms", "run_refresh",
-           "run_restore", "run_validate", "validate_ledger", "version_problem"]
+__all__ = ["Outcome", "check_version", "consolidate_month", "export_bulletin_pdf", "export_bulletin_word", "make_forms",
+           "output_folder", "refresh_ranking", "restore_backup", "run_consolidate", "run_export_pdf", "run_export_word",
+           "run_forms", "run_refresh", "run_restore", "run_validate", "validate_ledger", "version_problem"]
 
 TITLE = "投资项目"
 FORMS_FOLDER = "月报表"
@@ -280,6 +280,22 @@ def run_restore(engine: ExcelEngine, backup: str | None = None, path: Path | str
                    "如需撤销可再次点击“恢复备份”选择它。", "info", done)
 
 
+def run_export_word(engine: ExcelEngine, month: int | None = None, folder: Path | str | None = None) -> Outcome:
+    """导出通报Word: the month's bulletin as a 公文 .docx beside the workbook (``jobs.bulletin_export``)."""
+    from xladdin.books.bulletin_docx import write_docx
+    from xladdin.jobs.bulletin_export import bulletin_blocks
+
+    period = _month(engine, month, "refresh")  # proposed: the month the ledger is consolidated to
+    stem = Path(str(engine.book.name)).stem
+    target = output_folder(engine.book, folder) / f"{stem}-通报.docx"
+    engine.status("正在导出通报 Word 文档 …")
+    try:
+        write_docx(bulletin_blocks(engine, period), target)
+    except OSError as exc:
+        raise UsageError(f"导出 Word 文档失败（{exc}），请确认文件“{target.name}”未被打开。") from exc
+    return Outcome(f"通报已导出（Word）：\n{target}", "info", target)
+
+
 def _pdf_by_libreoffice(engine: ExcelEngine, sheet: str, target: Path) -> None:
     """The sheet's values in a fresh workbook (text stays text), one page wide, to PDF."""
     import shutil
@@ -341,3 +357,9 @@ def export_bulletin_pdf(book: xw.Book | None = None, folder: Path | str | None =
 def restore_backup(book: xw.Book | None = None, backup: str | None = None, path: Path | str | None = None) -> Outcome:
     """恢复备份."""
     return _run(book, run_restore, backup, path)
+
+
+def export_bulletin_word(book: xw.Book | None = None, month: int | None = None,
+                         folder: Path | str | None = None) -> Outcome:
+    """导出通报Word (the month proposed: the one the ledger is consolidated to)."""
+    return _run(book, run_export_word, month, folder)

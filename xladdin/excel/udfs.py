@@ -27,7 +27,7 @@ from xladdin.core.settings import Settings, default_settings
 from xladdin.core.sheet import SheetData
 from xladdin.core.table_read import CATEGORY_FIELDS, LEVEL_FIELDS, UNIT_FIELDS, table_frame
 from xladdin.errors import XladdinError
-from xladdin.figures import progress, ranking
+from xladdin.figures import presentation, progress, ranking
 
 __all__ = [
     "CATEGORY",
@@ -50,13 +50,7 @@ __all__ = [
 CATEGORY = "投资项目"
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-LABELS: dict[str, str] = {
-    "unit": "责任单位", "category": "行业类别", "level": "项目级别", "projects": "项目个数",
-    "total_investment": "总投资(万元)", "annual_plan": "年度计划(万元)", "ytd_completed": "累计完成(万元)",
-    "completion_rate": "完成率", "schedule": "序时进度", "gap": "与序时进度差", "status": "进度状态",
-    "growth": "增速", "rank": "排名", "ytd": "本年累计(万元)", "ytd_last_year": "上年同期(万元)",
-    "run": "连续末位月数", "action": "处理措施",
-}
+LABELS = presentation.LABELS  # one table of labels for sheets, formulas, JSON and CSV
 
 
 def _safe(f: _F) -> _F:

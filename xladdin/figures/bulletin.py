@@ -1,14 +1,17 @@
 """The monthly bulletin (通报) as blocks of Chinese text and small tables, built from the figures.
 
-Pure core (standard library, pandas; settings, periods). A writer turns the blocks into a
-printable A4 sheet. Amounts are shown in 亿元 (two decimals at most, trailing zeros dropped),
-rates as percentages with one decimal; inputs are 万元 and fractions.
+Pure core (standard library, pandas; settings, periods). Writers lay the blocks out as a 公文
+(GB/T 9704-2012): the 通报 sheet (``bulletin_layout``) and a Word document (``books.bulletin_docx``).
+The blocks carry every 公文 part in order: 发文机关标志 (masthead), 发文字号 (docnumber), title,
+主送机关 (recipient), the body (headings, text, tables, the growth chart), 发文机关署名
+(signature), 成文日期 (date) and 版记 (imprint: 抄送, 印发机关 and 印发日期).
+Amounts are shown in 亿元 with two decimals, rates as percentages with one decimal, growth in
+words ("增长9.9%" / "下降1.0%"); inputs are 万元 and fractions (``figures.presentation``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,18 +20,21 @@ import pandas as pd
 
 from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
+from xladdin.figures.presentation import change, known, pct, points, yi
 
-__all__ = ["Block", "build", "numeral", "pct", "points", "yi"]
+__all__ = ["Block", "build", "change", "document_number", "numeral", "pct", "points", "ranked_wording", "yi"]
 
-Kind = Literal["title", "subtitle", "heading", "text", "table", "signature"]
+Kind = Literal["masthead", "docnumber", "title", "subtitle", "recipient", "heading", "text", "table", "chart",
+               "signature", "date", "imprint"]
 NUMERALS = "一二三四五六七八九十"
 YI = "单位：亿元"  # a table's text is its unit line
 
 
 @dataclass(frozen=True)
 class Block:
-    """One piece of the bulletin: a title, a numbered heading, a paragraph or a table (``rows``, with
-    ``text`` its unit line, e.g. "单位：亿元")."""
+    """One piece of the bulletin: a 公文 part, a numbered heading, a paragraph or a table (``rows``,
+    with ``text`` its unit line, e.g. "单位：亿元"). A chart's ``rows`` are (unit, growth) pairs,
+    ``text`` its caption; the imprint's ``rows`` are its lines (("抄送：…",), ("印发机关", "…印发"))."""
 
     kind: Kind
     text: str = ""
@@ -44,25 +50,7 @@ def numeral(n: int) -> str:
 
 
 def _ok(v: Any) -> bool:
-    return v is not None and v is not pd.NA and not (isinstance(v, float) and math.isnan(v))
-
-
-def yi(amount: Any) -> str:
-    """万元 → "1654.8" (亿元, ≤ 2 decimals); "—" when unknown."""
-    if not _ok(amount):
-        return "—"
-    text = f"{float(amount) / 10_000:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def pct(rate: Any) -> str:
-    """0.1234 → "12.3%"; "—" when unknown."""
-    return f"{float(rate) * 100:.1f}%" if _ok(rate) else "—"
-
-
-def points(gap: float) -> str:
-    """A gap in percentage points with one decimal: 0.012 → "1.2"."""
-    return f"{abs(gap) * 100:.1f}"
+    return known(v)
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -71,12 +59,37 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
 
 
-def _date_line(settings: Settings, period: Period, issued: dt.date | None) -> str:
+def document_number(settings: Settings) -> str:
+    """发文字号: 机关代字, the year in 〔〕, the serial and 号 ("管发改〔2022〕15号"); a blank
+    serial leaves a full-width space to write in."""
+    doc = settings.document
+    serial = "\u3000" if doc.number is None else str(doc.number)
+    return f"{doc.abbreviation}〔{settings.year}〕{serial}号"
+
+
+def _signed(settings: Settings, period: Period, issued: dt.date | None) -> str:
+    """成文日期: ``issued``, else 参数's 成文日期, else the month after the period with the day left
+    blank to fill in ("2022年7月　日"), so the same inputs always give the same bulletin."""
     if issued is not None:
-        return f"区发展改革委　　{issued.year}年{issued.month}月{issued.day}日"
+        return f"{issued.year}年{issued.month}月{issued.day}日"
+    if settings.document.signed:
+        return settings.document.signed
     pm = period.month
     year, nxt = (settings.year, pm + 1) if pm < 12 else (settings.year + 1, 1)
-    return f"区发展改革委　　{year}年{nxt}月"
+    return f"{year}年{nxt}月\u3000日"
+
+
+def ranked_wording(settings: Settings) -> str:
+    """Who is ranked, as staff say it: "经济开发区和各街道（乡）" when a 乡 is ranked with the
+    街道, "经济开发区和各街道" when not (the unit kinds of the ranked units decide)."""
+    kinds = {u.kind for u in settings.units if u.ranked}
+    parts = []
+    if "经济开发区" in kinds:
+        parts.append("经济开发区")
+    local = [k for k in ("街道", "乡", "镇") if k in kinds]
+    if local:
+        parts.append("各" + local[0] + (f"（{'、'.join(local[1:])}）" if local[1:] else ""))
+    return "和".join(parts) or "各单位"
 
 
 def _targets(targets: pd.DataFrame | None, label: str) -> list[Block]:
@@ -87,7 +100,7 @@ def _targets(targets: pd.DataFrame | None, label: str) -> list[Block]:
     parts = []
     for r in known:
         verdict = "达到目标" if r["status"] == "达标" else f"低于目标{points(r['gap'])}个百分点"
-        parts.append(f"{r['scope']}同比增长{pct(r['growth'])}（目标{pct(r['target'])}），{verdict}")
+        parts.append(f"{r['scope']}同比{change(r['growth'])}（目标{pct(r['target'])}），{verdict}")
     table = [("口径", "本年累计", "上年同期", "增速", "目标", "完成情况")]
     table += [(r["scope"], yi(r["ytd"]), yi(r["ytd_last_year"]), pct(r["growth"]), pct(r["target"]), r["status"])
               for r in rows]
@@ -125,7 +138,7 @@ def _levels(levels: pd.DataFrame | None, label: str, period: Period, band: float
     return [Block("text", text), Block("table", YI, rows=tuple(table))]
 
 
-def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], list[Block]]:
+def _ranking(ranking: pd.DataFrame | None, label: str, who: str) -> tuple[list[Block], list[Block]]:
     rows = _records(ranking)
     ranked = [r for r in rows if _ok(r.get("rank"))]
     unranked = [str(r["unit"]) for r in rows if not _ok(r.get("rank"))]
@@ -134,12 +147,12 @@ def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], lis
         empty = [Block("text", f"参与排名的各单位{who}{label}统计数据尚未录入“单位统计”表，均为无数据，本月暂不排名。")]
         return empty, [Block("text", "本月暂无末位单位。")]
     top = ranked[0]
-    text = (f"{label}，经济开发区和各街道办事处中，{top['unit']}投资增速最高，同比增长{pct(top['growth'])}。"
+    text = (f"{label}，{who}中，{top['unit']}投资增速最高，同比{change(top['growth'])}。"
             "各单位排名如下：")
     if unranked:
         text = (f"{label}，{'、'.join(unranked)}在“单位统计”表中无增速数据（无数据），本月不参与排名。"
                 + text[len(label) + 1:])
-    table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理意见")]
+    table = [("排名", "单位", "本年累计", "上年同期", "增速", "处理措施")]
     table += [(r["rank"] if _ok(r.get("rank")) else "无数据", r["unit"], yi(r["ytd"]), yi(r["ytd_last_year"]),
                pct(r["growth"]), r["action"] or "") for r in rows]
     actions = [r for r in rows if r.get("action")]
@@ -150,9 +163,10 @@ def _ranking(ranking: pd.DataFrame | None, label: str) -> tuple[list[Block], lis
         for r in actions:
             run = int(r["run"])
             why = "本月增速排名倒数第一" if run == 1 else f"连续{run}个月增速排名倒数第一"
-            lines.append(f"{r['unit']}{label}投资增速{pct(r['growth'])}，{why}，根据末位增速约谈制，{_act(r['action'])}。")
+            lines.append(f"{r['unit']}{label}投资同比{change(r['growth'])}，{why}，根据末位增速约谈制，{_act(r['action'])}。")
         esc = [Block("text", line) for line in lines]
-    return [Block("text", text), Block("table", YI, rows=tuple(table))], esc
+    chart = Block("chart", f"{label}{who}投资增速", rows=tuple((r["unit"], float(r["growth"])) for r in ranked))
+    return [Block("text", text), Block("table", YI, rows=tuple(table)), chart], esc
 
 
 def _act(action: str) -> str:
@@ -187,7 +201,8 @@ def _entry(not_entered: pd.DataFrame | None, missing_units: Sequence[str], probl
     if incomplete:
         out.append(Block("text", f"部分项目本期无数据的单位：{'、'.join(incomplete)}，相关项目详见“校验结果”表，请抓紧补报。"))
     if problems:
-        out.append(Block("text", f"月报表汇总中发现{problems}处数据问题，详见“校验结果”表，请相关单位核实更正。"))
+        out.append(Block("text", f"月报表汇总中发现{problems}处数据错误，详见“校验结果”表中检查为“月报汇总”的记录，"
+                                 "请相关单位核实更正。"))
     return out
 
 
@@ -250,32 +265,38 @@ def build(
     reported: bool = True,
     incomplete_units: Sequence[str] = (),
 ) -> list[Block]:
-    """The bulletin for ``period``: title, date line, numbered sections, signature.
+    """The bulletin for ``period`` as 公文 parts in order (see the module doc): masthead, 发文字号,
+    title, 主送机关, numbered sections, 署名, 成文日期 (``_signed``) and 版记.
 
     ``extra`` sections (heading, blocks) follow the standing ones (issue 13's measures, built by
-    ``bulletin_measures``). Without ``issued`` the date line names the month after the period (no day), so the same
-    inputs always give the same bulletin. ``reported`` False (nobody has reported the period:
-    ``progress.period_reported``) says so instead of judging the figures; units without a
-    growth figure are named and shown as 无数据; ``missing_units`` (未报送, including units
-    whose form held none of their own projects, or on a refresh none of whose projects has a
-    figure for the period) and ``incomplete_units`` (some of the unit's projects without a
-    figure) are named.
+    ``bulletin_measures``). Without ``issued`` the 成文日期 comes from 参数 or names the month after
+    the period with the day left blank, so the same inputs always give the same bulletin.
+    ``reported`` False (nobody has reported the period: ``progress.period_reported``) says so
+    instead of judging the figures; units without a growth figure are named and shown as 无数据;
+    ``missing_units`` (未报送, including units whose form held none of their own projects, or on a
+    refresh none of whose projects has a figure for the period) and ``incomplete_units`` (some of
+    the unit's projects without a figure) are named.
     """
     label = period.label
     year = settings.year
-    rank_blocks, esc_blocks = _ranking(ranking, label)
+    who = ranked_wording(settings)
+    rank_blocks, esc_blocks = _ranking(ranking, label, who)
     sections: list[tuple[str, list[Block]]] = [
         ("全区固定资产投资完成情况", _targets(targets, f"{year}年{label}")),
         ("重点项目建设进展情况", _levels(levels, label, period, settings.thresholds.schedule_band_pp / 100, reported)),
-        ("经济开发区和各街道办事处投资增速排名", rank_blocks),
+        (f"{who}投资增速排名", rank_blocks),
         ("末位增速约谈情况", esc_blocks),
         ("统计入库和月报报送情况", _entry(not_entered, missing_units, problems, incomplete_units)),
         ("专项债券资金支出情况", _bonds(bonds, settings)),
         ("“三个一批”项目推进情况", _sgyp(sgyp)),
     ]
+    doc = settings.document
+    signed = _signed(settings, period, issued)
     blocks = [
+        Block("masthead", f"{doc.issuer}文件"),
+        Block("docnumber", document_number(settings)),
         Block("title", f"关于{year}年{label}全区固定资产投资和重点项目建设进展情况的通报"),
-        Block("subtitle", _date_line(settings, period, issued)),
+        Block("recipient", f"{doc.recipients}："),
         Block("text", f"为进一步扩大有效投资，根据《{year}年全区扩大有效投资工作实施方案》，现将"
                       f"{year}年{label}全区固定资产投资和重点项目建设进展情况通报如下："),
     ]
@@ -284,5 +305,7 @@ def build(
         blocks.append(Block("heading", f"{numeral(i + 1)}、{heading}"))
         blocks.extend(body)
     blocks.append(Block("text", "请各单位对照目标任务，强化投资调度，按月报送进展情况，确保完成全年目标。"))
-    blocks.append(Block("signature", "区发展改革委"))
+    blocks.append(Block("signature", doc.issuer))
+    blocks.append(Block("date", signed))
+    blocks.append(Block("imprint", rows=((f"抄送：{doc.copies}。",), (doc.printer, f"{signed}印发"))))
     return blocks

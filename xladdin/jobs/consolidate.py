@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["NEEDS", "ConsolidationResult", "Merge", "compute", "consolidate", "merge_forms", "read_forms"]
 
 # what ``consolidate`` writes: the engine is chosen for this before the job runs
-NEEDS = frozenset({"cells", "links", "names", "sheets", "charts"})
+NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -474,7 +474,7 @@ def _write(engine: Engine, t: dict[str, Any], settings: Settings, period: Period
     write_tables(engine, "programmes", programme_tables(t, period))
     blocks = bulletin.build(period, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
                             not_entered=t["not_entered"], missing_units=merge.missing,
-                            problems=sum(f.severity == "error" for f in merge.findings), bonds=t["bonds"], sgyp=t["sgyp"],
+                            problems=report.errors, bonds=t["bonds"], sgyp=t["sgyp"],
                             extra=bulletin_measures.sections(t, period), reported=t["reported"],
                             incomplete_units=merge.incomplete)
     write_bulletin(engine, blocks)
@@ -499,6 +499,6 @@ def _fill_history(history: dict[str, dict[int, int | None]], stats: pd.DataFrame
 
 
 def _write_findings(engine: Engine, report: Report, label: str) -> None:
-    from xladdin.jobs.validate import write_findings
+    from xladdin.jobs.validate import FORMS_CHECK, write_findings
 
-    write_findings(engine, report, title=f"{label}月报汇总检查结果")
+    write_findings(engine, report, title=f"{label}月报汇总检查结果", source=FORMS_CHECK)

@@ -15,17 +15,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from xladdin.core.fields import FIELDS
-from xladdin.core.findings import CODES, Report
+from xladdin.core.findings import Report
+from xladdin.core.values import ERROR_LITERALS
 from xladdin.engines.guards.vetting import csv_safe
 from xladdin.engines.guards.writes import atomic_write
-from xladdin.jobs.outputs import HEADERS, RATE_KEYS
+from xladdin.figures.presentation import LABELS as HEADERS
+from xladdin.figures.presentation import RATE_KEYS, field_label
 
 __all__ = ["SUMMARY_TABLES", "cell_text", "write_csv", "write_findings_csv", "write_summary_csv"]
 
-ERROR_LITERALS = frozenset({"#N/A", "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#GETTING_DATA"})
-_SEVERITY = {"error": "错误", "warning": "警告"}
-_LABELS = {f.key: f.label for f in FIELDS}
 _AMOUNTS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year", "annual_target",
                       "bond_applied", "bond_issued", "bond_disbursed"})
 # file stem, key in ``summary()``'s dict, columns
@@ -79,13 +77,11 @@ def write_csv(path: Path, rows: Iterable[Sequence[Any]]) -> Path:
 
 
 def write_findings_csv(report: Report, path: Path) -> Path:
-    """校验结果 as CSV: 序号, 级别, 问题, 工作表, 单元格, 字段, 填写内容, 说明, 文件, 代码."""
-    from xladdin.jobs.validate import FINDINGS_HEADER
+    """校验结果 as CSV, row for row as on the sheet (``validate.finding_row``)."""
+    from xladdin.jobs.validate import FINDINGS_HEADER, finding_row
 
     rows: list[list[Any]] = [list(FINDINGS_HEADER)]
-    for n, f in enumerate(report.findings, start=1):
-        rows.append([n, _SEVERITY[f.severity], CODES[f.code][1], f.sheet, f.cell, _LABELS.get(f.field, f.field),
-                     f.value, f.message, f.file, f.code])
+    rows += [finding_row(f, n) for n, f in enumerate(report.findings, start=1)]
     return write_csv(path, rows)
 
 
@@ -100,7 +96,7 @@ def _number(key: str, value: Any) -> Any:
 
 
 def _header(key: str, table: str) -> str:
-    label = HEADERS.get(key, _LABELS.get(key, key))
+    label = HEADERS.get(key, field_label(key))
     return f"{label}（%）" if key in RATE_KEYS else label
 
 

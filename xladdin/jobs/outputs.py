@@ -2,9 +2,11 @@
 
 Engine-agnostic (pandas for the tables). Each region (汇总, 排名, 排名历史, 专项, 通报) is
 found by its defined name (fallback: the default anchor) and replaced whole: the previous
-block below the anchor is cleared (values only, formatting stays), then the new rows are
-written. Amounts are 万元 rounded to 2 decimals; rates are shown as text ("8.5%") so they
-read right without number formats; the ranking chart draws a numeric growth column.
+block below the anchor is cleared (values only), then the new rows are written. Numbers are
+stored as numbers (amounts 万元 to 2 decimals, rates as fractions) and shown through number
+formats (``figures.presentation``: thousands separators, percentages with one decimal); table
+headers are bold and every table cell ruled. The bulletin is laid out as a 公文 page by
+``bulletin_layout`` and styled line by line (``books.bulletin_style``).
 """
 
 from __future__ import annotations
@@ -16,56 +18,24 @@ from typing import Any
 
 import pandas as pd
 
+from xladdin.books.bulletin_style import line_styles
 from xladdin.core.periods import Period, first_period_month, period_label
 from xladdin.core.regions import REGIONS
 from xladdin.core.sheet import cell_ref, parse_ref
-from xladdin.engines.base import Engine
-from xladdin.figures.bulletin import Block, pct
-from xladdin.figures.bulletin_layout import GRID_COLS, layout
+from xladdin.engines.base import CellStyle, Engine
+from xladdin.figures.bulletin import Block
+from xladdin.figures.bulletin_layout import GRID_COLS, Line, layout
+from xladdin.figures.presentation import LABELS, cell_value, number_format
 
 __all__ = ["read_history", "write_bulletin", "write_history", "write_ranking", "write_region", "write_tables"]
 
-RATE_KEYS = frozenset({"completion_rate", "schedule", "gap", "growth", "target", "fulfilment_rate", "start_rate",
-                       "production_rate", "output_rate", "disbursement_rate", "quota_share", "count_ratio",
-                       "investment_ratio", "issue_rate", "entry_rate", "due_rate", "target_rate"})
-HEADERS: dict[str, str] = {
-    "level": "项目类别", "unit": "单位", "category": "行业类别", "projects": "项目个数",
-    "total_investment": "总投资（万元）", "annual_plan": "年度计划（万元）", "ytd_completed": "累计完成（万元）",
-    "completion_rate": "完成率", "schedule": "序时进度", "gap": "较序时进度", "status": "进度情况", "growth": "增速",
-    "scope": "口径", "ytd": "本年累计（万元）", "ytd_last_year": "上年同期（万元）", "target": "目标增速",
-    "rank": "排名", "run": "连续末位月数", "action": "处理意见",
-    "round": "期次", "fulfilled": "已履约", "started": "已开工", "producing": "已投产", "reached": "已达效",
-    "fulfilment_rate": "履约率", "start_rate": "开工率", "production_rate": "投产率", "output_rate": "达效率",
-    "bond_amount": "专项债额度（万元）", "bond_disbursed": "已支出（万元）", "disbursement_rate": "支出进度",
-    "quota_share": "占新增额度", "issuance": "发行规模得分", "quality": "报送质量得分", "disbursement": "支出进度得分",
-    "compliance": "规范性得分", "score": "综合得分", "tier": "档次", "count": "已引进个数", "met": "是否完成",
-    "code": "项目编码", "name": "项目名称", "row": "台账行",
-    # issue 13: programme measures
-    "kind": "单位类型", "bond_applied": "申请额度（万元）", "bond_issued": "已发行（万元）", "issue_rate": "发行比例",
-    "no_batch": "批次未填", "sign_list": "签约一批", "start_list": "开工一批", "production_list": "投产一批",
-    "link": "关键环节", "held": "受阻项目数", "project_status": "项目状态", "names": "项目名称", "target_count": "目标个数", "verdict": "判定", "reason": "依据",
-    "required": "应入库", "entered": "已入库", "missing": "应入未入", "unknown": "状态不明", "entry_rate": "入库率",
-    "behind": "滞后项目数", "behind_names": "滞后序时进度项目", "new_build": "新建", "continued": "续建",
-    "no_nature": "性质未填", "completed": "竣工", "planned": "计划新开工", "due": "应开工（截至本期）",
-    "started_new": "已开工", "due_rate": "序时开工率", "late_names": "应开工未开工项目", "annual_target": "年度目标（万元）",
-    "target_rate": "目标完成率",
-}
+HEADERS = LABELS  # the one table of labels (figures.presentation)
 HISTORY_MONTHS = list(range(first_period_month, 13))
 _HISTORY_LABEL = re.compile(r"^1-(\d{1,2})月$")
 
 
 def _cell(key: str, value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if key in RATE_KEYS:
-        return pct(value)
-    if isinstance(value, float):
-        return round(value, 2)
-    return value
+    return cell_value(key, value)
 
 
 def table_rows(frame: pd.DataFrame, columns: list[str] | None = None, *, missing: str | None = None) -> list[list[Any]]:
@@ -79,6 +49,24 @@ def table_rows(frame: pd.DataFrame, columns: list[str] | None = None, *, missing
             cells = [missing if v is None or v == "—" else v for v in cells]
         rows.append(cells)
     return rows
+
+
+HEAD_STYLE = CellStyle(bold=True, border="tblr", align="center", wrap=False)
+CAPTION_STYLE = CellStyle(bold=True, border="", align="left")
+
+
+def table_styles(anchor: str, first_row: int, keys: list[str | None], n_rows: int) -> dict[str, CellStyle]:
+    """Styles of a table written with its header at ``first_row`` rows below ``anchor``: a bold
+    ruled header, ruled cells with each column's number format (by its result key)."""
+    r0, c0 = parse_ref(anchor)
+    out: dict[str, CellStyle] = {}
+    for j, key in enumerate(keys):
+        out[cell_ref(r0 + first_row, c0 + j)] = HEAD_STYLE
+        body = CellStyle(number_format=(number_format(key) if key else None) or "General", border="tblr", bold=False,
+                         align="right" if key and number_format(key) else "left")
+        for i in range(1, n_rows + 1):
+            out[cell_ref(r0 + first_row + i, c0 + j)] = body
+    return out
 
 
 def region_anchor(engine: Engine, key: str) -> tuple[str, str]:
@@ -100,14 +88,39 @@ def write_region(engine: Engine, key: str, rows: list[list[Any]], *, min_cols: i
     return sheet, anchor
 
 
-def write_tables(engine: Engine, key: str, tables: list[tuple[str, pd.DataFrame | list[list[Any]]]]) -> None:
-    """Several captioned tables one under another, a blank row between them."""
+def write_tables(engine: Engine, key: str, tables: list[tuple[str, pd.DataFrame | list[list[Any]]]],
+                 keys: dict[str, list[str | None]] | None = None) -> None:
+    """Several captioned tables one under another, a blank row between them, styled as tables
+    (``table_styles``). A table given as rows takes its columns' result keys from ``keys``."""
     rows: list[list[Any]] = []
+    parts: list[tuple[int, list[str | None], int]] = []
     for caption, table in tables:
         rows.append([caption])
-        rows += table_rows(table) if isinstance(table, pd.DataFrame) else table
+        if isinstance(table, pd.DataFrame):
+            cols = [c for c in table.columns if not str(c).startswith("_")]
+            body = table_rows(table, cols)
+            col_keys: list[str | None] = list(cols)
+        else:
+            body = table
+            col_keys = (keys or {}).get(caption) or _keys_of(table[0] if table else [])
+        parts.append((len(rows), col_keys, len(body) - 1))
+        rows += body
         rows.append([])
-    write_region(engine, key, rows)
+    sheet, anchor = write_region(engine, key, rows)
+    styles: dict[str, CellStyle] = {}
+    r0, c0 = parse_ref(anchor)
+    for start, col_keys, n in parts:
+        styles[cell_ref(r0 + start - 1, c0)] = CAPTION_STYLE
+        styles.update(table_styles(anchor, start, col_keys, n))
+    engine.set_styles(sheet, styles)
+
+
+_KEY_OF_LABEL = {label: key for key, label in reversed(list(LABELS.items()))}
+
+
+def _keys_of(header: list[Any]) -> list[str | None]:
+    """The result keys of a table given as rows, from its header's labels (None where unknown)."""
+    return [_KEY_OF_LABEL.get(str(v)) if v is not None else None for v in header]
 
 
 def write_ranking(engine: Engine, ranking: pd.DataFrame, period: Period) -> None:
@@ -117,7 +130,7 @@ def write_ranking(engine: Engine, ranking: pd.DataFrame, period: Period) -> None
     rows: list[list[Any]] = [[f"{period.label}各单位固定资产投资增速排名（并列同名次；名次相同按本年累计降序显示；"
                               "无统计数据的单位显示“无数据”，不参与排名）"]]
     rows += table_rows(ranking, cols)
-    rows[1].append("增速（数值）")
+    rows[1].append("增速（数值）")  # the chart's data: kept for charts made by earlier versions; hidden
     for rec, row in zip(ranking.to_dict("records"), rows[2:], strict=True):
         if pd.isna(rec.get("rank")):
             row[cols.index("rank")] = "无数据"
@@ -127,11 +140,14 @@ def write_ranking(engine: Engine, ranking: pd.DataFrame, period: Period) -> None
         row.append(None if g is None or (isinstance(g, float) and math.isnan(g)) else round(float(g), 6))
     sheet, anchor = write_region(engine, "ranking", rows)
     r0, c0 = parse_ref(anchor)
+    styles = table_styles(anchor, 1, [*cols, "growth"], len(ranking))
+    styles[anchor] = CAPTION_STYLE
+    engine.set_styles(sheet, styles)
     first, last = r0 + 2, r0 + 1 + len(ranking)
     if len(ranking):
         engine.bar_chart(sheet, "xl_rank_chart", cell_ref(r0, c0 + len(cols) + 2),
                          f"{cell_ref(first, c0 + 1)}:{cell_ref(last, c0 + 1)}",
-                         f"{cell_ref(first, c0 + len(cols))}:{cell_ref(last, c0 + len(cols))}",
+                         f"{cell_ref(first, c0 + 4)}:{cell_ref(last, c0 + 4)}",  # 增速, a number now
                          f"{period.label}各单位投资增速")
 
 
@@ -177,6 +193,18 @@ def write_history(engine: Engine, history: Mapping[str, Mapping[int, int | None]
 
 
 def write_bulletin(engine: Engine, blocks: list[Block]) -> None:
-    """The bulletin laid out for the template's pre-styled A4 通报 grid (``bulletin_layout``):
-    values only, no merged cells; formatting comes from the template."""
-    write_region(engine, "bulletin", layout(blocks), min_cols=GRID_COLS)
+    """The bulletin laid out as a 公文 on the template's A4 通报 grid (``bulletin_layout``), each
+    line's cells styled (``bulletin_style``); rows the previous bulletin used below are reset."""
+    lines = layout(blocks)
+    rows = [[*line.values, *[None] * (GRID_COLS - len(line.values))][:GRID_COLS] for line in lines]
+    sheet, anchor = region_anchor(engine, "bulletin")
+    old = engine.read(sheet)
+    r0, c0 = parse_ref(anchor)
+    stale = max(old.max_row - r0 + 1 - len(rows), 0)
+    rows += [[None] * GRID_COLS for _ in range(stale)]
+    write_region(engine, "bulletin", rows, min_cols=GRID_COLS)
+    styles: dict[str, CellStyle] = {}
+    for i, line in enumerate([*lines, *[Line((), "blank")] * stale]):
+        for j, st in enumerate(line_styles(line)):
+            styles[cell_ref(r0 + i, c0 + j)] = st
+    engine.set_styles(sheet, styles)

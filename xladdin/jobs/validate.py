@@ -10,26 +10,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from xladdin.core.findings import CODES, Finding, Report
+from xladdin.core.findings import CODES, SEVERITY_LABELS, Finding, Report
 from xladdin.core.ledger import READ_COLUMNS, Ledger
 from xladdin.core.regions import COLUMNS_REGION, SHEETS
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import cell_ref, parse_ref
-from xladdin.engines.base import Engine, Link
+from xladdin.engines.base import CellStyle, Engine, Link
+from xladdin.figures.presentation import field_label
 from xladdin.jobs.inspect import column_rows
 from xladdin.jobs.outputs import region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
 
-__all__ = ["FINDINGS_HEADER", "MARK_NEEDS", "clear_marks", "mark_findings", "validate", "validate_and_mark",
-           "write_columns", "write_findings"]
+__all__ = ["FINDINGS_HEADER", "MARK_NEEDS", "clear_marks", "finding_row", "mark_findings", "validate",
+           "validate_and_mark", "write_columns", "write_findings"]
 
 # what ``validate_and_mark`` writes: the engine is chosen for this before the job runs
-MARK_NEEDS = frozenset({"cells", "links", "names", "sheets", "fills", "notes"})
+MARK_NEEDS = frozenset({"cells", "links", "names", "sheets", "fills", "notes", "styles"})
 
-FINDINGS_HEADER: list[object] = ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "代码"]
+FINDINGS_HEADER: list[object] = ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "检查",
+                                 "代码"]
 COLORS = {"error": "FFC7CE", "warning": "FFEB9C"}
-_SEVERITY = {"error": "错误", "warning": "警告"}
+_SEVERITY = SEVERITY_LABELS
+LEDGER_CHECK, FORMS_CHECK = "台账校验", "月报汇总"
+_SOURCE_COL = FINDINGS_HEADER.index("检查")
 _MARKS_HEADER: list[object] = ["工作表", "单元格", "原填充色", "原批注"]
 
 
@@ -44,26 +48,49 @@ def validate(engine: Engine, *, sheet: str | None = None, settings: Settings | N
     return validate_ledger(ledger, settings, extra=setting_findings), ledger
 
 
-def write_findings(engine: Engine, report: Report, *, title: str = "台账校验结果", ledger: Ledger | None = None) -> None:
-    """Replace the findings block (region ``xl_findings``) with ``report``; with ``ledger``, also the
-    account of its columns (region ``xl_columns``: header as written → field, or 未识别 with the
-    参数 【列名别名】 row to add)."""
+def write_findings(engine: Engine, report: Report, *, title: str = "台账校验结果", source: str = LEDGER_CHECK,
+                   ledger: Ledger | None = None) -> None:
+    """Replace this check's rows of the findings block (region ``xl_findings``) with ``report``;
+    with ``ledger``, also the account of its columns (region ``xl_columns``: header as written →
+    field, or 未识别 with the 参数 【列名别名】 row to add).
+
+    校验结果 holds the findings of both checks, told apart by the 检查 column: a ledger
+    validation (``validate --mark``) replaces only the 台账校验 rows and a consolidation only
+    the 月报汇总 rows, so what the bulletin says about the forms stays true after a later
+    validation. Field names are Chinese, values as staff wrote them, the code last."""
     sheet, anchor = region_anchor(engine, "findings")
     old = engine.read(sheet)
     row0 = int("".join(ch for ch in anchor if ch.isdigit()))
     sheets = set(engine.sheet_names())
-    rows: list[list[object]] = [FINDINGS_HEADER]
-    for n, f in enumerate(report.findings, start=1):
+    mine: list[list[object]] = []
+    for f in report.findings:
         where: object = Link(f.cell, f"'{f.sheet}'!{f.cell}") if f.cell and f.sheet in sheets and not f.file else f.cell
-        rows.append([n, _SEVERITY[f.severity], CODES[f.code][1], f.sheet, where, f.field, f.value, f.message,
-                     f.file, f.code])
+        mine.append(finding_row(f, 0, source, where))
     if not report.findings:
-        rows.append(["", "", "未发现问题", "", "", "", "", f"共校验 {report.projects} 个项目。", "", ""])
+        mine.append(["", "", "未发现问题", "", "", "", "", f"共校验 {report.projects} 个项目。", "", source, ""])
+    others = _other_rows(old.rows[row0:], source)
+    rows: list[list[object]] = [FINDINGS_HEADER]
+    n = 0
+    for row in mine + others:
+        if row[0] != "":
+            n += 1
+            row = [n, *row[1:]]
+        rows.append(row)
     clear_rows = max(old.max_row - row0 + 1, 0)
     engine.write_block(sheet, anchor, rows, clear=(clear_rows, len(FINDINGS_HEADER)))
+    kept = sum(1 for r in others if r[0] != "")
     summary = f"{title}：共 {report.projects} 个项目，错误 {report.errors} 条，警告 {report.warnings} 条。"
+    if kept:
+        summary += f"另有其他检查的结果 {kept} 条（见“检查”列）。"
     if row0 > 1:
         engine.write_cells(sheet, {f"A{row0 - 1}": summary})
+    r0, c0 = parse_ref(anchor)
+    styles = {cell_ref(r0, c0 + j): CellStyle(bold=True, border="tblr", align="center")
+              for j in range(len(FINDINGS_HEADER))}
+    for i in range(1, len(rows)):
+        for j in range(len(FINDINGS_HEADER)):
+            styles[cell_ref(r0 + i, c0 + j)] = CellStyle(border="tblr", bold=False)
+    engine.set_styles(sheet, styles)
     if ledger is not None and ledger.column_map:
         write_columns(engine, ledger)
 
@@ -85,6 +112,26 @@ def write_columns(engine: Engine, ledger: Ledger) -> None:
         engine.write_cells(sheet, {cell_ref(row0 - 1, col0): f"台账“{ledger.sheet}”各列的识别结果（未识别的列：把后两格填入参数表【列名别名】）"})
     if found is None:
         engine.set_defined_name(region.name, sheet, anchor)
+
+
+def finding_row(f: Finding, n: int, source: str = LEDGER_CHECK, where: object = None) -> list[object]:
+    """One finding as a 校验结果 row (the sheet and the CSV alike), in ``FINDINGS_HEADER`` order."""
+    return [n, _SEVERITY[f.severity], CODES[f.code][1], f.sheet, f.cell if where is None else where,
+            field_label(f.field), f.value, f.message, f.file, source, f.code]
+
+
+def _other_rows(rows: list[list[object]], source: str) -> list[list[object]]:
+    """Rows below the header written by the other check (a block without the 检查 column, from
+    an earlier version, is dropped: it is replaced whole as before)."""
+    out: list[list[object]] = []
+    for row in rows:
+        cells = [*row, *[None] * (len(FINDINGS_HEADER) - len(row))][: len(FINDINGS_HEADER)]
+        if all(v in (None, "") for v in cells):  # (the column account may sit beside, from column M)
+            break
+        kind = cells[_SOURCE_COL]
+        if kind in (LEDGER_CHECK, FORMS_CHECK) and kind != source:
+            out.append(["" if v is None else v for v in cells])
+    return out
 
 
 def clear_marks(engine: Engine) -> None:
