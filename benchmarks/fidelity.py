@@ -266,8 +266,11 @@ def read_marks(res: Result, marked: Path) -> None:
         cal = CalamineWorkbook.from_path(str(marked))
         rows = cal.get_sheet_by_name(SHEETS["findings"]).to_python()
         cal.close()
-        cells = {str(r[4]) for r in rows if len(r) > 4}
-        codes = {str(r[9]) for r in rows if len(r) > 9}
+        from xladdin.jobs.validate import FINDINGS_HEADER
+
+        at = {name: i for i, name in enumerate(FINDINGS_HEADER)}  # columns by their header, not position
+        cells = {str(r[at["单元格"]]) for r in rows if len(r) > at["单元格"]}
+        codes = {str(r[at["代码"]]) for r in rows if len(r) > at["代码"]}
         ok = cells >= MARKED_CELLS and {"negative-amount", "unknown-unit", "missing-value"} <= codes
         res.calamine = "ok" if ok else f"FAIL cells {sorted(cells & MARKED_CELLS)}"
     except Exception as exc:

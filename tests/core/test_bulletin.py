@@ -80,8 +80,8 @@ def test_bulletin_without_data_is_still_complete() -> None:
     with_township = default_settings().model_copy(update={"units": (
         Unit(name="经济开发区", kind="经济开发区", ranked=True), Unit(name="甲街道", kind="街道", ranked=True),
         Unit(name="圃田乡", kind="乡", ranked=True))})
-    assert "经济开发区和各街道（乡）投资增速排名" in text_of(build(Period(1), with_township))  # who is ranked, named
-    assert build(Period(1), default_settings()) == blocks  # deterministic
+    assert "经济开发区和各街道（乡）投资增速排名" in text_of(build(Period.of(1), with_township))  # who is ranked, named
+    assert build(Period.of(1), default_settings()) == blocks  # deterministic
 
 
 def test_document_parts_come_from_the_settings_sheet() -> None:

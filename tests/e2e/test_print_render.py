@@ -14,6 +14,7 @@ import docx
 import openpyxl
 import pytest
 
+from xladdin.core.periods import Period
 from xladdin.core.regions import SHEETS
 from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
@@ -76,15 +77,15 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     to PDF in one LibreOffice run, and the bulletin exported as .docx and .pdf."""
     out = tmp_path_factory.mktemp("print")
     demo = build_demo(out / "demo")
-    run_in_place(demo.master, lambda e: consolidate(e, 6, demo.forms_dir))
+    run_in_place(demo.master, lambda e: consolidate(e, Period(6), demo.forms_dir))
     copies = out / "copies"
     copies.mkdir()
     pdfs = convert([one_sheet(demo.master, s, copies) for s in OUTPUTS], out / "pdf", "pdf")
     engine = FileEngine(demo.master)
     try:
-        blocks = bulletin_blocks(engine, 6)
-        word = export_bulletin(engine, 6, out / "通报.docx")
-        word_pdf = export_bulletin(engine, 6, out / "通报-word.pdf")
+        blocks = bulletin_blocks(engine, Period(6))
+        word = export_bulletin(engine, Period(6), out / "通报.docx")
+        word_pdf = export_bulletin(engine, Period(6), out / "通报-word.pdf")
     finally:
         engine.close()
     return {"master": demo.master, "pdf": dict(zip(OUTPUTS, pdfs, strict=True)), "blocks": blocks, "docx": word,
