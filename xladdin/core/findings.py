@@ -140,10 +140,15 @@ class Finding(BaseModel):
     message: str
     file: str = ""
 
+    def place(self) -> str:
+        """Where to look, as staff write it: ``file sheet!cell``; a finding about a whole sheet or
+        file (no cell) names only the sheet or the file, never a dangling ``sheet!``."""
+        where = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return " ".join(part for part in (self.file, where) if part)
+
     def line(self) -> str:
         """The line staff read on a console: ``[错误] file sheet!cell  message``."""
-        where = f"{self.file} " if self.file else ""
-        return f"[{SEVERITY_LABELS[self.severity]}] {where}{self.sheet}!{self.cell}  {self.message}"
+        return f"[{SEVERITY_LABELS[self.severity]}] {self.place()}  {self.message}"
 
     def flat(self) -> str:
         """One-line projection used by tests: ``code@sheet!cell``."""
@@ -248,6 +253,5 @@ def grouped_lines(findings: Iterable[Finding], indent: str = "  ") -> list[str]:
         label = SEVERITY_LABELS[items[0].severity]
         lines.append(f"{indent}{label}：{CODES[code][1]}（{len(items)} 处）")
         for f in items:
-            where = f"{f.file} " if f.file else ""
-            lines.append(f"{indent}  {where}{f.sheet}!{f.cell}  {f.message}")
+            lines.append(f"{indent}  {f.place()}  {f.message}")
     return lines
