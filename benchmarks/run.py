@@ -35,6 +35,7 @@ import pandas as pd
 from xladdin.books.form_writer import forms_for_month
 from xladdin.books.template import build_master
 from xladdin.core.fields import month_field
+from xladdin.core.periods import Period
 from xladdin.core.settings import Settings, UnitSpec, default_settings
 from xladdin.demo.progress import add_progress, unit_statistics
 from xladdin.demo.projects import generate_projects
@@ -126,7 +127,7 @@ def generate(scale: Scale, root: Path) -> tuple[Path, Path, list[Path]]:
     master = build_master(root / MASTER_NAME, settings=settings, projects=ledger,
                           stats=unit_statistics(scale.month, SEED), month=scale.month - 1, master_id=MASTER_ID)
     forms_dir = root / "forms"
-    forms = forms_for_month(truth, scale.month, forms_dir, year=settings.year, master_id=MASTER_ID,
+    forms = forms_for_month(truth, Period(scale.month), forms_dir, year=settings.year, master_id=MASTER_ID,
                             master_file=MASTER_NAME, units=settings.unit_names[: scale.forms])
     return master, forms_dir, forms
 
