@@ -273,25 +273,18 @@ def bulletin_files(folder: Path, master: Path, month: int, *, pdf: bool, registe
 
 
 def restore_backup(master: Path, backup_name: str, progress: Progress) -> dict[str, Any]:
-    """Put a dated copy back as the master. The current master is backed up first, so a restore
-    can itself be undone; taken under the job lock, written atomically."""
+    """Put a dated copy back as the master: the same job as ``xladdin restore`` and the ribbon's
+    恢复备份 (``jobs.backups.restore_backup``: the current master backed up first and indexed, so a
+    restore can itself be undone; on a snapshot, never over a colleague's save)."""
+    from xladdin.jobs.backups import restore_backup as restore_job
+
     ensure_closed(master)
     chosen = next((b for b in office.backups(master) if b.path.name == backup_name), None)
     if chosen is None:
         raise UsageError(f"备份“{backup_name}”不存在，请刷新页面。")
-    vetting.inspect_package(chosen.path)
-    try:
-        keep = master_settings(master).thresholds.backups_kept
-    except XladdinError:
-        keep = default_settings().thresholds.backups_kept
     progress(f"正在恢复备份“{chosen.path.name}”…")
-    with vetting.job_lock(master):
-        data = chosen.path.read_bytes()
-        current = vetting.backup(master, max(keep, 2))
-
-        def put_back(tmp: Path) -> None:
-            tmp.write_bytes(data)
-
-        vetting.atomic_write(master, put_back)
-    return {"text": f"已将主台账恢复为 {chosen.taken:%Y-%m-%d %H:%M:%S} 的备份；恢复前的主台账已另存为“{current.name}”。",
-            "saved": current.name}
+    done = restore_job(master, str(chosen.path), progress)
+    if not done.changed:
+        return {"text": f"主台账与 {chosen.taken:%Y-%m-%d %H:%M:%S} 的备份内容相同，未做修改。", "saved": None}
+    return {"text": f"已将主台账恢复为 {chosen.taken:%Y-%m-%d %H:%M:%S} 的备份；恢复前的主台账已备份到“备份”文件夹。",
+            "saved": chosen.path.name}
