@@ -239,3 +239,33 @@ def test_a_form_larger_than_a_form_can_hold_is_refused_before_reading(master: Pa
     assert codes_of(result.report.findings, forms["经济开发区"].name) == ["form-too-large"]
     assert merged == FIGURES | {"P3": None}
     assert (tmp_path / "主台账.xlsx").stat().st_size < 2 * master.stat().st_size
+
+
+def test_the_page_and_the_forms_command_read_a_hostile_form_within_bounds(tmp_path: Path) -> None:
+    """An uploaded form (the page's check) and a form already in the output folder (``forms``'
+    overwrite check) go through the same bounded reader as consolidation: a far cell on an extra
+    sheet neither aborts the process nor hides the form's figures, and a form sheet reaching
+    XFD1048576 is refused with the reason, never read as a dense range."""
+    from xladdin.jobs.forms import filled_forms
+    from xladdin.web.actions import check_form
+
+    forms = write_forms(tmp_path / "forms")
+    far = forms["南关街道"]
+    wb = openpyxl.load_workbook(far)
+    wb.create_sheet("Sheet2")["XFD1048576"] = 7
+    wb.save(far)
+    code = ("import sys; from pathlib import Path; from xladdin.core.settings import default_settings; "
+            "from xladdin.web.actions import check_form; from xladdin.jobs.forms import filled_forms; "
+            "p = Path(sys.argv[1]); r = check_form(p, default_settings(), 4); "
+            "print(r['unit'], r['rows'], len(filled_forms(p.parent, [p.name], default_settings())))")
+    proc = subprocess.run([sys.executable, "-c", code, str(far)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr  # not 134: no native abort
+    assert proc.stdout.split() == ["南关街道", "2", "1"]  # read, and it holds figures: never overwritten
+
+    huge = forms["北下街街道"]
+    wb = openpyxl.load_workbook(huge)
+    wb["月报表"]["XFD1048576"] = 1
+    wb.save(huge)
+    result = check_form(huge, default_settings(), 4)
+    assert result["unit"] is None and "XFD1048576" in result["warning"]
+    assert filled_forms(huge.parent, [huge.name], default_settings()) == [huge]  # unreadable: never overwritten

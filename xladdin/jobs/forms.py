@@ -18,7 +18,7 @@ from xladdin.core.settings import Settings
 from xladdin.core.sheet import parse_ref
 from xladdin.engines.base import Engine
 from xladdin.engines.files import FileEngine
-from xladdin.errors import UsageError, XladdinError
+from xladdin.errors import UsageError
 from xladdin.jobs.session import load_ledger, load_settings
 
 __all__ = ["filled_forms", "forms_from_engine", "forms_from_master"]
@@ -29,16 +29,13 @@ def _holds_figures(path: Path, settings: Settings) -> bool:
     read as one); a file that cannot be read as a form counts as holding something (never
     overwritten). 本年累计 is the form's own formula (截至上月累计 + 当月完成), so a form opened
     and saved untouched is still figure-less."""
-    from xladdin.core.form_reader import read_form
+    from xladdin.jobs.form_intake import read_form_file
 
-    try:
-        engine = FileEngine(path)
-        try:
-            sheets = [engine.read(s) for s in engine.sheet_names()]
-        finally:
-            engine.close()
-        form = read_form(sheets, settings, file=path.name)
-    except (XladdinError, OSError):
+    try:  # the bounded reader: a form in the folder is untrusted input like a returned one
+        form, _ = read_form_file(path, settings)
+    except OSError:
+        return True
+    if form is None:
         return True
     return any(r.value is not None for r in form.rows) or bool(form.findings)
 

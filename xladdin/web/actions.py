@@ -23,7 +23,7 @@ from xladdin.core.periods import Period, period_label, period_month
 from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings, default_settings
 from xladdin.engines.guards import vetting
-from xladdin.errors import UsageError, WorkbookLocked, XladdinError
+from xladdin.errors import UsageError, WorkbookLocked
 from xladdin.web import office
 from xladdin.web.tasks import Progress
 
@@ -91,18 +91,12 @@ def check_form(path: Path, settings: Settings, month: int) -> dict[str, Any]:
     """A returned form read at once as consolidation will read it (``core.form_reader``), so the
     page can say whose it is and warn of the wrong month or unit before 汇总. Returns ``unit``,
     ``rows`` and ``warning`` (None when the form looks right)."""
-    from xladdin.core.form_reader import read_form
-    from xladdin.engines.files import FileEngine
+    from xladdin.jobs.form_intake import read_form_file
 
-    try:
-        engine = FileEngine(path)
-        try:
-            sheets = [engine.read(s) for s in engine.sheet_names()]
-        finally:
-            engine.close()
-        form = read_form(sheets, settings, file=path.name)
-    except XladdinError as exc:
-        return {"unit": None, "rows": 0, "warning": f"读不出月报表内容（{exc.message}），汇总时会列为问题。"}
+    form, refused = read_form_file(path, settings)  # bounded, as consolidation reads it: an upload is untrusted
+    if form is None:
+        why = refused[0].message if refused else "无法读取"
+        return {"unit": None, "rows": 0, "warning": f"读不出月报表内容（{why}），汇总时会列为问题。"}
     notes = []
     if form.unit is None:
         notes.append(f"填报单位“{form.unit_raw or '未填'}”不在单位名单中")
