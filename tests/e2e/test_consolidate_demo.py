@@ -12,10 +12,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from tests.sheets import sheet_text
 from xladdin.core.periods import Period
-from xladdin.core.values import as_text
 from xladdin.demo.district import build_demo
-from xladdin.engines.files import FileEngine
 from xladdin.engines.libreoffice import to_pdf
 from xladdin.jobs.consolidate import consolidate
 from xladdin.jobs.session import open_for_job
@@ -44,14 +43,6 @@ def values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
         return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
     finally:
         wb.close()
-
-
-def sheet_text(path: Path, sheet: str) -> str:
-    engine = FileEngine(path)
-    try:
-        return "\n".join("|".join(as_text(v) or "" for v in row) for row in engine.read(sheet).rows)
-    finally:
-        engine.close()
 
 
 def test_demo_month_5_outputs(month5: Path) -> None:

@@ -15,10 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.sheets import sheet_text
 from xladdin.cli import main
-from xladdin.core.values import as_text
 from xladdin.demo.district import build_demo, write_samples
-from xladdin.engines.files import FileEngine
 
 MONTHS = list(range(1, 13))
 
@@ -35,14 +34,6 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def sheet_text(path: Path, sheet: str) -> str:
-    engine = FileEngine(path)
-    try:
-        return "\n".join("|".join(as_text(v) or "" for v in row) for row in engine.read(sheet).rows)
-    finally:
-        engine.close()
 
 
 def run_clean(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
