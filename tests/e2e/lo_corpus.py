@@ -6,44 +6,18 @@ every part (charts, images, notes, conditional formats, validation, the pivot ta
 serialised by LibreOffice's OOXML filter.
 """
 
-import contextlib
 import os
-import subprocess
 import sys
-import time
 
 import uno
-from com.sun.star.beans import PropertyValue
 from com.sun.star.table import CellAddress, CellRangeAddress
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
+from lo_uno import desktop, prop
 
 
 def main() -> None:
     src, dst, profile = (os.path.abspath(a) for a in sys.argv[1:4])
-    pipe = f"xladdincorpus{os.getpid()}"
-    office = subprocess.Popen(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--invisible", "--norestore",
-         f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-        for _ in range(240):
-            try:
-                ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-                break
-            except Exception:
-                time.sleep(0.25)
-        else:
-            raise SystemExit("LibreOffice did not start")
-        desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),))
+    with desktop(profile, "xladdincorpus") as office:
+        doc = office.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),))
         sheets = doc.Sheets
         data = sheets.getByIndex(0)
         cursor = data.createCursor()
@@ -70,13 +44,6 @@ def main() -> None:
         data.getAnnotations().insertNew(note_at, "LibreOffice 批注")
         doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "Calc Office Open XML"),))
         doc.close(True)
-        with contextlib.suppress(Exception):
-            desktop.terminate()
-    finally:
-        with contextlib.suppress(Exception):
-            office.wait(timeout=20)
-        if office.poll() is None:
-            office.kill()
 
 
 if __name__ == "__main__":
