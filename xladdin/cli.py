@@ -90,15 +90,13 @@ def _print_json(obj: Any) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from xladdin.engines.files import FileEngine, stderr_progress
-    from xladdin.jobs.session import run_in_place
-    from xladdin.jobs.validate import MARK_NEEDS, validate, validate_and_mark
+    from xladdin.jobs.in_place import mark_in_place
+    from xladdin.jobs.validate import validate
 
     path = Path(args.workbook)
     progress = None if args.json else stderr_progress
     if args.mark:  # the patch engine, unless the file is encrypted (see run_in_place)
-        report, marked = run_in_place(path, lambda engine: validate_and_mark(engine, sheet=args.sheet),
-                                      needs=MARK_NEEDS, password=args.password, progress=progress,
-                                      cached_values=True, name="校验标注")  # the same findings as without --mark
+        report, marked = mark_in_place(path, sheet=args.sheet, password=args.password, progress=progress)
     else:
         engine = FileEngine(path, password=args.password, progress=progress)
         try:
@@ -152,17 +150,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
     from xladdin.engines.files import stderr_progress
-    from xladdin.jobs.consolidate import NEEDS, consolidate
-    from xladdin.jobs.session import run_in_place
+    from xladdin.jobs.in_place import consolidate_in_place
 
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
     forms = _forms_folder(args.forms) if args.forms else None
     period: Period = args.month
     # the patch engine (only changed parts are rewritten); chosen before the job runs, never rerun
-    result = run_in_place(Path(args.master), lambda engine: consolidate(engine, period, forms),
-                          needs=NEEDS, output=output, progress=progress, month=period.month,
-                          describe=lambda r: r.change_text())
+    result = consolidate_in_place(Path(args.master), period, forms, output=output, progress=progress)
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing,

@@ -188,6 +188,9 @@ def test_owner_file_parsing_of_ascii_names(tmp_path: Path) -> None:
     assert lock_file_owner(path) == (lock, "alice")
     lock.unlink()
     assert lock_file_owner(path) is None
+    wps_linux = path.with_name(".~a.xlsx")  # WPS on Linux: a hidden owner file without a user name we can read
+    wps_linux.write_bytes(b"")
+    assert lock_file_owner(path) == (wps_linux, "未知用户")
 
 
 # ---- kills at every stage --------------------------------------------------------------------

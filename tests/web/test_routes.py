@@ -214,6 +214,10 @@ def test_validate_can_mark_the_master_after_a_backup(tmp_path: Path, office: Pat
         assert cells and f"已在主台账中标注 {len(cells)} 个单元格" in snap["result"]["text"]
         state = c.get("/api/state", params={"master": MASTER}).json()
         assert len(state["backups"]) == 1
+        # the same index as `xladdin backups`: which job came after the copy, and what it changed
+        entry = state["backups"][0]
+        assert (entry["job"], entry["month"], entry["protected"]) == ("校验标注", None, True)  # kept until a newer month
+        assert entry["changes"] == f"标注 {len(cells)} 个单元格"
     assert (tmp_path / "备份" / state["backups"][0]["name"]).read_bytes() == (office / MASTER).read_bytes()
     import openpyxl
 
@@ -230,6 +234,39 @@ def test_an_upload_request_is_capped_in_all(client: TestClient, office: Path, mo
     r = _upload(client, [("a.xlsx", form), ("b.xlsx", form), ("c.xlsx", form)])
     assert r.status_code == 400 and "分几次上传" in r.json()["error"]
     assert not (office / "2022年6月" / "月报表（已收回）" / "a.xlsx").exists()
+
+
+def test_a_page_consolidation_is_indexed_as_the_cli_indexes_it(tmp_path: Path, office: Path) -> None:
+    """The backup taken before the page's 汇总 carries the job and month (jobs.in_place), so the
+    retention rule keeps it until a newer month's consolidation, as after `xladdin consolidate`."""
+    (tmp_path / MASTER).write_bytes((office / MASTER).read_bytes())
+    returned = tmp_path / "2022年6月" / "月报表（已收回）"
+    returned.mkdir(parents=True)
+    for form in (office / "2022年6月月报表（已收回）").glob("*.xlsx"):
+        (returned / form.name).write_bytes(form.read_bytes())
+    with TestClient(create_app(tmp_path, token=TOKEN, port=PORT), base_url=BASE) as c:
+        c.cookies.set(cookie_name(PORT), TOKEN)
+        snap = _wait(c, c.post("/api/consolidate", json={"master": MASTER, "month": 6}).json()["job"])
+        assert snap["state"] == "done", snap
+        state = c.get("/api/state", params={"master": MASTER}).json()
+    [entry] = state["backups"]
+    assert (entry["job"], entry["month"], entry["protected"]) == ("月度汇总", 6, True)
+    assert entry["changes"].startswith("1-6月：汇入月报表 ") and entry["changes"].endswith("更新汇总、排名、通报")
+    assert snap["result"]["backup"] == entry["name"]
+    assert (tmp_path / "备份" / entry["name"]).read_bytes() == (office / MASTER).read_bytes()
+
+
+def test_the_page_names_who_has_the_master_open(client: TestClient, office: Path) -> None:
+    """The page and the jobs read the same owner files (guards.snapshot.lock_file_owner)."""
+    lock = office / f".~lock.{MASTER}#"
+    lock.write_text("张三,kylin-pc,zhangsan,02.07.2022 09:30,file:///home/zhangsan/.config/wps;", encoding="utf-8")
+    try:
+        state = client.get("/api/state", params={"master": MASTER}).json()
+        assert state["open"] == (f"主台账“{MASTER}”正在表格软件（WPS、Excel 或 LibreOffice）中打开（打开者：张三（kylin-pc）），"
+                                 "为免两边同时修改，本页面不会写入它。请先在表格软件中保存并关闭该文件，再点此按钮。"
+                                 f"（发现占用标记文件：.~lock.{MASTER}#）")
+    finally:
+        lock.unlink()
 
 
 def test_a_broken_master_still_lists_its_backups(tmp_path: Path, office: Path) -> None:

@@ -147,8 +147,7 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, period: Period = DEMO_PERI
     """``xladdin demo``: build, then run the month's jobs (validate, consolidate in place) and say
     what they found: every finding, grouped by kind."""
     from xladdin.engines.files import FileEngine
-    from xladdin.jobs.consolidate import NEEDS, consolidate
-    from xladdin.jobs.session import run_in_place
+    from xladdin.jobs.in_place import consolidate_in_place
     from xladdin.jobs.validate import validate
 
     result = build_demo(out_dir, seed=seed, period=period)
@@ -162,7 +161,7 @@ def run_demo(out_dir: Path, *, seed: int = DEMO_SEED, period: Period = DEMO_PERI
     out = result.job_output
     out.append(f"校验主台账（{result.master.name}）：共 {report.projects} 个项目，" + _found(report.errors, report.warnings))
     out += grouped_lines(report.findings)
-    done = run_in_place(result.master, lambda e: consolidate(e, period, result.forms_dir), needs=NEEDS)
+    done = consolidate_in_place(result.master, period, result.forms_dir)
     out.append(f"汇总 {period.month} 月月报表（{result.forms_dir.name}）：" + _found(done.report.errors, done.report.warnings))
     out += grouped_lines(done.report.findings)
     out += ["  " + line for line in done.summary_text().splitlines()]

@@ -17,7 +17,7 @@ from xladdin.engines.guards import vetting as safety
 from xladdin.engines.guards.backups import BackupEntry, find_backup, list_backups
 from xladdin.jobs.session import commit_result, job_snapshot, load_settings
 
-__all__ = ["RESTORE_JOB", "Restored", "backup_lines", "list_backups", "restore_backup"]
+__all__ = ["RESTORE_JOB", "Restored", "backup_lines", "backup_time", "list_backups", "restore_backup"]
 
 RESTORE_JOB = "恢复备份"
 
@@ -29,13 +29,18 @@ class Restored:
     changed: bool  # False: the master already held exactly those bytes
 
 
+def backup_time(entry: BackupEntry) -> str:
+    """When the copy was taken, as staff read it: ``2022-07-10 09:30:00``."""
+    return entry.time.replace("T", " ")
+
+
 def backup_lines(entries: list[BackupEntry]) -> list[str]:
     """One line per backup for staff: number, time, the job that ran after it, month, changes."""
     lines = []
     for n, e in enumerate(entries, start=1):
         month = f"{e.month}月" if e.month else "—"
         keep = "（保留至新月份汇总）" if e.protected else ""
-        lines.append(f"{n:>3}  {e.time.replace('T', ' ')}  {e.job}前  月份 {month}  {e.changes or '—'}  {e.file}{keep}")
+        lines.append(f"{n:>3}  {backup_time(e)}  {e.job}前  月份 {month}  {e.changes or '—'}  {e.file}{keep}")
     return lines
 
 

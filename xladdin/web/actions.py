@@ -23,6 +23,7 @@ from xladdin.core.periods import Period, period_label, period_month
 from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings, default_settings
 from xladdin.engines.guards import vetting
+from xladdin.engines.guards.backups import list_backups
 from xladdin.errors import UsageError, WorkbookLocked
 from xladdin.web import office
 from xladdin.web.tasks import Progress
@@ -140,14 +141,13 @@ def validate_master(master: Path, *, mark: bool, progress: Progress) -> dict[str
     """校验: every rule on the ledger (``jobs.validate``), findings grouped by 责任单位; with
     ``mark`` also the 校验结果 sheet and highlighted cells, in place (backup first)."""
     from xladdin.engines.files import FileEngine
-    from xladdin.jobs.session import run_in_place
-    from xladdin.jobs.validate import MARK_NEEDS, validate, validate_and_mark
+    from xladdin.jobs.in_place import mark_in_place
+    from xladdin.jobs.validate import validate
 
     marked = 0
     if mark:  # as `xladdin validate --mark` and the ribbon's 校验台账
         ensure_closed(master)
-        report, marked = run_in_place(master, validate_and_mark, needs=MARK_NEEDS, progress=progress,
-                                      cached_values=True)
+        report, marked = mark_in_place(master, progress=progress)
     engine = FileEngine(master, progress=progress)  # the ledger's rows give each finding its unit
     try:
         plain, ledger = validate(engine)
@@ -172,19 +172,17 @@ def validate_master(master: Path, *, mark: bool, progress: Progress) -> dict[str
 
 def consolidate_month(folder: Path, master: Path, month: int, progress: Progress) -> dict[str, Any]:
     """汇总: the returned forms of the month into the master, in place with a dated backup
-    (``jobs.session.run_in_place`` + ``jobs.consolidate``), findings grouped by unit."""
-    from xladdin.jobs.consolidate import NEEDS, consolidate
-    from xladdin.jobs.session import run_in_place
+    (``jobs.in_place.consolidate_in_place``), findings grouped by unit."""
+    from xladdin.jobs.in_place import consolidate_in_place
 
     ensure_closed(master)
     settings = master_settings(master)
     returned = office.month_dir(folder, settings.year, month) / office.RETURNED
     if not returned.is_dir() or not any(p.suffix.lower() in office.WORKBOOK_SUFFIXES for p in returned.iterdir()):
         raise UsageError(f"“{returned.relative_to(folder)}”中还没有收回的月报表，请先在第三步上传。")
-    before = {b.path for b in office.backups(master)}
-    result = run_in_place(master, lambda e: consolidate(e, Period.of(month), returned, progress=progress), needs=NEEDS,
-                          progress=progress)
-    made = [b for b in office.backups(master) if b.path not in before]
+    before = {b.file for b in list_backups(master)}
+    result = consolidate_in_place(master, Period.of(month), returned, progress=progress)
+    made = [b.file for b in list_backups(master) if b.file not in before]
     units = settings.unit_names
 
     def unit_of(f: Finding) -> str:
@@ -196,7 +194,7 @@ def consolidate_month(folder: Path, master: Path, month: int, progress: Progress
 
     return {"text": result.summary_text(), "period": result.period, "errors": result.report.errors,
             "warnings": result.report.warnings, "merged": result.merge.merged, "forms": len(result.merge.units),
-            "missing": result.merge.missing, "backup": made[0].path.name if made else None,
+            "missing": result.merge.missing, "backup": made[0] if made else None,
             "groups": grouped(result.report.findings, unit_of)}
 
 
@@ -270,15 +268,16 @@ def restore_backup(master: Path, backup_name: str, progress: Progress) -> dict[s
     """Put a dated copy back as the master: the same job as ``xladdin restore`` and the ribbon's
     恢复备份 (``jobs.backups.restore_backup``: the current master backed up first and indexed, so a
     restore can itself be undone; on a snapshot, never over a colleague's save)."""
+    from xladdin.jobs.backups import backup_time
     from xladdin.jobs.backups import restore_backup as restore_job
 
     ensure_closed(master)
-    chosen = next((b for b in office.backups(master) if b.path.name == backup_name), None)
+    chosen = next((b for b in list_backups(master) if b.file == backup_name), None)
     if chosen is None:
         raise UsageError(f"备份“{backup_name}”不存在，请刷新页面。")
-    progress(f"正在恢复备份“{chosen.path.name}”…")
-    done = restore_job(master, str(chosen.path), progress)
+    taken = backup_time(chosen)
+    progress(f"正在恢复备份“{chosen.file}”…")
+    done = restore_job(master, chosen.file, progress)
     if not done.changed:
-        return {"text": f"主台账与 {chosen.taken:%Y-%m-%d %H:%M:%S} 的备份内容相同，未做修改。", "saved": None}
-    return {"text": f"已将主台账恢复为 {chosen.taken:%Y-%m-%d %H:%M:%S} 的备份；恢复前的主台账已备份到“备份”文件夹。",
-            "saved": chosen.path.name}
+        return {"text": f"主台账与 {taken} 的备份内容相同，未做修改。", "saved": None}
+    return {"text": f"已将主台账恢复为 {taken} 的备份；恢复前的主台账已备份到“备份”文件夹。", "saved": chosen.file}

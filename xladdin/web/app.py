@@ -31,7 +31,9 @@ from starlette.types import Message
 from xladdin.core.periods import period_label
 from xladdin.core.settings import Settings
 from xladdin.engines.guards import vetting
+from xladdin.engines.guards.backups import list_backups
 from xladdin.errors import UsageError, WorkbookLocked, XladdinError
+from xladdin.jobs.backups import backup_time
 from xladdin.web import actions, office
 from xladdin.web.guard import TokenGuard
 from xladdin.web.tasks import Jobs
@@ -116,8 +118,9 @@ def create_app(folder: Path, *, token: str, port: int, opener: Callable[[Path], 
                                "masters": [{"name": p.name, "open": office.owner_message(p)} for p in books]}
         if name and any(p.name == name for p in books):
             path = st.folder / name
-            out["backups"] = [{"name": b.path.name, "taken": f"{b.taken:%Y-%m-%d %H:%M:%S}", "size": b.size}
-                              for b in office.backups(path)]
+            out["backups"] = [{"name": b.file, "taken": backup_time(b), "size": b.size, "job": b.job, "month": b.month,
+                               "changes": b.changes, "protected": b.protected}
+                              for b in reversed(list_backups(path))]  # newest first
             out["open"] = office.owner_message(path)
             if month_text:
                 try:  # a master that cannot be read still shows its backups (to restore one)

@@ -20,16 +20,14 @@ import re
 import subprocess
 import sys
 import unicodedata
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from xladdin.core.periods import period_month
-from xladdin.engines.guards.writes import BACKUP_DIR
+from xladdin.engines.guards.snapshot import lock_file_owner
 from xladdin.errors import UsageError
 
-__all__ = ["ISSUED", "RETURNED", "WORKBOOK_SUFFIXES", "BackupFile", "backups", "desktop_command", "master_path",
-           "masters", "month_dir", "open_in_desktop", "owner_files", "owner_message", "safe_name"]
+__all__ = ["ISSUED", "RETURNED", "WORKBOOK_SUFFIXES", "desktop_command", "master_path", "masters", "month_dir",
+           "open_in_desktop", "owner_message", "safe_name"]
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 ISSUED, RETURNED, BULLETIN = "月报表（下发）", "月报表（已收回）", "通报"
@@ -77,55 +75,16 @@ def safe_name(name: str, *, suffixes: tuple[str, ...] | None = None) -> str:
 # -- owner files: the workbook is open in a spreadsheet program ----------------------------------
 
 
-def owner_files(path: Path) -> list[Path]:
-    """Owner files beside ``path`` that mean a spreadsheet program has it open:
-    ``~$name`` (Excel, WPS; Word-style shortened ``~$ame``/``~$me`` too), ``.~lock.name#``
-    (LibreOffice), ``.~name`` (WPS on Linux)."""
-    name = path.name
-    candidates = [f"~${name}", f"~${name[1:]}", f"~${name[2:]}", f".~lock.{name}#", f".~{name}"]
-    return [path.parent / c for c in dict.fromkeys(candidates) if (path.parent / c).is_file()]
-
-
 def owner_message(path: Path) -> str | None:
-    """The Chinese refusal when ``path`` is open in a spreadsheet program, else None."""
-    found = owner_files(path)
-    if not found:
+    """The page's Chinese refusal when ``path`` is open in a spreadsheet program, else None.
+    Detection is the jobs' own (``guards.snapshot.lock_file_owner``: Excel/WPS ``~$name``, WPS on
+    Linux ``.~name``, LibreOffice ``.~lock.name#``), so the page and the CLI refuse the same files."""
+    found = lock_file_owner(path)
+    if found is None:
         return None
-    who = ""
-    lo = [f for f in found if f.name.startswith(".~lock.")]
-    if lo:  # LibreOffice writes "LockUser,host,user,date,path;"
-        try:
-            fields = lo[0].read_text(encoding="utf-8", errors="replace").split(",")
-            who = f"（{fields[0].strip()}）" if fields and fields[0].strip() else ""
-        except OSError:
-            who = ""
-    return (f"主台账“{path.name}”正在表格软件（WPS、Excel 或 LibreOffice）中打开{who}，为免两边同时修改，本页面不会写入它。"
-            f"请先在表格软件中保存并关闭该文件，再点此按钮。（发现占用标记文件：{'、'.join(f.name for f in found)}）")
-
-
-# -- backups -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BackupFile:
-    path: Path
-    taken: datetime
-    size: int
-
-
-def backups(master: Path) -> list[BackupFile]:
-    """The master's dated copies in ``备份/`` (as ``guards.writes.backup`` names them), newest first."""
-    folder = master.parent / BACKUP_DIR
-    if not folder.is_dir():
-        return []
-    pattern = re.compile(re.escape(master.stem) + r"-(\d{8}-\d{6})(?:-(\d+))?" + re.escape(master.suffix))
-    found = []
-    for p in folder.iterdir():
-        m = pattern.fullmatch(p.name)
-        if m and p.is_file():
-            found.append((m.group(1), int(m.group(2) or 1), p))
-    return [BackupFile(p, datetime.strptime(when, "%Y%m%d-%H%M%S"), p.stat().st_size)
-            for when, _, p in sorted(found, reverse=True)]
+    lock, who = found
+    return (f"主台账“{path.name}”正在表格软件（WPS、Excel 或 LibreOffice）中打开（打开者：{who}），为免两边同时修改，本页面不会写入它。"
+            f"请先在表格软件中保存并关闭该文件，再点此按钮。（发现占用标记文件：{lock.name}）")
 
 
 # -- open in the desktop program -----------------------------------------------------------------

@@ -120,14 +120,16 @@ def lock_file_owner(path: Path) -> tuple[Path, str] | None:
     """The owner lock file beside ``path`` and the user it names, when Excel, WPS or LibreOffice
     holds the workbook open; None otherwise."""
     path = Path(path)
-    candidates = [path.with_name("~$" + path.name)]
-    if len(path.stem) > 2:  # Word-style owner names for long names: the first two characters replaced
-        candidates.append(path.with_name("~$" + path.name[2:]))
-    for lock in candidates:
+    name = path.name
+    # Excel and WPS: ``~$name``, and the Word-style name for long names (the first two characters
+    # replaced); WPS on Linux: ``.~name``. All read with the Excel owner-file layout, if any.
+    candidates = [f"~${name}", *([f"~${name[2:]}"] if len(path.stem) > 2 else []), f".~{name}"]
+    for candidate in candidates:
+        lock = path.with_name(candidate)
         with contextlib.suppress(OSError):
             data = lock.read_bytes()[:512]
             return lock, _excel_owner(data) or "未知用户"
-    lock = path.with_name(f".~lock.{path.name}#")
+    lock = path.with_name(f".~lock.{name}#")
     with contextlib.suppress(OSError):
         text = lock.read_bytes()[:4096].decode("utf-8", errors="replace")
         return lock, _libreoffice_owner(text) or "未知用户"

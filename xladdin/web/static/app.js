@@ -142,8 +142,11 @@
     var box = $("backups");
     if (!state.master) { box.innerHTML = ""; return; }
     if (!list.length) { box.innerHTML = '<p class="hint">“备份”文件夹中还没有该主台账的备份。</p>'; return; }
-    box.innerHTML = "<table><tr><th>备份时间</th><th>文件</th><th>大小</th><th></th></tr>" + list.map(function (b) {
-      return "<tr><td>" + esc(b.taken) + "</td><td>" + esc(b.name) + '</td><td class="num">' +
+    box.innerHTML = "<table><tr><th>备份时间</th><th>之后的操作</th><th>改动</th><th>文件</th><th>大小</th><th></th></tr>" +
+      list.map(function (b) {
+      var job = (b.job || "") + (b.month ? "（" + b.month + "月）" : "") + (b.protected ? "，保留至新月份汇总" : "");
+      return "<tr><td>" + esc(b.taken) + "</td><td>" + esc(job) + "</td><td>" + esc(b.changes || "—") + "</td><td>" +
+        esc(b.name) + '</td><td class="num">' +
         (b.size / 1024).toFixed(0) + ' KB</td><td><button type="button" class="plain restore" data-name="' +
         esc(b.name) + '">恢复为此备份</button></td></tr>';
     }).join("") + "</table>";
