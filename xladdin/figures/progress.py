@@ -138,12 +138,14 @@ def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
     return frame[key].astype("boolean").fillna(False).astype(bool)
 
 
-def by_level(frame: pd.DataFrame, period: Period, settings: Settings | None = None) -> pd.DataFrame:
+def by_level(frame: pd.DataFrame, period: Period, settings: Settings | None = None, *,
+             ytd: pd.Series | None = None) -> pd.DataFrame:
     """Rows per level (参数's 项目级别, default 省重点, 市重点, 区重点; any other level the frame holds
-    follows), 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project)."""
+    follows), 攻坚星级 (star flag), 982 (is_982 flag), 合计 (every project). ``ytd``: ``project_ytd``
+    of ``frame`` when the caller has it already (``figures.month`` computes it once per month)."""
     band = band_of(settings)
     levels = LEVELS if settings is None else settings.level_names
-    ytd = project_ytd(frame, period).to_numpy(dtype="float64")
+    ytd_values = (project_ytd(frame, period) if ytd is None else ytd).to_numpy(dtype="float64")
     total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
     plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
     codes, names = pd.factorize(frame["level"])  # one pass over the texts instead of one per level
@@ -153,7 +155,7 @@ def by_level(frame: pd.DataFrame, period: Period, settings: Settings | None = No
     masks += [("攻坚星级", _flag(frame, "star").to_numpy()), ("982", _flag(frame, "is_982").to_numpy()),
               (TOTAL, np.ones(len(frame), bool))]
     return pd.DataFrame([{"level": name, **_row_of({"n": int(m.sum()), "t": np.nansum(total[m]), "p": np.nansum(plan[m]),
-                                                    "d": np.nansum(ytd[m])}, period, None, band)}
+                                                    "d": np.nansum(ytd_values[m])}, period, None, band)}
                          for name, m in masks])
 
 
@@ -246,10 +248,10 @@ def _known(values: pd.Series, names: list[str], other: str) -> Any:
 
 def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, period: Period,
              stats: pd.DataFrame | None, settings: Settings, scopes: Callable[[str], list[str]],
-             total_scopes: list[str]) -> pd.DataFrame:
+             total_scopes: list[str], ytd: pd.Series | None = None) -> pd.DataFrame:
     """One row per ``key`` value with projects (``names`` order; anything else as ``other``), then
     合计; ``growth`` from the first stats subject among ``scopes(name)`` (``total_scopes`` for 合计)."""
-    ytd = project_ytd(frame, period)
+    ytd = project_ytd(frame, period) if ytd is None else ytd
     index = _stats_index(canon_subjects(stats, settings), period)
     sums = _sums(frame, ytd, {key: _known(frame[key], names, other)})
     band = band_of(settings)
@@ -259,24 +261,27 @@ def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, period
     return pd.DataFrame(rows)
 
 
-def by_unit(frame: pd.DataFrame, settings: Settings, period: Period, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_unit(frame: pd.DataFrame, settings: Settings, period: Period, stats: pd.DataFrame | None = None, *,
+            ytd: pd.Series | None = None) -> pd.DataFrame:
     """One row per unit with projects (settings order; unknown units as 未识别单位), then 合计.
 
     ``growth`` comes from 单位统计 (statistics bureau) when ``stats`` holds the unit's row.
     """
     return _grouped(frame, "unit", settings.unit_names, "未识别单位", period, stats, settings,
-                    lambda name: [name], ["全区", "全区固定资产投资"])
+                    lambda name: [name], ["全区", "全区固定资产投资"], ytd)
 
 
-def by_category(frame: pd.DataFrame, settings: Settings, period: Period, stats: pd.DataFrame | None = None) -> pd.DataFrame:
+def by_category(frame: pd.DataFrame, settings: Settings, period: Period, stats: pd.DataFrame | None = None, *,
+                ytd: pd.Series | None = None) -> pd.DataFrame:
     """One row per category with projects (settings order; 未分类 for unknown), then 合计."""
     return _grouped(frame, "category", settings.category_names, "未分类", period, stats, settings,
-                    lambda name: [name] + [t.scope for t in settings.targets if t.category == name], [])
+                    lambda name: [name] + [t.scope for t in settings.targets if t.category == name], [], ytd)
 
 
-def by_unit_category(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
+def by_unit_category(frame: pd.DataFrame, settings: Settings, period: Period, *,
+                     ytd: pd.Series | None = None) -> pd.DataFrame:
     """Long table: one row per (unit, category) pair that has projects, in settings order."""
-    ytd = project_ytd(frame, period)
+    ytd = project_ytd(frame, period) if ytd is None else ytd
     unit_order = {n: i for i, n in enumerate([*settings.unit_names, "未识别单位"])}
     cat_order = {n: i for i, n in enumerate([*settings.category_names, "未分类"])}
     sums = _sums(frame, ytd, {"unit": _known(frame["unit"], settings.unit_names, "未识别单位"),

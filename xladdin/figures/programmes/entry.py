@@ -30,9 +30,11 @@ def is_quarter_end(period: Period) -> bool:
     return period.month % 3 == 0
 
 
-def not_entered(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
-    """应入未入 projects, then those whose status cannot be judged (状态不明); unit order, then row."""
-    verdict = entry_status(frame, settings, project_ytd(frame, period))
+def not_entered(frame: pd.DataFrame, settings: Settings, period: Period, *,
+                ytd: pd.Series | None = None) -> pd.DataFrame:
+    """应入未入 projects, then those whose status cannot be judged (状态不明); unit order, then row.
+    ``ytd``: ``project_ytd`` of ``frame`` when the caller has it already."""
+    verdict = entry_status(frame, settings, project_ytd(frame, period) if ytd is None else ytd)
     keep = verdict["missing"] | verdict["unknown"]
     part = frame[keep]
     raw = part["status_raw"] if "status_raw" in part.columns else part["status"]
@@ -50,9 +52,10 @@ def not_entered(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.D
     return out.sort_values(["_v", "_o", "row"], kind="stable").drop(columns=["_v", "_o"]).reset_index(drop=True)
 
 
-def entry_report(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
+def entry_report(frame: pd.DataFrame, settings: Settings, period: Period, *,
+                 ytd: pd.Series | None = None) -> pd.DataFrame:
     """By unit (those with a project required or unknown), then 合计."""
-    verdict = entry_status(frame, settings, project_ytd(frame, period))
+    verdict = entry_status(frame, settings, project_ytd(frame, period) if ytd is None else ytd)
     data = verdict.assign(unit=units_of(frame["unit"]))
     rows: list[dict[str, Any]] = []
     order = unit_order(settings)

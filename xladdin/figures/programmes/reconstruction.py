@@ -30,9 +30,11 @@ RECONSTRUCTION_COLUMNS: tuple[str, ...] = (
     "gap", "status", "behind", "behind_names")
 
 
-def reconstruction(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
+def reconstruction(frame: pd.DataFrame, settings: Settings, period: Period, *,
+                   ytd: pd.Series | None = None) -> pd.DataFrame:
+    """``ytd``: ``project_ytd`` of the whole ``frame`` when the caller has it already."""
     part = frame[flag(frame, "reconstruction")]
-    ytd = project_ytd(part, period)
+    ytd = project_ytd(part, period) if ytd is None else ytd.loc[part.index]
     plan = num(part["annual_plan"])
     band, sched = band_of(settings), period.schedule
     own = (ytd / plan.where(plan > 0)).to_numpy()

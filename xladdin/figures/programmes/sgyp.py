@@ -84,11 +84,12 @@ def _members(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[mask]
 
 
-def sgyp(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
-    """One row per 期次 (第N期, 期次未填 last) and 合计: each batch list, its achievers and its rate."""
+def sgyp(frame: pd.DataFrame, period: Period, *, ytd: pd.Series | None = None) -> pd.DataFrame:
+    """One row per 期次 (第N期, 期次未填 last) and 合计: each batch list, its achievers and its rate.
+    ``ytd``: ``project_ytd`` of the whole ``frame`` when the caller has it already."""
     part = _members(frame)
     stages = part["sgyp_stage"].map(stage_index)
-    ytd = project_ytd(part, period).fillna(0)
+    ytd = (project_ytd(part, period) if ytd is None else ytd.loc[part.index]).fillna(0)
     invested = (num(part["completed_before"]).fillna(0) + ytd) > 0
     started = (stages >= 1) | part["status"].isin(("在建", "竣工")) | (ytd > 0)
     batches = part["sgyp_batch"].map(batch_of) if "sgyp_batch" in part.columns else pd.Series(None, index=part.index)

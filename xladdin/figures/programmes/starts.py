@@ -64,14 +64,16 @@ def planned_month(value: Any, year: int) -> int | None:
     return None
 
 
-def new_starts(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
-    """One row per unit with projects (settings order), then 合计."""
+def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
+               ytd: pd.Series | None = None) -> pd.DataFrame:
+    """One row per unit with projects (settings order), then 合计. ``ytd``: ``project_ytd`` of
+    ``frame`` when the caller has it already."""
     pm = period.month
     natures = frame["nature"].map(nature_of) if "nature" in frame.columns else pd.Series(None, index=frame.index)
     has_nature, has_plan = has_data(frame, "nature"), has_data(frame, "planned_start")
     months = frame["planned_start"].map(lambda v: planned_month(v, settings.year)) if "planned_start" in frame.columns \
         else pd.Series(None, index=frame.index)
-    started = frame["status"].isin(("在建", "竣工")) | (project_ytd(frame, period).fillna(0) > 0)
+    started = frame["status"].isin(("在建", "竣工")) | ((project_ytd(frame, period) if ytd is None else ytd).fillna(0) > 0)
     planned = (natures == "新建") & months.fillna(0).astype(int).between(1, 12)
     due = planned & (months.fillna(13).astype(int) <= pm)
     data = pd.DataFrame({"unit": units_of(frame["unit"]), "nature": natures, "completed": frame["status"] == "竣工",

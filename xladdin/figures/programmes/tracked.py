@@ -22,13 +22,18 @@ from xladdin.figures.progress import by_unit
 __all__ = ["bond_progress", "government_progress"]
 
 
-def government_progress(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame | None:
-    """By unit over 政府投资 projects; None when the ledger has no 政府投资 column or no value in it."""
+def government_progress(frame: pd.DataFrame, settings: Settings, period: Period, *,
+                        ytd: pd.Series | None = None) -> pd.DataFrame | None:
+    """By unit over 政府投资 projects; None when the ledger has no 政府投资 column or no value in it.
+    ``ytd``: ``project_ytd`` of the whole ``frame`` when the caller has it already."""
     if not has_data(frame, "is_government"):
         return None
-    return by_unit(frame[flag(frame, "is_government")], settings, period).drop(columns=["growth"])
+    part = frame[flag(frame, "is_government")]
+    return by_unit(part, settings, period, ytd=None if ytd is None else ytd.loc[part.index]).drop(columns=["growth"])
 
 
-def bond_progress(frame: pd.DataFrame, settings: Settings, period: Period) -> pd.DataFrame:
-    """By unit over special-bond projects."""
-    return by_unit(frame[bond_projects(frame)], settings, period).drop(columns=["growth"])
+def bond_progress(frame: pd.DataFrame, settings: Settings, period: Period, *,
+                  ytd: pd.Series | None = None) -> pd.DataFrame:
+    """By unit over special-bond projects (``ytd`` as for ``government_progress``)."""
+    part = frame[bond_projects(frame)]
+    return by_unit(part, settings, period, ytd=None if ytd is None else ytd.loc[part.index]).drop(columns=["growth"])
