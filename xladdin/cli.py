@@ -162,7 +162,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing,
                                                "incomplete_units": result.merge.incomplete,
-                                               "reported": bool(result.tables["reported"])})
+                                               "reported": bool(result.figures.reported)})
     else:
         for f in result.report.findings:
             print(f.line())
@@ -182,20 +182,21 @@ def _forms_folder(text: str) -> Path:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from xladdin.engines.files import FileEngine
-    from xladdin.jobs.summary import summary
+    from xladdin.jobs.summary import month_summary, summary_json
 
     engine = FileEngine(Path(args.master))
     try:
-        data = summary(engine, args.month)
+        month = month_summary(engine, args.month)
     finally:
         engine.close()
+    data = summary_json(month)
     for f in data.get("findings", []):  # said plainly beside the JSON (stdout stays JSON)
         print(f"[{'错误' if f['severity'] == 'error' else '警告'}] {f['sheet']}{'!' + f['cell'] if f['cell'] else ''}  "
               f"{f['message']}", file=sys.stderr)
     if args.csv:
         from xladdin.jobs.csv_export import write_summary_csv
 
-        files = write_summary_csv(data, Path(args.csv))
+        files = write_summary_csv(month.month, Path(args.csv))
         if not args.json:
             for path in files:
                 print(f"已写出：{path}")

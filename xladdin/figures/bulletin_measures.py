@@ -3,7 +3,7 @@ target, 灾后重建, 新开工, 政府投资 and 专项债券 project progress,
 三个一批 key links, the reserve and "125".
 
 Pure core (pandas; bulletin's blocks and number formats). Each function returns (heading, blocks);
-``sections`` gives them in bulletin order from ``jobs.consolidate.compute``'s tables. Unknown
+``sections`` gives them in bulletin order from the month's result (``figures.month``). Unknown
 figures are said to be 无数据, never passed over as fine.
 """
 
@@ -17,6 +17,7 @@ import pandas as pd
 from xladdin.core.periods import Period
 from xladdin.figures.bulletin import YI, Block, pct, yi
 from xladdin.figures.programmes.entry import is_quarter_end
+from xladdin.figures.results import Programmes
 
 __all__ = ["sections"]
 
@@ -150,12 +151,13 @@ def reserve_and_attraction(res: Mapping[str, Any], attraction: pd.DataFrame | No
     return "项目储备和招商引资情况", blocks
 
 
-def sections(t: Mapping[str, Any], period: Period) -> list[Section]:
-    """Every measure section from ``compute``'s tables, in bulletin order."""
-    out = [unit_targets(t["unit_targets"], period.label), reconstruction(t["reconstruction"]),
-           new_starts(t["new_starts"]), tracked(t["government_progress"], t["bond_progress"])]
-    quarterly = entry(t["entry_report"], period)
+def sections(measures: Programmes, goals: pd.DataFrame | None, period: Period) -> list[Section]:
+    """Every measure section from the month's programme measures and each unit's target
+    (``figures.month``), in bulletin order."""
+    out = [unit_targets(goals, period.label), reconstruction(measures.reconstruction),
+           new_starts(measures.new_starts), tracked(measures.government_progress, measures.bond_progress)]
+    quarterly = entry(measures.entry_report, period)
     if quarterly is not None:
         out.append(quarterly)
-    out.append(reserve_and_attraction(t["reserve"], t["attraction"], t["key_links"]))
+    out.append(reserve_and_attraction(measures.reserve, measures.attraction, measures.key_links))
     return out

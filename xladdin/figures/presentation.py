@@ -10,6 +10,13 @@ quantity is called the same thing and shown with the same precision everywhere:
 - counts are whole numbers (``#,##0``); scores one decimal;
 - a growth is worded the Chinese way: "增长9.9%" / "下降1.0%" (``change``), never "增速-1.0%".
 
+Each output medium takes its values through one converter here, so they say the same thing:
+``cell_value`` (sheet cells: rates to 6 decimals, other floats to 2, the number format shows them),
+``json_value`` (JSON: full figures to 6 decimals, unknown null) and ``csv_value`` (CSV: the JSON
+figure shown as on paper: rates as percentages with one decimal, amounts to 2). Booleans are
+是/否 in cells and CSV (``yes_no``), true/false in JSON. Unknown (None, NA, NaN) is always unknown,
+never 0.
+
 Error literals (``#N/A`` …) live with the cell-value parsing in ``core.values.ERROR_LITERALS``.
 """
 
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from xladdin.core.fields import FIELDS
@@ -29,11 +37,15 @@ __all__ = [
     "RATE_KEYS",
     "cell_value",
     "change",
+    "csv_value",
     "field_label",
+    "json_records",
+    "json_value",
     "label",
     "number_format",
     "pct",
     "points",
+    "yes_no",
     "yi",
 ]
 
@@ -122,6 +134,11 @@ def known(value: Any) -> bool:
     return type(value).__name__ != "NAType"
 
 
+def yes_no(value: bool) -> str:
+    """A yes/no value in staff's words: 是 / 否."""
+    return "是" if value else "否"
+
+
 def cell_value(key: str, value: Any) -> Any:
     """A value as a sheet cell holds it: numbers stay numbers (rates to 6 decimals, other floats
     to 2; the number format shows them), booleans are 是/否, unknown is empty."""
@@ -130,9 +147,42 @@ def cell_value(key: str, value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()  # numpy scalars
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     if isinstance(value, float):
         return round(value, 6) if key in RATE_KEYS else round(value, 2)
+    return value
+
+
+def json_value(value: Any) -> Any:
+    """A value as JSON carries it: unknown (None, NA, NaN) is null, numpy scalars are Python
+    numbers, floats to 6 decimals (a rate's full figure), booleans true/false."""
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return json_value(value.item())
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def json_records(records: Iterable[Mapping[Any, Any]], columns: Iterable[str]) -> list[dict[str, Any]]:
+    """Table rows (``DataFrame.to_dict("records")``) as JSON objects of ``columns``, each value
+    through ``json_value`` (a column a row lacks is null)."""
+    cols = list(columns)
+    return [{c: json_value(rec.get(c)) for c in cols} for rec in records]
+
+
+def csv_value(key: str, value: Any) -> Any:
+    """A figure in a CSV cell: the JSON figure (``json_value``) with rates as percentages to one
+    decimal (the header says "（%）"), amounts and other fractions to 2 decimals, counts and text as
+    they are; unknown is None (an empty cell)."""
+    value = json_value(value)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    if key in RATE_KEYS:
+        return round(value * 100, 1)
+    if key in AMOUNT_KEYS or isinstance(value, float):
+        return round(value, 2)
     return value
 
 

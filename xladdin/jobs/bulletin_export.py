@@ -18,8 +18,10 @@ from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings
 from xladdin.engines.base import Engine
 from xladdin.errors import UsageError
-from xladdin.figures import bulletin, bulletin_measures
-from xladdin.jobs.consolidate import _fill_history, compute, load_stats
+from xladdin.figures import bulletin
+from xladdin.figures.month import compute_month
+from xladdin.figures.results import Reporting
+from xladdin.jobs.consolidate import load_stats
 from xladdin.jobs.outputs import read_history, region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
 from xladdin.jobs.validate import FINDINGS_HEADER, FORMS_CHECK
@@ -58,13 +60,10 @@ def bulletin_blocks(engine: Engine, period: Period, settings: Settings | None = 
         settings, _ = load_settings(engine)
     ledger = load_ledger(engine, settings)
     stats, _ = load_stats(engine, settings)
-    history = read_history(engine)
-    _fill_history(history, stats, settings, period)
     missing, errors = form_findings(engine)
-    t = compute(ledger, stats, settings, period, history)
-    return bulletin.build(period, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
-                          not_entered=t["not_entered"], missing_units=missing, problems=errors, bonds=t["bonds"],
-                          sgyp=t["sgyp"], extra=bulletin_measures.sections(t, period), reported=t["reported"])
+    month = compute_month(ledger, stats, settings, period, history=read_history(engine),
+                          reporting=Reporting(missing=tuple(missing)), errors=errors)
+    return list(month.bulletin)
 
 
 def export_bulletin(engine: Engine, period: Period, out: Path) -> Path:

@@ -19,7 +19,7 @@ plainly (stats-period-missing, period-not-reported) and the job goes on.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,13 +32,14 @@ from xladdin.core.findings import Finding, Report, finding
 from xladdin.core.ledger import Ledger, read_stats
 from xladdin.core.periods import Period
 from xladdin.core.regions import SHEETS
-from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import parse_ref
 from xladdin.core.values import as_number
 from xladdin.engines.base import Engine
 from xladdin.errors import ColumnNotFound, XladdinError
-from xladdin.figures import bulletin, bulletin_measures, gaps, programmes, progress, ranking, targets
+from xladdin.figures import bulletin
+from xladdin.figures.month import compute_month, ledger_error_rows
+from xladdin.figures.results import MonthResult, Reporting
 from xladdin.jobs.form_intake import cap_findings
 from xladdin.jobs.outputs import (
     read_history,
@@ -54,7 +55,7 @@ from xladdin.jobs.session import load_ledger, load_settings
 if TYPE_CHECKING:
     from xladdin.core.form_reader import FormData
 
-__all__ = ["NEEDS", "ConsolidationResult", "Merge", "compute", "consolidate", "merge_forms", "read_forms"]
+__all__ = ["NEEDS", "ConsolidationResult", "Merge", "consolidate", "merge_forms", "read_forms"]
 
 # what ``consolidate`` writes: the engine is chosen for this before the job runs
 NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
@@ -77,11 +78,16 @@ class Merge:
 
 @dataclass
 class ConsolidationResult:
+    """What a consolidation did: the forms merged (``merge``), the month's figures as written
+    (``figures``), every finding (``report``) and the 参数 it ran with (``settings``: the file
+    session backs up by them without parsing 参数 again)."""
+
     month: int
     period: str
     report: Report
     merge: Merge
-    tables: dict[str, Any]
+    figures: MonthResult
+    settings: Settings
 
     def change_text(self) -> str:
         """What the job changed in the master, for the backup index."""
@@ -90,12 +96,11 @@ class ConsolidationResult:
         return f"{self.period}：{merged}更新汇总、排名、通报"
 
     def summary_text(self) -> str:
-        lv = self.tables["levels"].set_index("level")
-        total = lv.loc["合计"]
+        total = self.figures.progress.total()
         missing = f"（{'、'.join(self.merge.missing)}）" if self.merge.missing else ""
         if not int(total["projects"]):
             head = f"{self.period}汇总完成：台账中暂无重点项目。"
-        elif self.tables.get("reported", True):
+        elif self.figures.reported:
             head = (f"{self.period}汇总完成：重点项目 {int(total['projects'])} 个，累计完成 {bulletin.yi(total['ytd_completed'])} 亿元，"
                     f"完成年度计划 {bulletin.pct(total['completion_rate'])}（序时进度 {bulletin.pct(total['schedule'])}）。")
         else:
@@ -108,12 +113,12 @@ class ConsolidationResult:
         ]
         if self.merge.incomplete:
             lines.append(f"部分项目本期无数据的单位：{'、'.join(self.merge.incomplete)}。")
-        unranked = [str(r["unit"]) for r in self.tables["ranking"].to_dict("records") if pd.isna(r["rank"])]
-        if unranked and len(unranked) == len(self.tables["ranking"]):
+        unranked = self.figures.unranked()
+        if unranked and len(unranked) == len(self.figures.ranking):
             lines.append(f"参与排名的 {len(unranked)} 个单位均无{self.period}增速数据（无数据），本月不排名。")
         elif unranked:
             lines.append(f"无增速数据、本月不参与排名（无数据）：{'、'.join(unranked)}。")
-        acts = [f"{r['unit']}（{r['action']}）" for r in self.tables["ranking"].to_dict("records") if r["action"]]
+        acts = [f"{unit}（{action}）" for unit, action in self.figures.actions()]
         if acts:
             lines.append("末位增速约谈：" + "、".join(acts))
         return "\n".join(lines)
@@ -345,51 +350,6 @@ def foreign_forms(forms: Sequence[FormData], master_id: str | None, year: int) -
     return kept, found
 
 
-def compute(ledger: Ledger, stats: pd.DataFrame | None, settings: Settings, period: Period,
-            history: dict[str, dict[int, int | None]], missing_forms: Collection[str] | None = None,
-            error_rows: Collection[int] | None = None) -> dict[str, Any]:
-    """Every result table of the period (pure). For the bonds' 报送质量: ``missing_forms``, the units
-    whose form is missing this period (None when the run collected no forms), and ``error_rows``, the
-    ledger rows with an error finding (default: ``ledger`` validated here). ``reported`` False:
-    nobody has a figure for the period (``progress.period_reported``); the progress tables then
-    show 累计完成, 完成率 and the gap as unknown and the status as 无数据, never last period's
-    totals against this period's 序时进度."""
-    frame = ledger.frame
-    if error_rows is None:
-        error_rows = ledger_error_rows(ledger, settings)
-    reported = progress.period_reported(frame, period, ledger.columns)
-    tables: dict[str, Any] = {
-        "levels": progress.by_level(frame, period, settings),
-        "units": progress.by_unit(frame, settings, period, stats),
-        "categories": progress.by_category(frame, settings, period, stats),
-        "unit_categories": progress.by_unit_category(frame, settings, period),
-        "targets": targets.evaluate(stats, settings, period),
-        "ranking": ranking.rank_units(stats, settings, period, history),
-        "unit_targets": targets.unit_targets(stats, settings, period),
-        "sgyp": programmes.sgyp(frame, period),
-        "key_links": programmes.key_links(frame),
-        "bonds": programmes.bonds(frame, settings, error_rows, missing_forms),
-        "bond_progress": programmes.bond_progress(frame, settings, period),
-        "government_progress": programmes.government_progress(frame, settings, period),
-        "reserve": programmes.reserve(frame, settings),
-        "attraction": programmes.attraction_125(frame, settings),
-        "not_entered": programmes.not_entered(frame, settings, period),
-        "entry_report": programmes.entry_report(frame, settings, period),
-        "reconstruction": programmes.reconstruction(frame, settings, period),
-        "new_starts": programmes.new_starts(frame, settings, period),
-        "reported": reported,
-    }
-    if not reported:
-        for key in ("levels", "units", "categories", "unit_categories"):
-            tables[key] = gaps.no_figures(tables[key])
-    return tables
-
-
-def ledger_error_rows(ledger: Ledger, settings: Settings) -> set[int]:
-    """Excel rows of ``ledger`` that carry an error finding of the validation rules."""
-    return {f.row for f in validate_ledger(ledger, settings).findings if f.severity == "error" and f.sheet == ledger.sheet}
-
-
 def load_stats(engine: Engine, settings: Settings) -> tuple[pd.DataFrame | None, list[Finding]]:
     stats, found, _ = load_stats_checked(engine, settings)
     return stats, found
@@ -441,61 +401,43 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
             ledger = ledger.with_writes(merge.writes)
     stats, stat_findings, stats_problem = load_stats_checked(engine, settings)
     status("正在计算进度、排名和专项指标 …")
-    history = read_history(engine)
-    _fill_history(history, stats, settings, period)
-    tables = compute(ledger, stats, settings, period, history, merge.missing if forms_dir is not None else None,
-                     error_rows)
-    for rec in tables["ranking"].to_dict("records"):
-        history.setdefault(rec["unit"], {})[pm] = None if pd.isna(rec["rank"]) else int(rec["rank"])
-    month_found = gaps.month_findings(ledger, stats, stats_problem, tables["ranking"], tables["reported"], period)
-    if forms_dir is None:  # 刷新: who has no figure for the period is read from the ledger itself
-        merge.missing, merge.incomplete, unreported = gaps.ledger_gaps(ledger, settings.unit_names, period)
-        month_found += unreported
-    report = Report.of([*found, *stat_findings, *month_found, *merge.findings, *merge.revisions], projects=len(ledger))
+    inputs = [*found, *stat_findings, *merge.findings, *merge.revisions]
+    # with forms, who reported is what the merge decided; a refresh (刷新) reads it from the ledger
+    reporting = Reporting(tuple(merge.missing), tuple(merge.incomplete), collected=True) \
+        if forms_dir is not None else None
+    figures = compute_month(ledger, stats, settings, period, history=read_history(engine), stats_problem=stats_problem,
+                            reporting=reporting, error_rows=error_rows,
+                            errors=sum(f.severity == "error" for f in inputs))
+    merge.missing, merge.incomplete = list(figures.missing_units), list(figures.incomplete_units)
+    report = Report.of([*found, *stat_findings, *figures.findings, *merge.findings, *merge.revisions],
+                       projects=len(ledger))
     status("正在写入汇总、排名、专项和通报 …")
-    _write(engine, tables, settings, period, history, report, merge)
-    return ConsolidationResult(month=pm, period=period.label, report=report, merge=merge, tables=tables)
+    _write(engine, figures, settings, report)
+    return ConsolidationResult(month=pm, period=period.label, report=report, merge=merge, figures=figures,
+                               settings=settings)
 
 
-def _write(engine: Engine, t: dict[str, Any], settings: Settings, period: Period,
-           history: dict[str, dict[int, int | None]], report: Report, merge: Merge) -> None:
-    pm = period.month
+def _write(engine: Engine, month: MonthResult, settings: Settings, report: Report) -> None:
+    """Every output region from the month's result: 汇总, 排名, 排名历史, 专项, 通报, 校验结果, xl_month."""
+    period = month.period
     label = period.label
+    p = month.progress
     write_tables(engine, "summary", [
-        (f"一、{label}重点项目完成情况（按项目级别）", t["levels"]),
-        ("二、增长目标完成情况", t["targets"]),
-        ("三、按责任单位", t["units"]),
-        ("四、按行业类别", t["categories"]),
-        ("五、按责任单位和行业类别", t["unit_categories"]),
-        ("六、各单位年度目标任务完成情况（单位统计）", table_rows(t["unit_targets"], missing=NO_DATA)),
+        (f"一、{label}重点项目完成情况（按项目级别）", p.levels),
+        ("二、增长目标完成情况", month.targets),
+        ("三、按责任单位", p.units),
+        ("四、按行业类别", p.categories),
+        ("五、按责任单位和行业类别", p.unit_categories),
+        ("六、各单位年度目标任务完成情况（单位统计）", table_rows(month.unit_targets, missing=NO_DATA)),
     ])
-    write_ranking(engine, t["ranking"], period)
-    write_history(engine, history, settings.ranked_units)
-    write_tables(engine, "programmes", programme_tables(t, period))
-    blocks = bulletin.build(period, settings, targets=t["targets"], levels=t["levels"], ranking=t["ranking"],
-                            not_entered=t["not_entered"], missing_units=merge.missing,
-                            problems=report.errors, bonds=t["bonds"], sgyp=t["sgyp"],
-                            extra=bulletin_measures.sections(t, period), reported=t["reported"],
-                            incomplete_units=merge.incomplete)
-    write_bulletin(engine, blocks)
+    write_ranking(engine, month.ranking, period)
+    write_history(engine, month.history, settings.ranked_units)
+    write_tables(engine, "programmes", programme_tables(month.programmes, period))
+    write_bulletin(engine, list(month.bulletin))
     _write_findings(engine, report, label)
     name = engine.defined_name("xl_month")
     if name is not None:
-        engine.write_cells(name[0], {name[1].split(":")[0]: pm})
-
-
-def _fill_history(history: dict[str, dict[int, int | None]], stats: pd.DataFrame | None, settings: Settings,
-                  period: Period) -> None:
-    """Earlier months missing from 排名历史 are ranked from 单位统计 (what was published wins)."""
-    for m in period.closing_months[:-1]:
-        if any(m in h for h in history.values()):
-            continue
-        table = ranking.rank_units(stats, settings, Period(m), {})
-        if table["rank"].notna().any():
-            for rec in table.to_dict("records"):
-                history.setdefault(rec["unit"], {})[m] = None if pd.isna(rec["rank"]) else int(rec["rank"])
-
-
+        engine.write_cells(name[0], {name[1].split(":")[0]: period.month})
 
 
 def _write_findings(engine: Engine, report: Report, label: str) -> None:

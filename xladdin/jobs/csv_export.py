@@ -11,41 +11,42 @@ into an error value. Numbers stay numbers: amounts in 万元 (two decimals), rat
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from xladdin.core.findings import Report
 from xladdin.core.values import ERROR_LITERALS
 from xladdin.engines.guards.vetting import csv_safe
 from xladdin.engines.guards.writes import atomic_write
 from xladdin.figures.presentation import LABELS as HEADERS
-from xladdin.figures.presentation import RATE_KEYS, field_label
+from xladdin.figures.presentation import RATE_KEYS, csv_value, field_label, yes_no
+from xladdin.figures.results import MonthResult
 
 __all__ = ["SUMMARY_TABLES", "cell_text", "write_csv", "write_findings_csv", "write_summary_csv"]
 
-_AMOUNTS = frozenset({"total_investment", "annual_plan", "ytd_completed", "ytd", "ytd_last_year", "annual_target",
-                      "bond_applied", "bond_issued", "bond_disbursed"})
-# file stem, key in ``summary()``'s dict, columns
-SUMMARY_TABLES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("按项目级别", "by_level", ("level", "projects", "total_investment", "annual_plan", "ytd_completed",
+# file stem, the table in the month's result, columns
+SUMMARY_TABLES: tuple[tuple[str, Callable[[MonthResult], pd.DataFrame], tuple[str, ...]], ...] = (
+    ("按项目级别", lambda m: m.progress.levels, ("level", "projects", "total_investment", "annual_plan", "ytd_completed",
                            "completion_rate", "schedule", "gap", "status")),
-    ("按责任单位", "by_unit", ("unit", "projects", "total_investment", "annual_plan", "ytd_completed",
+    ("按责任单位", lambda m: m.progress.units, ("unit", "projects", "total_investment", "annual_plan", "ytd_completed",
                           "completion_rate", "schedule", "gap", "status", "growth")),
-    ("按行业类别", "by_category", ("category", "projects", "total_investment", "annual_plan", "ytd_completed",
+    ("按行业类别", lambda m: m.progress.categories, ("category", "projects", "total_investment", "annual_plan", "ytd_completed",
                               "completion_rate", "schedule", "gap", "status", "growth")),
-    ("增长目标", "targets", ("scope", "ytd", "ytd_last_year", "growth", "target", "gap", "status")),
-    ("排名", "ranking", ("rank", "unit", "ytd", "ytd_last_year", "growth", "run", "action")),
-    ("已开工未入库项目", "not_entered", ("unit", "code", "name", "project_status", "verdict", "reason",
+    ("增长目标", lambda m: m.targets, ("scope", "ytd", "ytd_last_year", "growth", "target", "gap", "status")),
+    ("排名", lambda m: m.ranking, ("rank", "unit", "ytd", "ytd_last_year", "growth", "run", "action")),
+    ("已开工未入库项目", lambda m: m.programmes.not_entered, ("unit", "code", "name", "project_status", "verdict", "reason",
                                    "total_investment", "row")),
-    ("各单位年度目标", "unit_targets", ("unit", "annual_target", "ytd", "target_rate", "schedule", "gap", "status",
+    ("各单位年度目标", lambda m: m.unit_targets, ("unit", "annual_target", "ytd", "target_rate", "schedule", "gap", "status",
                                  "growth")),
-    ("专项债券评价", "bonds", ("rank", "unit", "kind", "bond_applied", "bond_issued", "bond_disbursed", "issuance",
+    ("专项债券评价", lambda m: m.programmes.bonds, ("rank", "unit", "kind", "bond_applied", "bond_issued", "bond_disbursed", "issuance",
                           "quality", "disbursement", "compliance", "score")),
-    ("统计入库情况", "entry_report", ("unit", "required", "entered", "missing", "unknown", "entry_rate")),
-    ("灾后重建", "reconstruction", ("rank", "unit", "projects", "annual_plan", "ytd_completed", "completion_rate",
+    ("统计入库情况", lambda m: m.programmes.entry_report, ("unit", "required", "entered", "missing", "unknown", "entry_rate")),
+    ("灾后重建", lambda m: m.programmes.reconstruction, ("rank", "unit", "projects", "annual_plan", "ytd_completed", "completion_rate",
                                 "status", "behind", "behind_names")),
-    ("新开工", "new_starts", ("unit", "new_build", "continued", "completed", "planned", "due", "started_new",
+    ("新开工", lambda m: m.programmes.new_starts, ("unit", "new_build", "continued", "completed", "planned", "due", "started_new",
                            "start_rate", "due_rate")),
 )
 
@@ -55,7 +56,7 @@ def cell_text(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return yes_no(value)
     if isinstance(value, int | float):
         return value
     text = str(value)
@@ -85,30 +86,19 @@ def write_findings_csv(report: Report, path: Path) -> Path:
     return write_csv(path, rows)
 
 
-def _number(key: str, value: Any) -> Any:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return value
-    if key in RATE_KEYS:
-        return round(value * 100, 1)
-    if key in _AMOUNTS or isinstance(value, float):
-        return round(value, 2)
-    return value
-
-
-def _header(key: str, table: str) -> str:
+def _header(key: str) -> str:
     label = HEADERS.get(key, field_label(key))
     return f"{label}（%）" if key in RATE_KEYS else label
 
 
-def write_summary_csv(data: dict[str, Any], folder: Path) -> list[Path]:
-    """One CSV per table of ``jobs.summary.summary()``'s result, named ``<period>_<table>.csv``."""
-    period = str(data["period"])
+def write_summary_csv(month: MonthResult, folder: Path) -> list[Path]:
+    """One CSV per summary table of the month's result (as ``summary`` reports it:
+    ``jobs.summary.month_summary``), named ``<period>_<table>.csv``; figures through
+    ``presentation.csv_value``."""
+    period = month.period.label
     out: list[Path] = []
-    for stem, key, columns in SUMMARY_TABLES:
-        records = data.get(key)
-        if records is None:
-            records = data.get("programmes", {}).get(key, [])
-        rows: list[list[Any]] = [[_header(c, key) for c in columns]]
-        rows += [[_number(c, rec.get(c)) for c in columns] for rec in records]
+    for stem, table, columns in SUMMARY_TABLES:
+        rows: list[list[Any]] = [[_header(c) for c in columns]]
+        rows += [[csv_value(c, rec.get(c)) for c in columns] for rec in table(month).to_dict("records")]
         out.append(write_csv(Path(folder) / f"{period}_{stem}.csv", rows))
     return out

@@ -12,7 +12,7 @@ exist see plainly that there are none, and what else the workbook holds (targets
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -23,31 +23,34 @@ from xladdin.core.period_check import for_period
 from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.engines.base import Engine
-from xladdin.figures.gaps import ledger_gaps, month_findings
-from xladdin.jobs.consolidate import _fill_history, compute, load_stats_checked
+from xladdin.figures.month import compute_month
+from xladdin.figures.presentation import json_records, json_value
+from xladdin.figures.results import MonthResult
+from xladdin.jobs.consolidate import load_stats_checked
 from xladdin.jobs.outputs import read_history
 from xladdin.jobs.session import load_ledger, load_settings
 
-__all__ = ["summary", "to_json_value"]
+__all__ = ["MonthSummary", "month_summary", "summary", "summary_json"]
+
+PROGRESS_JSON = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "schedule", "gap",
+                 "status", "growth"]
 
 
-def to_json_value(value: Any) -> Any:
-    """NaN/NA → None, numpy scalars → Python."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return to_json_value(value.item())
-    if isinstance(value, float):
-        return round(value, 6)
-    return value
+@dataclass(frozen=True)
+class MonthSummary:
+    """The period's figures as ``summary`` reports them: the month's result with the figures the
+    ledger cannot give blanked, and every finding of reading it (ledger, period check, month)."""
+
+    month: MonthResult
+    findings: tuple[Finding, ...]
 
 
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: to_json_value(rec.get(c)) for c in columns} for rec in frame.to_dict("records")]
+    return json_records(frame.to_dict("records"), columns)
 
 
 def _all(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return _records(frame, list(frame.columns))
+    return _records(frame, [str(c) for c in frame.columns])
 
 
 def _unknown_figures(ledger: Ledger, period: list[Finding]) -> set[str]:
@@ -62,58 +65,53 @@ def _unknown_figures(ledger: Ledger, period: list[Finding]) -> set[str]:
     return out
 
 
-def _blank(table: pd.DataFrame, keys: set[str]) -> pd.DataFrame:
-    out = table.copy()
-    for key in keys & set(out.columns):
-        out[key] = None
-    return out
-
-
-def summary(engine: Engine, period: Period, settings: Settings | None = None) -> dict[str, Any]:
-    """The period's figures (see the module docstring); never writes."""
+def month_summary(engine: Engine, period: Period, settings: Settings | None = None) -> MonthSummary:
+    """The period's figures (see the module docstring), computed once; never writes."""
     if settings is None:
         settings, _ = load_settings(engine)
     # only the figures read: a ledger without 项目编码 or 项目级别 still has a month to report
     ledger, period_found = for_period(load_ledger(engine, settings, required=READ_COLUMNS), period.month)
     stats, _, stats_problem = load_stats_checked(engine, settings)
-    history = read_history(engine)
-    _fill_history(history, stats, settings, period)
-    t = compute(ledger, stats, settings, period, history)
-    found = month_findings(ledger, stats, stats_problem, t["ranking"], t["reported"], period)
-    missing, incomplete, unreported = ledger_gaps(ledger, settings.unit_names, period)
-    found += unreported
-    cols = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "schedule", "gap",
-            "status", "growth"]
-    unknown = _unknown_figures(ledger, period_found)
-    for key in ("levels", "units", "categories"):
-        t[key] = _blank(t[key], unknown)
+    month = compute_month(ledger, stats, settings, period, history=read_history(engine), stats_problem=stats_problem)
+    return MonthSummary(month=month.blanked(_unknown_figures(ledger, period_found)),
+                        findings=(*ledger.findings, *period_found, *month.findings))
+
+
+def summary_json(s: MonthSummary) -> dict[str, Any]:
+    """The JSON of ``summary --json`` (amounts 万元, rates fractions, unknown null)."""
+    m, p = s.month, s.month.programmes
     return {
-        "month": period.month,
-        "period": period.label,
-        "reported": bool(t["reported"]),
-        "missing_units": missing,
-        "incomplete_units": incomplete,
+        "month": m.period.month,
+        "period": m.period.label,
+        "reported": bool(m.reported),
+        "missing_units": list(m.missing_units),
+        "incomplete_units": list(m.incomplete_units),
         # what the reader could not read, what contradicts the period, what the month lacks: the
         # figures above leave it out
         "findings": [f.model_dump(include={"code", "severity", "sheet", "cell", "field", "value", "message"})
-                     for f in [*ledger.findings, *period_found, *found]],
-        "by_level": _records(t["levels"], ["level", *cols]),
-        "by_unit": _records(t["units"], ["unit", *cols]),
-        "by_category": _records(t["categories"], ["category", *cols]),
-        "targets": _records(t["targets"], ["scope", "category", "ytd", "ytd_last_year", "growth", "target", "status", "gap"]),
-        "ranking": _records(t["ranking"], ["unit", "rank", "growth", "ytd", "ytd_last_year", "run", "action"]),
-        "unit_targets": _all(t["unit_targets"]),
+                     for f in s.findings],
+        "by_level": _records(m.progress.levels, ["level", *PROGRESS_JSON]),
+        "by_unit": _records(m.progress.units, ["unit", *PROGRESS_JSON]),
+        "by_category": _records(m.progress.categories, ["category", *PROGRESS_JSON]),
+        "targets": _records(m.targets, ["scope", "category", "ytd", "ytd_last_year", "growth", "target", "status", "gap"]),
+        "ranking": _records(m.ranking, ["unit", "rank", "growth", "ytd", "ytd_last_year", "run", "action"]),
+        "unit_targets": _all(m.unit_targets),
         "programmes": {
-            "sgyp": _all(t["sgyp"]),
-            "key_links": _all(t["key_links"]),
-            "bonds": _all(t["bonds"]),
-            "bond_progress": _all(t["bond_progress"]),
-            "government_progress": None if t["government_progress"] is None else _all(t["government_progress"]),
-            "reserve": {k: to_json_value(v) for k, v in t["reserve"].items()},
-            "attraction_125": _all(t["attraction"]),
-            "not_entered": _all(t["not_entered"]),
-            "entry_report": _all(t["entry_report"]),
-            "reconstruction": _all(t["reconstruction"]),
-            "new_starts": _all(t["new_starts"]),
+            "sgyp": _all(p.sgyp),
+            "key_links": _all(p.key_links),
+            "bonds": _all(p.bonds),
+            "bond_progress": _all(p.bond_progress),
+            "government_progress": None if p.government_progress is None else _all(p.government_progress),
+            "reserve": {k: json_value(v) for k, v in p.reserve.items()},
+            "attraction_125": _all(p.attraction),
+            "not_entered": _all(p.not_entered),
+            "entry_report": _all(p.entry_report),
+            "reconstruction": _all(p.reconstruction),
+            "new_starts": _all(p.new_starts),
         },
     }
+
+
+def summary(engine: Engine, period: Period, settings: Settings | None = None) -> dict[str, Any]:
+    """The period's figures as JSON-ready data (``summary_json`` of ``month_summary``); never writes."""
+    return summary_json(month_summary(engine, period, settings))

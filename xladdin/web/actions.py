@@ -201,24 +201,26 @@ def consolidate_month(folder: Path, master: Path, month: int, progress: Progress
 def ranking(master: Path, month: int) -> dict[str, Any]:
     """排名与通报 on screen: the growth ranking and the bottom-growth rule's actions (``jobs.summary``)."""
     from xladdin.engines.files import FileEngine
-    from xladdin.figures.bulletin import pct, yi
-    from xladdin.jobs.summary import summary
+    from xladdin.figures.presentation import json_records, pct, yi
+    from xladdin.jobs.summary import PROGRESS_JSON, month_summary
 
     engine = FileEngine(master)
     try:
-        data = summary(engine, Period.of(month))
+        result = month_summary(engine, Period.of(month)).month
     finally:
         engine.close()
-    total = next((r for r in data["by_level"] if r["level"] == "合计"), None)
+    # the figures as summary's JSON gives them (``presentation.json_value``), so page and JSON agree
+    levels = json_records(result.progress.levels.to_dict("records"), ["level", *PROGRESS_JSON])
+    total = next((r for r in levels if r["level"] == "合计"), None)
     rows = [{"rank": r["rank"], "unit": r["unit"], "growth": None if r["growth"] is None else pct(r["growth"]),
              "ytd": None if r["ytd"] is None else yi(r["ytd"]), "run": r["run"] or 0, "action": r["action"] or ""}
-            for r in data["ranking"]]
+            for r in json_records(result.ranking.to_dict("records"), ["rank", "unit", "growth", "ytd", "run", "action"])]
     headline = ""
     if total is not None:
-        headline = (f"{data['period']}：重点项目 {total['projects']} 个，累计完成 {yi(total['ytd_completed'] or 0)} 亿元，"
+        headline = (f"{result.period.label}：重点项目 {total['projects']} 个，累计完成 {yi(total['ytd_completed'] or 0)} 亿元，"
                     f"完成年度计划 {pct(total['completion_rate'])}（序时进度 {pct(total['schedule'])}）。")
     actions = [f"{r['unit']}（{r['action']}）" for r in rows if r["action"]]
-    return {"period": data["period"], "headline": headline, "ranking": rows,
+    return {"period": result.period.label, "headline": headline, "ranking": rows,
             "text": "末位增速约谈：" + "、".join(actions) if actions else "本期无单位需约谈或通报批评。"}
 
 
