@@ -96,11 +96,20 @@ def commit_result(files: JobFiles, settings: Settings, status: Callable[[str], N
 _RESULT_LABELS = {CONSOLIDATE_JOB: "汇总结果", "校验标注": "校验结果", "恢复备份": "恢复结果"}
 
 
+def job_settings(result: object, engine: Engine) -> Settings:
+    """The 参数 the job ran with when its result carries them (``ConsolidationResult.settings``),
+    else 参数 parsed now: the backup count and age are read once per job, not parsed again."""
+    carried = getattr(result, "settings", None)
+    return carried if isinstance(carried, Settings) else load_settings(engine)[0]
+
+
 @contextmanager
 def _file_session(files: JobFiles, output: Path | None, password: str | None,
                   progress: Callable[[str], None] | None, job: str, month: int | None,
-                  changes: Callable[[], str] | None = None) -> Iterator[FileEngine]:
-    """``open_for_job`` on a snapshot the caller holds."""
+                  changes: Callable[[], str] | None = None,
+                  result: Callable[[], object] | None = None) -> Iterator[FileEngine]:
+    """``open_for_job`` on a snapshot the caller holds; ``result()``: the job's result, whose
+    settings (``job_settings``) spare parsing 参数 again."""
     from xladdin.engines.files import FileEngine
 
     engine = FileEngine(files.work, writable=True, password=password, allow_loss=output is not None,
@@ -108,7 +117,7 @@ def _file_session(files: JobFiles, output: Path | None, password: str | None,
     try:
         yield engine
         stage("job-done", files.master)
-        settings, _ = load_settings(engine)
+        settings = job_settings(result() if result is not None else None, engine)
         engine.save(output)
     finally:
         engine.close()
@@ -134,7 +143,9 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
     content it would lose): encrypted workbooks (``password``), packages the patch engine cannot
     open, a workbook without a style sheet when fills are needed. The job runs once; nothing is rerun.
     ``cached_values``: the patch engine reads formula cells as their cached results (a job that reads
-    everything before it writes, such as validation: its findings then equal a read-only run's)."""
+    everything before it writes, such as validation: its findings then equal a read-only run's).
+    A result that carries the job's ``settings`` (a consolidation's) gives the backup count and age;
+    only other jobs have 参数 parsed again for them (``job_settings``)."""
     path = Path(path)
     with job_snapshot(path) as files:
         engine = _patch_engine(files.work, progress, cached_values) if password is None else None
@@ -147,14 +158,15 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
             def changes() -> str:
                 return describe(holder[0]) if describe is not None and holder else name
 
-            with _file_session(files, output, password, progress, name, month, changes) as file_engine:
+            with _file_session(files, output, password, progress, name, month, changes,
+                               lambda: holder[0] if holder else None) as file_engine:
                 holder.append(job(file_engine))
             return holder[0]
         try:
             result = job(engine)
             engine.prepare()  # anything it cannot write raises here, before anything is written
             stage("job-done", path)
-            settings, _ = load_settings(engine)
+            settings = job_settings(result, engine)
             engine.save(output)  # onto the snapshot's working copy, or the new file
         finally:
             engine.close()
