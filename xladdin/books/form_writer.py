@@ -45,6 +45,7 @@ from xladdin.core.form_layout import (
     visible_meta_row,
 )
 from xladdin.core.periods import Period, period_label
+from xladdin.figures.presentation import plain
 
 __all__ = ["FORM_LETTERS", "build_form", "form_values", "forms_for_month"]
 
@@ -58,12 +59,6 @@ def _num(value: Any) -> float:
     except (TypeError, ValueError):
         return 0.0
     return 0.0 if math.isnan(f) else f
-
-
-def _blank(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def form_values(projects: pd.DataFrame, period: Period) -> list[dict[str, Any]]:
@@ -80,14 +75,14 @@ def form_values(projects: pd.DataFrame, period: Period) -> list[dict[str, Any]]:
         prev = sum(_num(rec.get(month_field(m))) for m in period.earlier_months)
         out.append({
             "seq": i,
-            "code": _blank(rec.get("code")),
-            "name": _blank(rec.get("name")),
-            "level": _blank(rec.get("level")),
-            "annual_plan": _blank(rec.get("annual_plan")),
+            "code": plain(rec.get("code")),
+            "name": plain(rec.get("name")),
+            "level": plain(rec.get("level")),
+            "annual_plan": plain(rec.get("annual_plan")),
             "prev_ytd": round(prev, 2),
-            "month_current": _blank(rec.get(month_field(month))),
-            "progress_text": _blank(rec.get("progress_text")),
-            "problems": _blank(rec.get("problems")),
+            "month_current": plain(rec.get(month_field(month))),
+            "progress_text": plain(rec.get("progress_text")),
+            "problems": plain(rec.get("problems")),
             "in_stats": flag_text(rec.get("in_stats")),
         })
     return out

@@ -8,7 +8,6 @@ report month from the defined name ``xl_month``. Formula-only rows are blank for
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from xladdin.core.fields import (
 from xladdin.core.regions import REGIONS, SHEETS
 from xladdin.core.settings import Settings, default_settings, settings_rows
 from xladdin.figures import bulletin_layout as BL
+from xladdin.figures.presentation import plain, yes_no
 
 __all__ = [
     "LEDGER_COLUMNS",
@@ -121,19 +121,14 @@ def ledger_formula(key: str, row: int) -> str | None:
 
 def flag_text(value: Any) -> str | None:
     """True -> 是, False -> 否, missing -> blank."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    return "是" if bool(value) else "否"
+    value = plain(value)
+    return None if value is None else yes_no(bool(value))
 
 
 def _cell_value(key: str, value: Any) -> Any:
     if key in FLAG_KEYS:
         return flag_text(value)
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):  # numpy scalar -> Python
-        value = value.item()
-    return value
+    return plain(value)
 
 
 def _guide(ws: Worksheet, settings: Settings, master_id: str) -> None:

@@ -44,6 +44,7 @@ __all__ = [
     "label",
     "number_format",
     "pct",
+    "plain",
     "points",
     "yes_no",
     "yi",
@@ -139,13 +140,21 @@ def yes_no(value: bool) -> str:
     return "是" if value else "否"
 
 
+def plain(value: Any) -> Any:
+    """A value as Python holds it, nothing rounded: numpy scalars as Python numbers, unknown
+    (None, NA, NaN) as None. The first step of every converter here; new workbooks (``books``)
+    write their cells with it."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()  # numpy scalars
+    return value if known(value) else None
+
+
 def cell_value(key: str, value: Any) -> Any:
     """A value as a sheet cell holds it: numbers stay numbers (rates to 6 decimals, other floats
     to 2; the number format shows them), booleans are 是/否, unknown is empty."""
-    if not known(value):
+    value = plain(value)
+    if value is None:
         return None
-    if hasattr(value, "item"):
-        value = value.item()  # numpy scalars
     if isinstance(value, bool):
         return yes_no(value)
     if isinstance(value, float):
@@ -156,10 +165,7 @@ def cell_value(key: str, value: Any) -> Any:
 def json_value(value: Any) -> Any:
     """A value as JSON carries it: unknown (None, NA, NaN) is null, numpy scalars are Python
     numbers, floats to 6 decimals (a rate's full figure), booleans true/false."""
-    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "item"):
-        return json_value(value.item())
+    value = plain(value)
     if isinstance(value, float):
         return round(value, 6)
     return value

@@ -11,7 +11,6 @@ headers are bold and every table cell ruled. The bulletin is laid out as a 公�
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -34,17 +33,13 @@ HISTORY_MONTHS = list(range(first_period_month, 13))
 _HISTORY_LABEL = re.compile(r"^1-(\d{1,2})月$")
 
 
-def _cell(key: str, value: Any) -> Any:
-    return cell_value(key, value)
-
-
 def table_rows(frame: pd.DataFrame, columns: list[str] | None = None, *, missing: str | None = None) -> list[list[Any]]:
     """Header (Chinese) plus one row per record, values made cell-ready; ``missing`` (e.g. 无数据)
     replaces unknown values (None/NaN) when given."""
     cols = columns or [c for c in frame.columns if not str(c).startswith("_")]
     rows: list[list[Any]] = [[HEADERS.get(c, c) for c in cols]]
     for rec in frame.to_dict("records"):
-        cells = [_cell(c, rec.get(c)) for c in cols]
+        cells = [cell_value(c, rec.get(c)) for c in cols]
         if missing is not None:
             cells = [missing if v is None or v == "—" else v for v in cells]
         rows.append(cells)
@@ -136,8 +131,7 @@ def write_ranking(engine: Engine, ranking: pd.DataFrame, period: Period) -> None
             row[cols.index("rank")] = "无数据"
             if row[cols.index("growth")] is None:
                 row[cols.index("growth")] = "无数据"
-        g = rec.get("growth")
-        row.append(None if g is None or (isinstance(g, float) and math.isnan(g)) else round(float(g), 6))
+        row.append(cell_value("growth", rec.get("growth")))
     sheet, anchor = write_region(engine, "ranking", rows)
     r0, c0 = parse_ref(anchor)
     styles = table_styles(anchor, 1, [*cols, "growth"], len(ranking))

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from xladdin.core.periods import Period
+from xladdin.figures.presentation import yes_no
 from xladdin.figures.results import Programmes
 from xladdin.jobs.outputs import table_rows
 
@@ -43,7 +44,7 @@ def reserve_rows(res: Mapping[str, Any]) -> list[list[Any]]:
          NO_DATA if res["base_projects"] is None else res["base_projects"],
          NO_DATA if res["base_investment"] is None else round(res["base_investment"], 2),
          res["multiple"], _times(res["count_ratio"]), _times(res["investment_ratio"]),
-         NO_DATA if met is None else ("是" if met else "否")],
+         NO_DATA if met is None else yes_no(met)],
     ]
 
 
