@@ -1,15 +1,9 @@
 """The monthly consolidation job: merge unit report forms, compute everything, fill the master.
 
 Engine-agnostic: the master is any ``Engine``; forms are files read through the read-only
-``FileEngine`` and ``report_form.read_form``. ``merge_forms`` is pure (forms + ledger in,
-cell writes and findings out). Nothing is overwritten silently: a changed, already filled
-month cell is a revision (form-revision, old → new). Re-running a month writes nothing new.
-
-Reported means its own projects: a unit counts as reported only when its form held its own
-projects. A unit whose form held none of them (东大街街道 sending 西大街街道's rows) is
-counted in 未报送 (form-own-missing) whatever else the file held; a form that left out some
-of them is incomplete (form-incomplete); each own project left without a figure for the
-period is named (form-project-missing). A unit with no accepted form at all is form-missing.
+``FileEngine`` and ``report_form.read_form``. What the forms change is decided by the pure
+``figures.merge.merge_forms`` (who counts as reported, revisions, refusals: see there); the
+month's figures by ``figures.month.compute_month``; this module reads, applies and writes.
 
 Ordinary months never stop: a ranked unit without a growth figure is unranked (无数据,
 stats-missing), a workbook without 单位统计 or a period nobody has figures for yet is said
@@ -18,26 +12,23 @@ plainly (stats-period-missing, period-not-reported) and the job goes on.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from xladdin.core.fields import month_field
 from xladdin.core.findings import Finding, Report, finding
-from xladdin.core.ledger import Ledger, read_stats
+from xladdin.core.ledger import read_stats
 from xladdin.core.periods import Period
 from xladdin.core.regions import SHEETS
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import parse_ref
-from xladdin.core.values import as_number
 from xladdin.engines.base import Engine
 from xladdin.errors import ColumnNotFound, XladdinError
 from xladdin.figures import bulletin
+from xladdin.figures.merge import Merge, merge_forms
 from xladdin.figures.month import compute_month, ledger_error_rows
 from xladdin.figures.results import MonthResult, Reporting
 from xladdin.jobs.form_intake import cap_findings
@@ -61,19 +52,6 @@ __all__ = ["NEEDS", "ConsolidationResult", "Merge", "consolidate", "merge_forms"
 NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
-
-
-@dataclass
-class Merge:
-    """What merging the forms decided: cells to write on the ledger sheet and what was found."""
-
-    writes: dict[str, Any] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
-    revisions: list[Finding] = field(default_factory=list)
-    merged: int = 0  # month figures written or confirmed
-    units: list[str] = field(default_factory=list)  # units with an accepted form
-    missing: list[str] = field(default_factory=list)  # 未报送: no form, or a form without the unit's own projects
-    incomplete: list[str] = field(default_factory=list)  # forms that left out some of the unit's own projects
 
 
 @dataclass
@@ -122,188 +100,6 @@ class ConsolidationResult:
         if acts:
             lines.append("末位增速约谈：" + "、".join(acts))
         return "\n".join(lines)
-
-
-def _where(form: FormData, row: Any, key: str) -> tuple[int, int]:
-    ref = row.cells.get(key) or row.cells.get("code")
-    return parse_ref(ref) if ref else (row.row, 0)
-
-
-def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, period: Period) -> Merge:
-    """Decide every write from the forms into ``ledger``'s period-month column (pure).
-
-    Forms stamped with either month of the 1-2月 period (1 or 2) belong to it; the figure goes
-    into the period's own month column (1-2月: February's), the months before it (1-2月:
-    January's) are the 截至上月累计 the form showed."""
-    pm = period.month
-    key = month_field(pm)
-    if key not in ledger.columns:
-        raise ColumnNotFound(f"项目台账中没有“{pm}月”列，无法汇入{period.label}数据。")
-    out = Merge()
-    frame = ledger.frame
-    index = {str(c).strip(): i for i, c in enumerate(frame["code"]) if c is not None and c is not pd.NA}
-    tol = settings.thresholds.tolerance
-    prev = _prev_sums(frame, [month_field(m) for m in period.earlier_months if month_field(m) in frame.columns])
-    cols = _Columns(frame)
-    accepted: list[FormData] = []
-    for form in forms:
-        out.findings += form.findings
-        sheet = form.sheet
-        if form.month is None or Period.of(max(1, min(12, form.month))) != period:
-            out.findings.append(finding("form-wrong-month", sheet=sheet, row=0, column=0, file=form.file,
-                                        value=form.month if form.month is not None else "未填", limit=pm))
-            continue
-        if form.unit is None:
-            out.findings.append(finding("form-wrong-unit", sheet=sheet, row=0, column=0, file=form.file,
-                                        value=form.unit_raw, reason=f"月报表的填报单位“{form.unit_raw or ''}”不在单位名单中，未汇入。"))
-            continue
-        accepted.append(form)
-    reporters: dict[str, list[tuple[FormData, Any]]] = defaultdict(list)
-    own_rows: dict[str, set[int]] = defaultdict(set)  # unit -> ledger rows its own forms held
-    for form in accepted:
-        for row in form.rows:
-            if row.code:
-                reporters[str(row.code).strip()].append((form, row))
-    for code, reports in reporters.items():
-        i = index.get(code)
-        if i is None:
-            for form, row in reports:
-                r, c = _where(form, row, "code")
-                out.findings.append(finding("form-unknown-code", sheet=form.sheet, row=r, column=c, file=form.file,
-                                            field="code", value=code))
-            continue
-        owner_raw = cols("unit")[i]
-        owner = None if owner_raw is None or owner_raw is pd.NA else str(owner_raw)
-        units = {f.unit for f, _ in reports}
-        if len(units) > 1:
-            keep = [(f, rw) for f, rw in reports if f.unit == owner]
-            for form, row in reports:
-                if keep and (form, row) == keep[0]:
-                    continue
-                r, c = _where(form, row, "code")
-                others = "、".join(sorted(u for u in units if u != form.unit and u))
-                out.findings.append(finding("form-double-report", sheet=form.sheet, row=r, column=c, file=form.file,
-                                            field="code", value=code, other=others))
-            reports = keep[:1]
-        for form, row in reports[:1]:
-            if owner is not None and form.unit != owner:
-                r, c = _where(form, row, "code")
-                out.findings.append(finding("form-wrong-unit", sheet=form.sheet, row=r, column=c, file=form.file, field="code",
-                                            value=code, reason=f"项目“{code}”在主台账中的责任单位为{owner}，不属于{form.unit}，未汇入。"))
-                continue
-            if form.unit is not None:
-                own_rows[form.unit].add(i)
-            _merge_row(out, ledger, cols, i, form, row, key, float(prev[i]), tol)
-    out.units = [f.unit for f in accepted if f.unit]
-    _own_projects(out, ledger, cols, settings, period, accepted, own_rows)
-    return out
-
-
-def _own_projects(out: Merge, ledger: Ledger, cols: _Columns, settings: Settings, period: Period,
-                  accepted: list[FormData], own_rows: dict[str, set[int]]) -> None:
-    """未报送 and own projects left without a figure for the period (see the module docstring)."""
-    files: dict[str, list[str]] = defaultdict(list)
-    for form in accepted:
-        if form.unit:
-            files[form.unit].append(form.file)
-    own_keys = [month_field(m) for m in (period.months if period.is_first else (period.month,))
-                if month_field(m) in ledger.columns]
-    key = month_field(period.month)
-
-    def has_figure(i: int) -> bool:
-        if ledger.cell(i, key) in out.writes:
-            return True
-        return any(as_number(cols(k)[i]) is not None for k in own_keys)
-
-    by_unit: dict[Any, list[int]] = defaultdict(list)  # one pass: a province ledger has 150 units
-    for i, v in enumerate(cols("unit")):
-        by_unit[v].append(i)
-    month_text = period.label if period.is_first else f"{period.month}月"
-    expected = [u for u in settings.unit_names if u in by_unit]
-    for u in expected:
-        own = by_unit[u]
-        if u not in files:
-            out.missing.append(u)
-            out.findings.append(finding("form-missing", sheet=ledger.sheet, row=0, column=0, value=u))
-            continue
-        lacking = [i for i in own if i not in own_rows[u] and not has_figure(i)]
-        where = "、".join(files[u])
-        if not own_rows[u]:
-            out.missing.append(u)
-            out.findings.append(finding("form-own-missing", sheet=ledger.sheet, row=0, column=0, file=where, value=u,
-                                        other=where, limit=len(lacking), label=month_text))
-        elif lacking:
-            out.incomplete.append(u)
-            out.findings.append(finding("form-incomplete", sheet=ledger.sheet, row=0, column=0, file=where, value=u,
-                                        other=where, limit=len(lacking), label=month_text))
-        reason = "本单位月报表中没有该项目" if own_rows[u] else f"{u}报送的月报表中没有本单位项目"
-        column = ledger.columns.get(key, 0)
-        for i in lacking:
-            code = cols("code")[i]
-            out.findings.append(finding("form-project-missing", sheet=ledger.sheet, row=int(str(cols("_row")[i])),
-                                        column=column, field=key, value="" if code is None or code is pd.NA else code,
-                                        label=str(cols("name")[i] or ""), other=u, reason=reason, limit=month_text))
-
-
-class _Columns:
-    """A frame's columns as plain lists, each fetched once: per-cell DataFrame access made
-    merging 3,000 rows take seconds."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self._frame = frame
-        self._cache: dict[str, list[Any]] = {}
-
-    def __call__(self, key: str) -> list[Any]:
-        if key not in self._cache:
-            self._cache[key] = self._frame[key].tolist()
-        return self._cache[key]
-
-
-def _prev_sums(frame: pd.DataFrame, prev_cols: list[str]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Per project, the months before the period summed (empty, text or infinite as nothing),
-    added column by column in month order: the same floats as summing each row's cells in turn."""
-    acc = np.zeros(len(frame))
-    for col in prev_cols:
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        acc = acc + np.where(np.isfinite(values), values, 0.0)
-    return acc
-
-
-def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormData, row: Any, key: str,
-               prev: float, tol: float) -> None:
-    name = str(cols("name")[i] or row.code)
-    value, cum = as_number(row.value), as_number(row.cumulative)
-    if value is None and cum is not None:
-        value = cum - prev
-    if value is not None and value < 0 and row.value is not None:
-        r, c = _where(form, row, "value")
-        out.findings.append(finding("negative-amount", sheet=form.sheet, row=r, column=c, file=form.file, field="value",
-                                    value=value, label=f"{name} 本月完成"))
-        return
-    if cum is not None and cum < prev - tol:
-        rc, cc = _where(form, row, "cumulative")
-        out.findings.append(finding("cumulative-decrease", sheet=form.sheet, row=rc, column=cc, file=form.file,
-                                    field="cumulative", value=cum, limit=prev, label=str(name)))
-        return
-    if value is not None:
-        cell = ledger.cell(i, key)
-        old = as_number(cols(key)[i])
-        if old is None or abs(old - value) > 1e-9:
-            out.writes[cell] = value
-            if old is not None:
-                out.revisions.append(finding("form-revision", sheet=ledger.sheet, row=int(str(cols("_row")[i])),
-                                             column=ledger.columns[key], file=form.file, field=key, value=value,
-                                             limit=old, label=f"{name} {key[1:].lstrip('0')}月"))
-        out.merged += 1
-    for k in ("progress_text", "problems"):
-        text = getattr(row, k)
-        current = cols(k)[i]
-        if text and k in ledger.columns and str(text).strip() != ("" if current is None else str(current)).strip():
-            out.writes[ledger.cell(i, k)] = str(text).strip()
-    if row.in_stats is not None and "in_stats" in ledger.columns:
-        old_flag = cols("in_stats")[i]
-        if old_flag is pd.NA or bool(old_flag) != row.in_stats:
-            out.writes[ledger.cell(i, "in_stats")] = "是" if row.in_stats else "否"
 
 
 def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None] | None = None) -> tuple[list[FormData], list[Finding]]:
