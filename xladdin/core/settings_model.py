@@ -2,9 +2,9 @@
 with the district's defaults.
 
 Pure core (standard library, pydantic). The models and their defaults only: the 参数 sheet's
-layout, its writer and its reader (every bad cell a finding) are ``core.settings``, which also
-re-exports everything here. Defaults are the Guancheng Hui District's 2022 plan
-(../shared/domain/BRIEF.md).
+layout, its writer and its reader (every bad cell a finding) are ``core.settings``, which
+re-exports everything here and lists it in its ``__all__``: import settings from there.
+Defaults are the Guancheng Hui District's 2022 plan (../shared/domain/BRIEF.md).
 """
 
 from __future__ import annotations
@@ -13,26 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xladdin.core.fields import LEVELS, STATUSES
 from xladdin.core.values import FLAG_FALSE, FLAG_TRUE
-
-__all__ = [
-    "DEFAULT_CATEGORIES",
-    "DEFAULT_LEVELS",
-    "DEFAULT_STATUSES",
-    "DEFAULT_TARGETS",
-    "DEFAULT_UNITS",
-    "KIND_SYNONYMS",
-    "RANKED_KINDS",
-    "SETTINGS_SHEET",
-    "BondWeights",
-    "CategorySpec",
-    "DocumentSpec",
-    "Settings",
-    "TargetSpec",
-    "TermSpec",
-    "Thresholds",
-    "UnitSpec",
-    "default_settings",
-]
 
 SETTINGS_SHEET = "参数"
 # The plan's 三、(三) ranks "经济开发区、各街道办事处": those kinds take part by default. A township
