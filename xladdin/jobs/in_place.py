@@ -27,9 +27,10 @@ def mark_in_place(path: Path, *, sheet: str | None = None, password: str | None 
     """``validate --mark``: the findings (the same as a read-only run: formula cells read as their
     cached results) written into 校验结果 and the marked cells; returns the report and the number
     of cells marked."""
-    return run_in_place(Path(path), lambda engine: validate_and_mark(engine, sheet=sheet), needs=MARK_NEEDS,
+    done = run_in_place(Path(path), lambda engine: validate_and_mark(engine, sheet=sheet), needs=MARK_NEEDS,
                         password=password, progress=progress, cached_values=True, name=MARK_JOB,
-                        describe=lambda done: f"标注 {done[1]} 个单元格")
+                        describe=lambda done: f"标注 {done.marked} 个单元格")
+    return done.report, done.marked
 
 
 def consolidate_in_place(master: Path, period: Period, forms: Path | None, *, output: Path | None = None,

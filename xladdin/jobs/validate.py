@@ -9,6 +9,7 @@ touches nothing else.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from xladdin.core.findings import CODES, SEVERITY_LABELS, Finding, Report
 from xladdin.core.ledger import READ_COLUMNS, Ledger
@@ -22,7 +23,7 @@ from xladdin.jobs.inspect import column_rows
 from xladdin.jobs.outputs import region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
 
-__all__ = ["FINDINGS_HEADER", "MARK_NEEDS", "clear_marks", "finding_row", "mark_findings", "validate",
+__all__ = ["FINDINGS_HEADER", "MARK_NEEDS", "Marked", "clear_marks", "finding_row", "mark_findings", "validate",
            "validate_and_mark", "write_columns", "write_findings"]
 
 # what ``validate_and_mark`` writes: the engine is chosen for this before the job runs
@@ -37,9 +38,11 @@ _SOURCE_COL = FINDINGS_HEADER.index("检查")
 _MARKS_HEADER: list[object] = ["工作表", "单元格", "原填充色", "原批注"]
 
 
-def validate(engine: Engine, *, sheet: str | None = None, settings: Settings | None = None) -> tuple[Report, Ledger]:
-    """Validate the workbook's ledger; the 参数 sheet's own problems are part of the report."""
-    setting_findings: list[Finding] = []
+def validate(engine: Engine, *, sheet: str | None = None, settings: Settings | None = None,
+             setting_findings: list[Finding] | None = None) -> tuple[Report, Ledger]:
+    """Validate the workbook's ledger; the 参数 sheet's own problems are part of the report
+    (``setting_findings``, when the caller parsed 参数 itself)."""
+    setting_findings = list(setting_findings or [])
     if settings is None:
         settings, setting_findings = load_settings(engine)
     engine.status("正在读取项目台账 …")
@@ -156,11 +159,22 @@ def clear_marks(engine: Engine) -> None:
     engine.write_block(marks, "A1", [], clear=(data.max_row, 4))
 
 
-def validate_and_mark(engine: Engine, *, sheet: str | None = None) -> tuple[Report, int]:
-    """The 校验台账 job: validate, write 校验结果, mark the offending cells; (report, cells marked)."""
-    report, ledger = validate(engine, sheet=sheet)
+@dataclass(frozen=True)
+class Marked:
+    """What the 校验台账 job did: its report, the cells it marked, and the 参数 it ran with (the
+    session reads the backup count and age from them instead of parsing 参数 again)."""
+
+    report: Report
+    marked: int
+    settings: Settings
+
+
+def validate_and_mark(engine: Engine, *, sheet: str | None = None) -> Marked:
+    """The 校验台账 job: validate, write 校验结果, mark the offending cells."""
+    settings, setting_findings = load_settings(engine)
+    report, ledger = validate(engine, sheet=sheet, settings=settings, setting_findings=setting_findings)
     write_findings(engine, report, ledger=ledger)
-    return report, mark_findings(engine, report)
+    return Marked(report, mark_findings(engine, report), settings)
 
 
 def mark_findings(engine: Engine, report: Report) -> int:
