@@ -204,11 +204,17 @@ def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[in
     out: list[bytes] = []
     pos = 0
     done: set[int] = set()
+    pending = sorted(by_row)  # rows to style, in order; ``at`` is the first not yet passed
+    at = 0
 
-    def new_rows(upto: int | None) -> None:
-        for r in sorted(k for k in by_row if k not in done and (upto is None or k < upto)):
-            out.append(b'<%srow r="%d">%s</%srow>' % (p, r, _cells(p, r, {}, by_row[r], derive), p))
-            done.add(r)
+    def new_rows(upto: int | None) -> None:  # one pass over ``pending`` for the whole sheet, not per row
+        nonlocal at
+        while at < len(pending) and (upto is None or pending[at] < upto):
+            r = pending[at]
+            at += 1
+            if r not in done:
+                out.append(b'<%srow r="%d">%s</%srow>' % (p, r, _cells(p, r, {}, by_row[r], derive), p))
+                done.add(r)
 
     for rm in row_re.finditer(body):
         num = re.search(rb'(?:^|\s)r="(\d+)"', rm.group(1))
