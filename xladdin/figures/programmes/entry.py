@@ -59,8 +59,9 @@ def entry_report(frame: pd.DataFrame, settings: Settings, period: Period, *,
     data = verdict.assign(unit=units_of(frame["unit"]))
     rows: list[dict[str, Any]] = []
     order = unit_order(settings)
-    for unit in sorted(set(data["unit"]), key=lambda u: order.get(u, 10**6)):
-        d = data[data["unit"] == unit]
+    groups = dict(tuple(data.groupby("unit", sort=False)))  # one pass, not a mask per unit
+    for unit in sorted(groups, key=lambda u: order.get(u, 10**6)):
+        d = groups[unit]
         if not (d["required"].any() or d["unknown"].any()):
             continue
         rows.append(_report_row(unit, d))
