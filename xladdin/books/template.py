@@ -42,7 +42,7 @@ from xladdin.core.fields import (
     STATUSES,
     month_field,
 )
-from xladdin.core.regions import REGIONS, SHEETS
+from xladdin.core.regions import NAMES, REGIONS, SHEETS
 from xladdin.core.settings import Settings, default_settings, settings_rows
 from xladdin.figures import bulletin_layout as BL
 from xladdin.figures.presentation import plain, yes_no
@@ -75,8 +75,6 @@ OUTPUT_WIDTHS: dict[str, tuple[float, ...]] = {  # column widths of the output s
 BULLETIN_ROWS = 300  # pre-styled body rows of 通报 (the demo's bulletin uses about 90)
 VALIDATED_ROWS = 3000  # validation and formats reach this far below the header, for rows staff add
 FLAG_KEYS = tuple(f.key for f in FIELDS if f.kind == "flag")
-NAMES = {"month": "xl_month", "version": "xl_template_version", "master_id": "xl_master_id",
-         "units": "xl_units", "categories": "xl_categories", "ledger": "xl_ledger_header", "stats": "xl_stats_header"}
 
 
 @dataclass(frozen=True)

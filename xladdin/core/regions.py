@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["COLUMNS_REGION", "REGIONS", "SHEETS", "Region"]
+__all__ = ["COLUMNS_REGION", "NAMES", "REGIONS", "SHEETS", "Region"]
 
 
 class Region(NamedTuple):
@@ -17,6 +17,11 @@ class Region(NamedTuple):
     sheet: str
     anchor: str  # default top-left cell when the name is absent
 
+
+# Defined names the template creates that jobs read back (the 台账标识 ``xl_master_id`` among them).
+# Here, not in books.template, so a job that only reads a name does not import openpyxl.
+NAMES = {"month": "xl_month", "version": "xl_template_version", "master_id": "xl_master_id",
+         "units": "xl_units", "categories": "xl_categories", "ledger": "xl_ledger_header", "stats": "xl_stats_header"}
 
 SHEETS = {
     "guide": "说明",

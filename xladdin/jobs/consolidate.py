@@ -112,7 +112,7 @@ def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None
 
 def master_identity(engine: Engine) -> str | None:
     """The master's 台账标识 (defined name ``xl_master_id``), or None when it has none."""
-    from xladdin.books.template import NAMES
+    from xladdin.core.regions import NAMES
 
     where = engine.defined_name(NAMES["master_id"])
     if where is None:
