@@ -12,11 +12,11 @@ import re
 import zipfile
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from xladdin import errors
 from xladdin.core.sheet import Merge, SheetData, parse_ref
 from xladdin.engines.xlsx.sheet_xml import formula_cells
+from xladdin.engines.xlsx.xml_text import escape
 
 __all__ = ["open_workbook", "overlay_cells", "read_sheet", "sheet_part", "translate"]
 

@@ -14,10 +14,10 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from xladdin.core.sheet import parse_ref
 from xladdin.engines.xlsx.package import rels_part, rels_targets
+from xladdin.engines.xlsx.xml_text import escape
 
 __all__ = ["ChartSpec", "add_charts", "sheet_drawing"]
 

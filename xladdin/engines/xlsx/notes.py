@@ -19,10 +19,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from xml.sax.saxutils import unescape
 
 from xladdin.core.sheet import cell_ref, parse_ref
 from xladdin.engines.xlsx.package import rels_part, rels_targets
+from xladdin.engines.xlsx.xml_text import unescape
 from xladdin.errors import EngineUnsupported
 
 __all__ = ["SheetNotes", "add_relationship", "free_name", "load_notes"]

@@ -16,7 +16,8 @@ import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from xml.sax.saxutils import escape, unescape
+
+from xladdin.engines.xlsx.xml_text import escape, unescape
 
 __all__ = ["defined_names", "deflate", "drop_part", "rels_part", "rels_targets", "resolve", "set_calc_full", "set_defined_name",
            "sheet_entries", "write_package"]

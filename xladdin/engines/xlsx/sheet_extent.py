@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from xml.sax.saxutils import unescape
 
 from xladdin.core.sheet import parse_ref
 from xladdin.engines.xlsx.package import rels_targets, sheet_entries
+from xladdin.engines.xlsx.xml_text import unescape
 
 __all__ = ["Extent", "SheetInfo", "scan_extent", "sheet_infos"]
 

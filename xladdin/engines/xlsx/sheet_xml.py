@@ -484,7 +484,7 @@ def formula_cells(xml: bytes, *, uncached_only: bool = False) -> dict[tuple[int,
 
     One regular-expression pass over the ``<f>`` elements: a 30,000-row ledger holds 120,000
     formulas, and a Python loop per formula took most of a second."""
-    from xml.sax.saxutils import unescape
+    from xladdin.engines.xlsx.xml_text import unescape
 
     p = _prefix(xml)
     start = xml.find(b"<" + p + b"sheetData")
