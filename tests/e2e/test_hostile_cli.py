@@ -83,6 +83,34 @@ def test_password_protected_ledger(tmp_path: Path) -> None:
     assert any(f["code"] == "duplicate-code" for f in report["findings"])
 
 
+def test_mark_with_password_saves_the_ledger_encrypted_with_it(tmp_path: Path) -> None:
+    """``validate --mark --password`` writes the marks and saves with the same open password: the
+    master never lands on disk as a plain copy (it did before: openpyxl saved it unencrypted)."""
+    import io
+
+    plain = tmp_path / "plain.xlsx"
+    shutil.copyfile(FIXTURES / "rules.xlsx", plain)
+    locked = tmp_path / "加密台账.xlsx"
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with plain.open("rb") as src, locked.open("wb") as out:
+        OOXMLFile(src).encrypt("gc2022", out)
+    plain.unlink()
+    proc = run_cli("validate", locked, "--mark", "--password", "gc2022")
+    assert proc.returncode == 1, proc.stderr
+    assert safety.is_encrypted(locked)  # still protected ...
+    assert "设有打开密码" in _refused(locked)  # ... refused without the password, as before
+    assert "密码不正确" in _refused(locked, "--password", "nope")
+    wb = openpyxl.load_workbook(io.BytesIO(safety.decrypt(locked, "gc2022").getvalue()))  # ... and marked
+    assert wb["项目台账"]["I6"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert "不能为负数" in wb["项目台账"]["I6"].comment.text
+    assert "金额为负数" in [c.value for c in wb["校验结果"]["C"]]
+    backups = list((tmp_path / "备份").glob("*.xlsx"))
+    assert backups and all(safety.is_encrypted(b) for b in backups)  # the backup is the encrypted original
+    proc = run_cli("validate", locked, "--password", "gc2022", "--json")  # reopens: same findings as marked
+    assert proc.returncode == 1 and json.loads(proc.stdout)["projects"] == 19
+
+
 @pytest.mark.libreoffice
 def test_legacy_xls_is_refused_with_how_to_convert(tmp_path: Path) -> None:
     (xls,) = libreoffice.convert([FIXTURES / "rules.xlsx"], tmp_path, "xls")

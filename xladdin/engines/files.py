@@ -43,6 +43,7 @@ class FileEngine:
         self.writable = writable
         self._progress = progress
         self._data: io.BytesIO | None = None
+        self._password = password or None  # kept: save() encrypts with it again
         if password:
             self._data = safety.decrypt(self.path, password)
             safety.check_zip(self._data, self.label)
@@ -281,7 +282,17 @@ class FileEngine:
             raise errors.UsageError(f"“{self.label}”以只读方式打开，不能保存。")
         target = Path(output) if output is not None else self.path
         self.status(f"正在保存 {target.name} …")
-        safety.atomic_write(target, lambda tmp: self._wb.save(tmp))
+        if self._password is not None:  # opened with its password: saved with it, never as a plain copy
+            password = self._password
+
+            def write_encrypted(tmp: Path) -> None:
+                buffer = io.BytesIO()
+                self._wb.save(buffer)
+                safety.encrypt_to(buffer.getvalue(), password, tmp)
+
+            safety.atomic_write(target, write_encrypted)
+        else:
+            safety.atomic_write(target, lambda tmp: self._wb.save(tmp))
         return target
 
     def close(self) -> None:

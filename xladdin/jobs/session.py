@@ -71,14 +71,18 @@ def job_snapshot(path: Path) -> Iterator[JobFiles]:
 
 
 def commit_result(files: JobFiles, settings: Settings, status: Callable[[str], None], job: str, month: int | None,
-                  changes: str) -> bool:
+                  changes: str, password: str | None = None) -> bool:
     """Back up the original and replace the master with the job's result, if the result differs
-    (False: nothing changed, nothing written)."""
+    (False: nothing changed, nothing written). ``password``: the result is encrypted with it (as
+    the original was) and is vetted decrypted, as it will be opened next time."""
     if not files.changed():
         status("台账内容无变化，未修改原文件，也未备份。")
         return False
     try:  # never write a workbook that our own checks would refuse to open next time
-        safety.inspect_package(files.work)
+        if password:
+            safety.decrypt(files.work, password)
+        else:
+            safety.inspect_package(files.work)
     except WorkbookUnreadable as exc:
         raise WorkbookUnreadable(f"本次{job}的结果未通过安全检查（{exc.message}），为免生成无法再打开的台账，"
                                  "未保存，原文件未修改。") from exc
@@ -122,7 +126,7 @@ def _file_session(files: JobFiles, output: Path | None, password: str | None,
     finally:
         engine.close()
     if output is None:  # the engine is closed: nothing holds the working copy open while it moves
-        commit_result(files, settings, engine.status, job, month, changes() if changes else job)
+        commit_result(files, settings, engine.status, job, month, changes() if changes else job, password)
 
 
 def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str] = ALL_WRITES,

@@ -237,6 +237,15 @@ def decrypt(path: Path, password: str) -> io.BytesIO:
     return out
 
 
+def encrypt_to(data: bytes, password: str, target: Path) -> None:
+    """Write workbook ``data`` (a plain .xlsx package) to ``target`` encrypted with ``password``
+    (ECMA-376 agile encryption, as Excel does): a workbook opened with a password is saved with it."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with Path(target).open("wb") as out:
+        OOXMLFile(io.BytesIO(data)).encrypt(password, out)
+
+
 def at_risk_parts(path: Path, *, keep_vba: bool | None = None, include_minor: bool = False) -> list[str]:
     """Chinese descriptions of content an openpyxl load + save of ``path`` would drop or alter
     (empty list: safe to save in place). The file is vetted with ``inspect_package`` first.
