@@ -52,6 +52,7 @@ __all__ = [
     "LEDGER_FIRST_ROW",
     "LEDGER_HEADER_ROW",
     "MASTER_FILE",
+    "NAMES",
     "STATS_COLUMNS",
     "STATS_FIRST_ROW",
     "TEMPLATE_ID",

@@ -59,7 +59,7 @@ def entry_report(frame: pd.DataFrame, settings: Settings, period: Period, *,
     data = verdict.assign(unit=units_of(frame["unit"]))
     rows: list[dict[str, Any]] = []
     order = unit_order(settings)
-    groups = dict(tuple(data.groupby("unit", sort=False)))  # one pass, not a mask per unit
+    groups: dict[str, pd.DataFrame] = {str(u): d for u, d in data.groupby("unit", sort=False)}  # not a mask per unit
     for unit in sorted(groups, key=lambda u: order.get(u, 10**6)):
         d = groups[unit]
         if not (d["required"].any() or d["unknown"].any()):

@@ -79,7 +79,7 @@ def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
     data = pd.DataFrame({"unit": units_of(frame["unit"]), "nature": natures, "completed": frame["status"] == "竣工",
                          "planned": planned, "due": due, "started": started, "name": frame["name"].astype(str)})
     order = unit_order(settings)
-    groups = dict(tuple(data.groupby("unit", sort=False)))  # one pass, not a mask per unit (150 units: 1 s)
+    groups: dict[str, pd.DataFrame] = {str(u): d for u, d in data.groupby("unit", sort=False)}  # not a mask per unit
     rows = [_row(u, groups[u], has_nature, has_plan) for u in sorted(groups, key=lambda u: order.get(u, 10**6))]
     rows.append(_row(TOTAL, data, has_nature, has_plan))
     return pd.DataFrame(rows, columns=list(STARTS_COLUMNS))
