@@ -43,6 +43,7 @@ LEDGER_ROWS: list[list[object]] = [
 ]
 MARKED_CELLS = {"F3", "D4", "B5"}  # row numbers shift by the header: data rows are 2..5
 WORKBOOK_TRIO = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+APP_PROPS = "docProps/app.xml"  # its sheet list (TitlesOfParts) gains each sheet a job adds
 # what a consolidation writes: its output regions and its findings (校验结果)
 OUTPUT_SHEETS = {SHEETS[k] for k in ("summary", "ranking", "history", "programmes", "bulletin", "findings")}
 
@@ -114,6 +115,38 @@ def unexpected_changes(before: Path, after: Path, allowed: set[str]) -> list[str
     return bad
 
 
+def sheet_list_problems(path: Path) -> list[str]:
+    """docProps/app.xml, when it lists worksheets (TitlesOfParts under a worksheet heading), must
+    list exactly the workbook's worksheets, in workbook order, and its counts must add up."""
+    import re
+
+    from xladdin.engines.xlsx.app_props import WORKSHEET_HEADINGS
+    from xladdin.engines.xlsx.xml_text import unescape
+
+    with zipfile.ZipFile(path) as zf:
+        if APP_PROPS not in zf.namelist():
+            return []
+        app = zf.read(APP_PROPS).decode("utf-8")
+        workbook = zf.read("xl/workbook.xml").decode("utf-8")
+        targets = rels_targets(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8"), "xl/workbook.xml")
+    heads = re.search(r"<HeadingPairs>.*?</HeadingPairs>", app, re.S)
+    parts = re.search(r"<TitlesOfParts>.*?</TitlesOfParts>", app, re.S)
+    if heads is None or parts is None:
+        return []
+    labels = [unescape(t) for t in re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", heads.group(0))]
+    counts = [int(n) for n in re.findall(r"<vt:i4>(\d+)</vt:i4>", heads.group(0))]
+    titles = [unescape(t) for t in re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", parts.group(0))]
+    k = next((i for i, label in enumerate(labels) if label in WORKSHEET_HEADINGS), None)
+    if k is None:
+        return []
+    listed = titles[sum(counts[:k]): sum(counts[:k + 1])]
+    worksheets = [name for name, rid in sheet_entries(workbook) if targets.get(rid, ("",))[0] == "worksheet"]
+    size = re.search(r'size="(\d+)"', parts.group(0))
+    if listed != worksheets or len(titles) != sum(counts) or size is None or int(size.group(1)) != len(titles):
+        return [f"{APP_PROPS} lists {listed} (of {len(titles)} titles), the workbook's worksheets are {worksheets}"]
+    return []
+
+
 def _styles(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as zf:
         targets = rels_targets(zf.read("xl/_rels/workbook.xml.rels").decode("utf-8"), "xl/workbook.xml")
@@ -150,7 +183,7 @@ def check(src: Path, work: Path) -> tuple[Result, Path | None, Path | None]:
         res.added_ledger = f"FAIL {type(exc).__name__}: {exc}"
         res.problems.append("ledger not added")
         return res, None, None
-    bad = unexpected_changes(src, base, WORKBOOK_TRIO)
+    bad = unexpected_changes(src, base, WORKBOOK_TRIO | {APP_PROPS}) + sheet_list_problems(base)
     res.added_ledger = "ok" if not bad else "FAIL " + "; ".join(bad)
     res.problems += bad
 
@@ -162,8 +195,8 @@ def check(src: Path, work: Path) -> tuple[Result, Path | None, Path | None]:
         res.problems.append(res.mark)
         return res, None, None
     ledger_part = sheet_parts(base)[LEDGER]
-    allowed = WORKBOOK_TRIO | related(marked, ledger_part) | related(base, ledger_part) | _styles(base)
-    bad = unexpected_changes(base, marked, allowed)
+    allowed = WORKBOOK_TRIO | {APP_PROPS} | related(marked, ledger_part) | related(base, ledger_part) | _styles(base)
+    bad = unexpected_changes(base, marked, allowed) + sheet_list_problems(marked)
     changed = sorted(n for n, raw in raw_members(base).items() if raw_members(marked).get(n) != raw)
     res.mark = (f"ok ({len(changed)} changed)" if not bad else "FAIL " + "; ".join(bad))
     res.problems += bad
@@ -184,10 +217,10 @@ def check(src: Path, work: Path) -> tuple[Result, Path | None, Path | None]:
         res.problems.append(res.consolidate)
         return res, marked, None
     parts = sheet_parts(marked)
-    allowed = WORKBOOK_TRIO | _styles(marked) | related(marked, ledger_part)
+    allowed = WORKBOOK_TRIO | {APP_PROPS} | _styles(marked) | related(marked, ledger_part)
     for sheet in OUTPUT_SHEETS & set(parts):
         allowed |= related(marked, parts[sheet])
-    bad = unexpected_changes(marked, consolidated, allowed)
+    bad = unexpected_changes(marked, consolidated, allowed) + sheet_list_problems(consolidated)
     changed = sorted(n for n, raw in raw_members(marked).items() if raw_members(consolidated).get(n) != raw)
     res.consolidate = (f"ok ({len(changed)} changed)" if not bad else "FAIL " + "; ".join(bad))
     res.problems += bad

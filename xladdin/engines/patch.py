@@ -36,6 +36,7 @@ from xladdin import errors
 from xladdin.core.sheet import SheetData, parse_ref
 from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
 from xladdin.engines.guards import vetting as safety
+from xladdin.engines.xlsx.app_props import app_with_sheets
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.notes import SheetNotes, add_relationship, free_name, load_notes, write_notes
 from xladdin.engines.xlsx.package import (
@@ -360,6 +361,9 @@ class PatchEngine:
                 types = types[:at] + "".join(f'<Override PartName="/{part}" ContentType="{CT_WORKSHEET}"/>'
                                              for part in self._new.values()) + types[at:]
                 changes[CONTENT_TYPES] = types.encode("utf-8")
+                app = app_with_sheets(read, list(self._new))  # docProps/app.xml lists every worksheet
+                if app is not None:
+                    changes[app[0]] = app[1]
             if any(p.startswith("xl/worksheets/") for p in changes):
                 workbook = set_calc_full(workbook)
             wb_rels = self._wb_rels
