@@ -33,7 +33,7 @@ def test_deflate_round_trips_at_every_size(size: int) -> None:
     data = _xmlish(size, size)
     raw = deflate(data)
     assert zlib.decompress(raw, -15) == data
-    if size >= _PARALLEL_MIN:  # chunked (level 1), yet within 1 % of one whole level-1 stream's size
+    if size >= _PARALLEL_MIN:  # chunked (_LEVEL_LARGE), yet within 1 % of one whole stream's size at that level
         whole = zlib.compressobj(_LEVEL_LARGE, zlib.DEFLATED, -15)
         assert len(raw) <= 1.01 * len(whole.compress(data) + whole.flush())
 
