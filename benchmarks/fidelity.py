@@ -117,7 +117,8 @@ def unexpected_changes(before: Path, after: Path, allowed: set[str]) -> list[str
 
 def sheet_list_problems(path: Path) -> list[str]:
     """docProps/app.xml, when it lists worksheets (TitlesOfParts under a worksheet heading), must
-    list exactly the workbook's worksheets, in workbook order, and its counts must add up."""
+    list exactly the workbook's worksheets (but veryHidden ones, as Excel), in workbook order, and
+    its counts must add up."""
     import re
 
     from xladdin.engines.xlsx.app_props import WORKSHEET_HEADINGS
@@ -140,7 +141,9 @@ def sheet_list_problems(path: Path) -> list[str]:
     if k is None:
         return []
     listed = titles[sum(counts[:k]): sum(counts[:k + 1])]
-    worksheets = [name for name, rid in sheet_entries(workbook) if targets.get(rid, ("",))[0] == "worksheet"]
+    very_hidden = {unescape(n) for n in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"[^>]*\bstate="veryHidden"', workbook)}
+    worksheets = [name for name, rid in sheet_entries(workbook)  # Excel leaves veryHidden sheets out of the list
+                  if targets.get(rid, ("",))[0] == "worksheet" and name not in very_hidden]
     size = re.search(r'size="(\d+)"', parts.group(0))
     if listed != worksheets or len(titles) != sum(counts) or size is None or int(size.group(1)) != len(titles):
         return [f"{APP_PROPS} lists {listed} (of {len(titles)} titles), the workbook's worksheets are {worksheets}"]
