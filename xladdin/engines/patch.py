@@ -28,7 +28,7 @@ import re
 import time
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from xladdin.core.sheet import SheetData, parse_ref
 from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.app_props import app_with_sheets
-from xladdin.engines.xlsx.calamine_read import in_background, open_workbook, read_sheet
+from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.notes import SheetNotes, add_relationship, free_name, load_notes, write_notes
 from xladdin.engines.xlsx.package import (
     defined_names,
@@ -159,21 +159,16 @@ class PatchEngine:
         calamine workbook to use, or None for a new one (a prefetch thread has its own)."""
         with zipfile.ZipFile(self.path) as zf:
             xml = zf.read(self._parts[sheet])
-        has_formulas = not self._cached_values and self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
-        # the formulas are scanned (Python) while calamine parses (Rust, without the GIL)
-        scan = in_background(lambda: formula_cells(xml)) if has_formulas else None
         own = open_workbook(self.path, self.label) if cal is None else None
         try:
             base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml, formulas=self._cached_values)
         finally:
             if own is not None:
                 own.close()
-            if scan is not None:
-                wait([scan])  # the thread ends with the read, whether it raised or not
-        found = scan.result() if scan is not None else {}
         if self._cached_values:
             return base, xml
-        for (r, c), text in found.items():
+        has_formulas = self._kinds.get(sheet) == "worksheet" and (b"<f" in xml or b":f" in xml)
+        for (r, c), text in (formula_cells(xml) if has_formulas else {}).items():
             while len(base.rows) < r:
                 base.rows.append([])
             row = base.rows[r - 1]
