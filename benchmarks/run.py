@@ -47,7 +47,8 @@ PY = sys.executable
 TIMEOUT_S = 60.0  # per measured command; a job still running then is reported as MISS (timeout)
 # The inputs depend on these modules: a change to any of them regenerates the cached inputs.
 _GENERATORS = ("demo/projects.py", "demo/progress.py", "books/form_writer.py", "core/form_layout.py",
-               "books/template.py", "core/settings.py", "core/fields.py", "books/styling.py")
+               "books/template.py", "core/settings.py", "core/settings_model.py", "core/fields.py",
+               "books/styling.py")
 
 
 @dataclass(frozen=True)
