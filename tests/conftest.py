@@ -33,6 +33,23 @@ def cli_json(*args: str | Path) -> tuple[int, Any]:
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
 
 
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo district built once per session (once per xdist worker): (master ledger, folder of
+    the returned 月报表). Shared: a test that writes copies it first; teardown fails if one did not."""
+    from xladdin.demo.district import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-shared")
+    result = build_demo(folder)
+    before = _tree_bytes(folder)
+    yield result.master, result.forms_dir
+    assert _tree_bytes(folder) == before, "a test wrote into the shared demo (copy it first)"
+
+
 @pytest.fixture
 def fixture_copy(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Copy a committed fixture into tmp_path (tests that write never touch the originals)."""
