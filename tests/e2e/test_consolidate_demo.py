@@ -88,6 +88,7 @@ def test_month_6_escalates_to_principal_leader_and_reruns_identically(demo: Path
     assert "统计入库完成情况（季度通报）" in bulletin and "入库率" in bulletin
 
 
+@pytest.mark.libreoffice
 def test_bulletin_prints_to_pdf_with_its_figures(month5: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(month5)
     for ws in list(wb.worksheets):

@@ -54,6 +54,8 @@ def big_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.libreoffice
+@pytest.mark.slow
 def test_patched_big_sheet_is_a_valid_zip_read_alike_by_every_reader(big_book: Path, tmp_path: Path) -> None:
     path = tmp_path / "big.xlsx"
     path.write_bytes(big_book.read_bytes())

@@ -25,6 +25,7 @@ from tests.engines.remote_book import book_from, cells, normalised, payload, rep
 from xladdin.core.periods import Period
 from xladdin.excel import ribbon
 
+pytestmark = pytest.mark.libreoffice  # the remote book is the demo as LibreOffice recalculated it
 
 @pytest.fixture(scope="module")
 def demo(demo_build: Any, demo_recalculated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
