@@ -47,6 +47,9 @@ def main_json(*args: str | Path) -> tuple[int, Any]:
     return code, json.loads(text) if text.strip() else None
 
 
+_PRISTINE: dict[str, Path] = {}
+
+
 def _tree_bytes(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
@@ -61,8 +64,16 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
     folder = tmp_path_factory.mktemp("demo-shared")
     result = build_demo(folder)
     before = _tree_bytes(folder)
+    # what demo_copy copies: the build's files alone (a job with --output leaves an empty 备份
+    # folder beside the shared master it read)
+    shutil.copytree(folder, _PRISTINE.setdefault("demo", tmp_path_factory.mktemp("demo-pristine") / "demo"))
     yield result
     assert _tree_bytes(folder) == before, "a test wrote into the shared demo (use demo_copy)"
+
+
+def demo_copy_source(demo_build: Any) -> Path:
+    """The folder to copy for a writable demo (the build's files as built; ``demo_build`` first)."""
+    return _PRISTINE["demo"]
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +95,7 @@ def demo_copy(demo_build: Any, tmp_path: Path):  # type: ignore[no-untyped-def]
     """Copy the shared demo folder into ``tmp_path / name`` (default "demo"); returns that folder."""
 
     def copy(name: str = "demo") -> Path:
-        return Path(shutil.copytree(demo_build.master.parent, tmp_path / name))
+        return Path(shutil.copytree(_PRISTINE["demo"], tmp_path / name))
 
     return copy
 

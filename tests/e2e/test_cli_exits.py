@@ -11,6 +11,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -31,8 +34,17 @@ def test_ctrl_c_stops_the_page_server_with_exit_130(tmp_path: Path) -> None:
         started = [proc.stdout.readline() for _ in range(3)]  # folder, URL, how to stop
         assert started[0] == f"重点项目台账工具已启动，工作文件夹：{tmp_path.resolve()}\n"
         assert started[1].startswith("请在浏览器中打开：http://127.0.0.1:")
+        url = started[1].split("：", 1)[1].strip()
+        for _ in range(600):  # serving (uvicorn's signal handlers in place) before Ctrl-C is pressed
+            try:
+                urllib.request.urlopen(url, timeout=5).close()
+                break
+            except urllib.error.HTTPError:
+                break  # an answer all the same
+            except OSError:
+                time.sleep(0.1)
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -15,6 +15,7 @@ import docx
 import openpyxl
 import pytest
 
+from tests.conftest import demo_copy_source
 from xladdin.core.periods import Period
 from xladdin.core.regions import SHEETS
 from xladdin.engines.files import FileEngine
@@ -76,7 +77,7 @@ def printed(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     """The demo consolidated in place (the patch engine, as staff run it), each output sheet alone
     to PDF in one LibreOffice run, and the bulletin exported as .docx and .pdf."""
     out = tmp_path_factory.mktemp("print")
-    folder = Path(shutil.copytree(demo_build.master.parent, out / "demo"))  # the session's demo, copied
+    folder = Path(shutil.copytree(demo_copy_source(demo_build), out / "demo"))  # the session's demo, copied
     master, forms = folder / demo_build.master.name, folder / demo_build.forms_dir.name
     run_in_place(master, lambda e: consolidate(e, Period(6), forms))
     copies = out / "copies"

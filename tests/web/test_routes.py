@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.conftest import demo_copy_source
 from xladdin.web import app as web_app
 from xladdin.web.app import create_app
 from xladdin.web.guard import cookie_name
@@ -24,7 +25,7 @@ MASTER = "主台账-演示.xlsx"
 @pytest.fixture(scope="module")
 def office(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the session's demo folder (tests/conftest.py): the page's jobs write into it."""
-    return Path(shutil.copytree(demo_build.master.parent, tmp_path_factory.mktemp("office") / "office"))
+    return Path(shutil.copytree(demo_copy_source(demo_build), tmp_path_factory.mktemp("office") / "office"))
 
 
 @pytest.fixture
