@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -31,6 +33,71 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedP
 def cli_json(*args: str | Path) -> tuple[int, Any]:
     proc = run_cli(*args)
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
+
+
+def main_json(*args: str | Path) -> tuple[int, Any]:
+    """``xladdin.cli.main`` in this process (the same parser, job, output and exit code as
+    ``cli_json`` without starting Python and importing pandas again, about a second per call)."""
+    from xladdin.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main([str(a) for a in args])
+    text = out.getvalue()
+    return code, json.loads(text) if text.strip() else None
+
+
+_PRISTINE: dict[str, Path] = {}
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo district (``build_demo``) built once per session — once per xdist worker. Shared and
+    read-only: a test that writes works on ``demo_copy`` or copies the file first; the teardown
+    fails if any test wrote into it."""
+    from xladdin.demo.district import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-shared")
+    result = build_demo(folder)
+    before = _tree_bytes(folder)
+    # what demo_copy copies: the build's files alone (a job with --output leaves an empty 备份
+    # folder beside the shared master it read)
+    shutil.copytree(folder, _PRISTINE.setdefault("demo", tmp_path_factory.mktemp("demo-pristine") / "demo"))
+    yield result
+    assert _tree_bytes(folder) == before, "a test wrote into the shared demo (use demo_copy)"
+
+
+def demo_copy_source(demo_build: Any) -> Path:
+    """The folder to copy for a writable demo (the build's files as built; ``demo_build`` first)."""
+    return _PRISTINE["demo"]
+
+
+@pytest.fixture(scope="session")
+def demo_master(demo_build: Any) -> tuple[Path, Path]:
+    """(the shared demo master ledger, the folder of its returned June 月报表); read-only."""
+    return demo_build.master, demo_build.forms_dir
+
+
+@pytest.fixture(scope="session")
+def demo_recalculated(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared demo master as LibreOffice saves it after a full recalculation (once per session)."""
+    from xladdin.engines.libreoffice import recalc
+
+    return recalc(demo_build.master, tmp_path_factory.mktemp("demo-recalc"))
+
+
+@pytest.fixture
+def demo_copy(demo_build: Any, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Copy the shared demo folder into ``tmp_path / name`` (default "demo"); returns that folder."""
+
+    def copy(name: str = "demo") -> Path:
+        return Path(shutil.copytree(_PRISTINE["demo"], tmp_path / name))
+
+    return copy
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,6 +70,7 @@ def _figures(frame: pd.DataFrame) -> dict[str, tuple[int, float, float]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(project, min_size=0, max_size=15), st.randoms(use_true_random=False))
 def test_validation_never_crashes_totals_agree_and_order_does_not_matter(

@@ -13,7 +13,6 @@ from xladdin.core.periods import Period
 from xladdin.core.settings import default_settings
 from xladdin.core.sheet import SheetData
 from xladdin.core.table_read import CATEGORY_FIELDS, LEVEL_FIELDS, TABLE_FIELDS, UNIT_FIELDS, table_frame
-from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.errors import ColumnNotFound
 from xladdin.figures import progress
@@ -47,8 +46,8 @@ def ledger_sheet(path: Path) -> SheetData:
     return find_ledger_sheet(engine.sheet_names(), engine.read, default_settings())
 
 
-def test_demo_ledger(tmp_path: Path) -> None:
-    sheet = ledger_sheet(build_demo(tmp_path).master)
+def test_demo_ledger(demo_master: tuple[Path, Path]) -> None:
+    sheet = ledger_sheet(demo_master[0])
     assert_same_tables(sheet)
 
 

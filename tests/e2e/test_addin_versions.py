@@ -181,8 +181,13 @@ def test_our_vba_modules_parse_with_a_vba_grammar() -> None:
     startup = startup_module_source(xlwings_view(UDF_MODULES).options[:2], xw.__version__, __version__)
     assert vba_syntax_errors(ribbon_bas) == []
     assert vba_syntax_errors(startup) == []
-    broken = startup.replace("< 14 Then Exit Sub", "< 14 Exit Sub", 1)
-    assert vba_syntax_errors(broken), "the grammar must reject a broken If"
+    # the grammar notices a broken If — shown on a five-line module with the startup's own If line
+    # (the whole module again would cost another ~8 s), beside the same module unbroken
+    assert "    If Val(Application.Version) < 14 Then Exit Sub" in startup.split("\r\n")
+    probe = "\r\n".join(['Attribute VB_Name = "Probe"', "Public Sub Probe()", "    Dim wasSaved As Boolean",
+                          "    If Val(Application.Version) < 14 Then Exit Sub", "End Sub", ""])
+    assert vba_syntax_errors(probe) == []
+    assert vba_syntax_errors(probe.replace("< 14 Then Exit Sub", "< 14 Exit Sub")), "the grammar must reject a broken If"
 
 
 # ---- UDF wrappers and the UDF Modules setting ---------------------------------------------------

@@ -14,16 +14,14 @@ import pytest
 
 from tests.sheets import sheet_text
 from xladdin.core.periods import Period
-from xladdin.demo.district import build_demo
 from xladdin.engines.libreoffice import to_pdf
 from xladdin.jobs.consolidate import consolidate
 from xladdin.jobs.session import open_for_job
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    return build_demo(out).master
+def demo(demo_build: Any) -> Path:
+    return Path(demo_build.master)  # built once per session (tests/conftest.py): read-only
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +88,7 @@ def test_month_6_escalates_to_principal_leader_and_reruns_identically(demo: Path
     assert "统计入库完成情况（季度通报）" in bulletin and "入库率" in bulletin
 
 
+@pytest.mark.libreoffice
 def test_bulletin_prints_to_pdf_with_its_figures(month5: Path, tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(month5)
     for ws in list(wb.worksheets):
@@ -142,10 +141,10 @@ def test_cli_consolidate_and_summary(demo: Path, tmp_path: Path) -> None:
     assert data["programmes"]["new_starts"][-1]["unit"] == "合计"
 
 
-def test_every_planted_mistake_is_reported_at_its_file_and_cell(tmp_path: Path) -> None:
+def test_every_planted_mistake_is_reported_at_its_file_and_cell(demo_build: Any, tmp_path: Path) -> None:
     """The demo's returned June forms carry four realistic mistakes; consolidation names each one
     (code, file, cell) and merges everything else."""
-    result = build_demo(tmp_path / "demo")
+    result = demo_build
     with open_for_job(result.master, output=tmp_path / "out.xlsx") as engine:
         done = consolidate(engine, Period(6), result.forms_dir)
     found = {(f.code, f.file, f.cell) for f in done.report.findings}

@@ -11,21 +11,22 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
 from tests.sheets import sheet_text
 from xladdin.cli import main
-from xladdin.demo.district import build_demo, write_samples
+from xladdin.demo.district import write_samples
 
 MONTHS = list(range(1, 13))
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def books(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("months")
-    demo = build_demo(root / "demo")
+    demo = demo_build  # built once per session (tests/conftest.py): read-only
     template = next(p for p in write_samples(root / "template") if p.name == "主台账模板.xlsx")
     return {"demo": demo.master, "template": template, "forms": demo.forms_dir}
 

@@ -6,6 +6,7 @@ scripts/print-pictures from the same demo)."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,9 @@ import docx
 import openpyxl
 import pytest
 
+from tests.conftest import demo_copy_source
 from xladdin.core.periods import Period
 from xladdin.core.regions import SHEETS
-from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.engines.libreoffice import convert
 from xladdin.figures.bulletin_layout import LINES_PER_PAGE, layout
@@ -72,23 +73,24 @@ def flat_text(pdf: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def printed(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The demo consolidated in place (the patch engine, as staff run it), each output sheet alone
     to PDF in one LibreOffice run, and the bulletin exported as .docx and .pdf."""
     out = tmp_path_factory.mktemp("print")
-    demo = build_demo(out / "demo")
-    run_in_place(demo.master, lambda e: consolidate(e, Period(6), demo.forms_dir))
+    folder = Path(shutil.copytree(demo_copy_source(demo_build), out / "demo"))  # the session's demo, copied
+    master, forms = folder / demo_build.master.name, folder / demo_build.forms_dir.name
+    run_in_place(master, lambda e: consolidate(e, Period(6), forms))
     copies = out / "copies"
     copies.mkdir()
-    pdfs = convert([one_sheet(demo.master, s, copies) for s in OUTPUTS], out / "pdf", "pdf")
-    engine = FileEngine(demo.master)
+    pdfs = convert([one_sheet(master, s, copies) for s in OUTPUTS], out / "pdf", "pdf")
+    engine = FileEngine(master)
     try:
         blocks = bulletin_blocks(engine, Period(6))
         word = export_bulletin(engine, Period(6), out / "通报.docx")
         word_pdf = export_bulletin(engine, Period(6), out / "通报-word.pdf")
     finally:
         engine.close()
-    return {"master": demo.master, "pdf": dict(zip(OUTPUTS, pdfs, strict=True)), "blocks": blocks, "docx": word,
+    return {"master": master, "pdf": dict(zip(OUTPUTS, pdfs, strict=True)), "blocks": blocks, "docx": word,
             "docx_pdf": word_pdf}
 
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import FIXTURES, cli_json, run_cli
+from tests.conftest import FIXTURES, cli_json, main_json, run_cli
 from tests.fixtures.build import EXPECTED
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_fixture_gives_exactly_the_expected_findings(name: str) -> None:
-    code, out = cli_json("validate", FIXTURES / name, "--json")
+    code, out = main_json("validate", FIXTURES / name, "--json")  # in process; the real process: below
     got = sorted(f"{f['code']}@{f['sheet']}!{f['cell']}" for f in out["findings"])
     assert got == sorted(EXPECTED[name])
     has_errors = any(f["severity"] == "error" for f in out["findings"])
@@ -22,7 +22,7 @@ def test_fixture_gives_exactly_the_expected_findings(name: str) -> None:
 
 
 def test_json_shape_and_chinese_messages() -> None:
-    _, out = cli_json("validate", FIXTURES / "rules.xlsx", "--json")
+    _, out = main_json("validate", FIXTURES / "rules.xlsx", "--json")
     assert set(out) == {"ok", "projects", "findings"} and out["projects"] == 19
     f = next(f for f in out["findings"] if f["code"] == "plan-exceeds-remaining")
     assert set(f) == {"code", "severity", "sheet", "cell", "row", "column", "field", "value", "message"}
@@ -31,7 +31,7 @@ def test_json_shape_and_chinese_messages() -> None:
 
 
 def test_unknown_unit_suggests_closest_name() -> None:
-    _, out = cli_json("validate", FIXTURES / "unit-aliases.xlsx", "--json")
+    _, out = main_json("validate", FIXTURES / "unit-aliases.xlsx", "--json")
     (f,) = out["findings"]
     assert "北下街道办" in f["message"] and "北下街街道" in f["message"]
 

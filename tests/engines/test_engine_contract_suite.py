@@ -446,6 +446,7 @@ def test_status_does_not_raise_and_is_recorded(case: Case) -> None:
         FileEngine(case.path).status("没有进度回调也不报错")  # read-only, no progress callback
 
 
+@pytest.mark.libreoffice
 def test_patch_bar_chart_joins_the_drawing_a_sheet_already_has(source: Path, tmp_path: Path) -> None:
     """Documented in engines/xlsx/chart.py: on a sheet with shapes the chart's anchor is appended to
     that drawing; the shape stays, openpyxl and LibreOffice read the chart."""

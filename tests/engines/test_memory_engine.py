@@ -17,7 +17,6 @@ from xladdin import errors
 from xladdin.core.periods import Period
 from xladdin.core.regions import REGIONS, SHEETS
 from xladdin.core.sheet import SheetData
-from xladdin.demo.district import build_demo
 from xladdin.engines.base import Engine, Formula, Link
 from xladdin.engines.files import FileEngine
 from xladdin.engines.memory import Chart, MemoryEngine
@@ -75,8 +74,8 @@ def _region_values(read: Any, region: str) -> list[list[Any]]:
 
 
 @pytest.mark.slow
-def test_a_whole_consolidation_on_memory_writes_what_the_file_job_writes(tmp_path: Path) -> None:
-    demo = build_demo(tmp_path / "demo")
+def test_a_whole_consolidation_on_memory_writes_what_the_file_job_writes(demo_build: Any, tmp_path: Path) -> None:
+    demo = demo_build  # shared, read-only: the file job runs on a copy
     file_copy = tmp_path / "file.xlsx"
     shutil.copy(demo.master, file_copy)
 
@@ -127,8 +126,8 @@ def test_a_whole_consolidation_on_memory_writes_what_the_file_job_writes(tmp_pat
     wb.close()
 
 
-def test_validation_marks_land_on_the_memory_engine(tmp_path: Path) -> None:
-    demo = build_demo(tmp_path / "demo")
+def test_validation_marks_land_on_the_memory_engine(demo_build: Any) -> None:
+    demo = demo_build
     source = FileEngine(demo.master)
     try:
         memory = MemoryEngine.from_engine(source, names=[r.name for r in REGIONS.values()])

@@ -9,16 +9,14 @@ from pathlib import Path
 import pytest
 
 from xladdin.core.periods import Period
-from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.jobs.forms import forms_from_master
 from xladdin.jobs.months import forms_month, month_after, propose_month
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    result = build_demo(tmp_path_factory.mktemp("demo"))
-    return result.master, result.forms_dir
+@pytest.fixture
+def demo(demo_master: tuple[Path, Path]) -> tuple[Path, Path]:
+    return demo_master  # built once per session (tests/conftest.py): read-only
 
 
 def test_month_after_treats_january_and_february_as_one_period() -> None:

@@ -16,7 +16,6 @@ from tests import hostile_files as hf
 from tests.conftest import run_cli
 from xladdin import errors
 from xladdin.core.periods import Period
-from xladdin.demo.district import build_demo
 from xladdin.engines import libreoffice
 from xladdin.engines.base import Formula, Link
 from xladdin.engines.files import FileEngine
@@ -31,10 +30,9 @@ INJECTIONS = ['=HYPERLINK("http://evil.example/x","点此查看")', "+cmd|' /C c
 ESCAPES = "_x0041_ is literal, \x07 is a control character"  # stored as _x005F_x0041_ and _x0007_
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    result = build_demo(tmp_path_factory.mktemp("demo"))
-    return result.master, result.forms_dir
+@pytest.fixture
+def demo(demo_master: tuple[Path, Path]) -> tuple[Path, Path]:
+    return demo_master  # built once per session (tests/conftest.py): read-only, copy before writing
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -105,11 +103,12 @@ def test_consolidation_writes_the_same_values_as_the_file_engine(demo: tuple[Pat
 
 
 @pytest.mark.libreoffice
-def test_a_master_saved_by_another_program_gives_the_same_values(demo: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_master_saved_by_another_program_gives_the_same_values(demo: tuple[Path, Path], demo_recalculated: Path,
+                                                                  tmp_path: Path) -> None:
     """LibreOffice writes shared strings, cached formula results and its own XML layout; the patch
     engine reads formulas as the file engine does (cached results go stale once a job writes)."""
-    master, forms = demo
-    resaved = libreoffice.recalc(master, tmp_path / "lo")
+    _, forms = demo
+    resaved = demo_recalculated
     patched, filed = both_engines(resaved, tmp_path, lambda e: consolidate(e, Period(6), forms))
     assert cells(patched) == cells(filed)
     assert members(patched)["xl/sharedStrings.xml"] == members(resaved)["xl/sharedStrings.xml"]

@@ -23,17 +23,16 @@ import xlwings as xw
 from tests.conftest import FIXTURES, run_cli
 from tests.engines.remote_book import book_from, cells, normalised, payload, replay
 from xladdin.core.periods import Period
-from xladdin.demo.district import build_demo
-from xladdin.engines.libreoffice import recalc
 from xladdin.excel import ribbon
 
+pytestmark = pytest.mark.libreoffice  # the remote book is the demo as LibreOffice recalculated it
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("demo")
-    result = build_demo(out)
-    calc = recalc(result.master, tmp_path_factory.mktemp("recalc"))
-    return {"master": result.master, "recalculated": calc, "forms": result.forms_dir, "dir": out}
+def demo(demo_build: Any, demo_recalculated: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The session's demo and its LibreOffice recalculation (tests/conftest.py, read-only); "dir" is
+    this module's own folder for outputs."""
+    return {"master": demo_build.master, "recalculated": demo_recalculated, "forms": demo_build.forms_dir,
+            "dir": tmp_path_factory.mktemp("ribbon")}
 
 
 @pytest.fixture(scope="module")

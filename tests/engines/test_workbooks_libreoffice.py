@@ -13,7 +13,7 @@ import pytest
 from xladdin.books.template import LEDGER_COLUMNS, LEDGER_FIRST_ROW, STATS_COLUMNS, STATS_FIRST_ROW
 from xladdin.core.fields import month_field
 from xladdin.core.form_layout import FORM_COLUMNS, FORM_FIRST_ROW, FORM_SHEET
-from xladdin.demo.district import DEMO_MONTH, build_demo, write_samples
+from xladdin.demo.district import DEMO_MONTH, write_samples
 from xladdin.engines import libreoffice
 
 pytestmark = pytest.mark.libreoffice
@@ -23,8 +23,8 @@ def close(a: Any, b: float) -> bool:
     return isinstance(a, int | float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
 
 
-def test_workbooks_recalculate_in_libreoffice_to_our_figures(tmp_path: Path) -> None:
-    demo = build_demo(tmp_path / "demo")
+def test_workbooks_recalculate_in_libreoffice_to_our_figures(demo_build: Any, tmp_path: Path) -> None:
+    demo = demo_build  # shared, read-only: LibreOffice converts copies
     sources = [*write_samples(tmp_path / "samples"), demo.master, *demo.forms[:3]]
     recalculated = libreoffice.convert(sources, tmp_path / "lo", "xlsx", suffix="-recalc")
     for path in recalculated:

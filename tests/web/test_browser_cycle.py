@@ -21,7 +21,6 @@ import pytest
 
 from tests.web.conftest import Served, start_server, stop_server
 from xladdin.core.periods import Period
-from xladdin.demo.district import build_demo
 from xladdin.engines.files import FileEngine
 from xladdin.jobs.summary import summary
 
@@ -32,10 +31,8 @@ LONG = 120_000  # ms; LibreOffice's PDF export on a busy 2-core machine
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    office = tmp_path / "重点项目台账"
-    office.mkdir()
-    build_demo(office)
+def served(demo_copy: Any) -> Iterator[Served]:
+    office = demo_copy("重点项目台账")  # the session's demo folder, copied (tests/conftest.py)
     served = start_server(office, "--no-open")
     try:
         yield served

@@ -3,6 +3,7 @@ that a master open in a spreadsheet program is never written."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from xladdin.demo.district import build_demo
+from tests.conftest import demo_copy_source
 from xladdin.web import app as web_app
 from xladdin.web.app import create_app
 from xladdin.web.guard import cookie_name
@@ -22,10 +23,9 @@ MASTER = "主台账-演示.xlsx"
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("office")
-    build_demo(folder)
-    return folder
+def office(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's demo folder (tests/conftest.py): the page's jobs write into it."""
+    return Path(shutil.copytree(demo_copy_source(demo_build), tmp_path_factory.mktemp("office") / "office"))
 
 
 @pytest.fixture
