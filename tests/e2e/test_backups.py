@@ -120,3 +120,17 @@ def test_restore_button_puts_a_backup_back(master: Path, tmp_path: Path) -> None
     shutil.copyfile(master, none)
     failed = ribbon.restore_backup(xw.Book(json=payload(none)), path=none)
     assert failed.failed and "还没有备份" in failed.text
+
+
+def test_a_job_that_backs_nothing_up_leaves_no_empty_backup_folder(master: Path, tmp_path: Path) -> None:
+    """--output writes elsewhere and a second identical run changes nothing: neither backs up, so
+    neither leaves a 备份 folder beside the master (the job's snapshot lives there while it runs)."""
+    path = tmp_path / "主台账.xlsx"
+    shutil.copyfile(master, path)
+    out = tmp_path / "结果" / "汇总.xlsx"
+    out.parent.mkdir()
+    assert main(["consolidate", str(path), "--month", "4", "--output", str(out)]) == 0
+    assert out.is_file() and not (tmp_path / "备份").exists()
+    shutil.copyfile(out, path)
+    assert main(["consolidate", str(path), "--month", "4"]) == 0  # the same result again: nothing changes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["主台账.xlsx", "结果"]

@@ -185,6 +185,7 @@ class JobFiles:
 
     def __init__(self, master: Path, folder: Path, original: Path, work: Path, fp: Fingerprint) -> None:
         self.master, self.folder, self.original, self.work, self.fp = master, folder, original, work, fp
+        self.made_backups_dir = False  # 备份/ created for this job: removed again if the job left it empty
 
     @classmethod
     def open(cls, master: Path) -> JobFiles:
@@ -192,6 +193,7 @@ class JobFiles:
         if not master.is_file():
             raise errors.WorkbookUnreadable(f"找不到文件“{master}”，请检查路径。")
         backups = master.parent / BACKUP_DIR
+        made = not backups.exists()
         try:
             backups.mkdir(exist_ok=True)
             remove_dead_temps(master.parent)
@@ -215,6 +217,7 @@ class JobFiles:
                 raise _os_error(exc, master) from exc
             raise
         files = cls(master, folder, original, work, fp)
+        files.made_backups_dir = made
         stage("snapshot", master)
         return files
 
@@ -267,6 +270,9 @@ class JobFiles:
 
     def cleanup(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.made_backups_dir:  # a job that backed nothing up (--output, no change, refused) leaves no empty 备份
+            with contextlib.suppress(OSError):
+                self.folder.parent.rmdir()
 
 
 def _os_error(exc: OSError, master: Path) -> errors.XladdinError:
