@@ -410,14 +410,37 @@ def test_entry_status_blank_says_not_filled_never_na() -> None:
 
 
 def test_ytd_over_total_without_a_ytd_column_points_at_the_month_column() -> None:
-    # no 本年累计 column: the year to date is the months' sum, 600 + 500.6 = 1100.6 > 1000 + 0.5
+    # no 本年累计 column: the year to date is the months' sum, 600 + 500.6 = 1100.6 > 1000 + 0.5;
+    # the finding names the row's last filled month cell (2月, H2), the figure that took it over
     header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月", "2月"]
     row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 100, 600, 500.6]
     assert findings(row, header=header) == [
-        ("ytd-exceeds-total", "error", "项目台账", "G2", "1,100.6", "本年累计完成 1,100.6 万元 超过 总投资 1,000 万元。")]
+        ("ytd-exceeds-total", "error", "项目台账", "H2", "1,100.6", "本年累计完成 1,100.6 万元 超过 总投资 1,000 万元。")]
     assert findings([*row[:7], 400.5], header=header) == []  # 1000.5: within the tolerance
+    # 2月 blank: 1,000.6 from 1月 alone, and the cell named is 1月's (G2), never an empty one
+    assert [f[3:5] for f in findings([*row[:6], 1000.6, None], header=header)] == [("G2", "1,000.6")]
     december = [*header[:6], "1月", "12月"]
-    assert [f[3] for f in findings(row, header=december)] == ["H2"]  # 12月 when the ledger has it
+    assert [f[3] for f in findings(row, header=december)] == ["H2"]  # 12月, the last filled month
+
+
+def test_ytd_over_total_with_neither_ytd_nor_january_nor_december_names_a_month_cell() -> None:
+    # issue 19's known bug: a ledger with only 3月…6月 gave the finding no cell (column 0).
+    # 3月 300 + 4月 300 + 5月 400.6 = 1000.6 > 1000 + 0.5 (6月 blank): the cell is 5月's, I2
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "3月", "4月", "5月", "6月"]
+    row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 100, 300, 300, 400.6, None]
+    assert findings(row, header=header) == [
+        ("ytd-exceeds-total", "error", "项目台账", "I2", "1,000.6", "本年累计完成 1,000.6 万元 超过 总投资 1,000 万元。")]
+    assert findings([*row[:8], 400.5, None], header=header) == []  # 1000.5: within the tolerance
+
+
+def test_ytd_over_total_with_a_blank_ytd_cell_names_the_months() -> None:
+    # the 本年累计 column exists but this row left it blank: the months (1月 600 + 2月 400.6 = 1000.6)
+    # are the year to date, so the finding names 2月 (I2), not the blank J2
+    assert findings(project(m01=600, m02=400.6)) == [
+        ("ytd-exceeds-total", "error", "项目台账", "I2", "1,000.6", "本年累计完成 1,000.6 万元 超过 总投资 1,000 万元。")]
+    # filled 本年累计 wins: 1000.6 there (J2); the months agree (600 + 400.6), so no ytd-mismatch
+    assert findings(project(m01=600, m02=400.6, ytd=1000.6)) == [
+        ("ytd-exceeds-total", "error", "项目台账", "J2", "1,000.6", "本年累计完成 1,000.6 万元 超过 总投资 1,000 万元。")]
 
 
 def test_bond_spending_without_a_quota_column_is_not_checked_against_zero() -> None:

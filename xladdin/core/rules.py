@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xladdin.core.fields import FIELD_BY_KEY, REQUIRED_FIELDS, SGYP_STAGES
+from xladdin.core.fields import FIELD_BY_KEY, MONTH_FIELDS, REQUIRED_FIELDS, SGYP_STAGES
 from xladdin.core.findings import Finding, Report, finding
 from xladdin.core.ledger import Ledger
 from xladdin.core.settings import Settings
@@ -146,9 +146,8 @@ def plan_and_totals(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[
     remaining = total - _zero_na(c.num("completed_before"))
     for i in _positions(plan > remaining + tol):
         yield _f(ledger, i, "annual_plan", "plan-exceeds-remaining", float(plan[i]), limit=float(remaining[i]))
-    ytd_key = "ytd" if "ytd" in ledger.columns else next((m for m in ("m12", "m01") if m in ledger.columns), "ytd")
     for i in _positions(ytd > total + tol):
-        yield _f(ledger, i, ytd_key, "ytd-exceeds-total", float(ytd[i]), limit=float(total[i]))
+        yield _f(ledger, i, _ytd_cell(ledger, c, i), "ytd-exceeds-total", float(ytd[i]), limit=float(total[i]))
     given, summed = c.num("ytd_given"), c.num("months_sum")
     for i in _positions(np.abs(given - summed) > tol):  # NaN on either side compares False
         yield _f(ledger, i, "ytd", "ytd-mismatch", float(given[i]), limit=float(summed[i]))
@@ -166,6 +165,17 @@ def plan_and_totals(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[
             applied = c.num("bond_applied")
             for i in _positions(issued > applied + tol):
                 yield _f(ledger, i, "bond_issued", "bond-issued-over-applied", float(issued[i]), limit=float(applied[i]))
+
+
+def _ytd_cell(ledger: Ledger, c: _Arrays, i: int) -> str:
+    """The cell a year to date is read from: 本年累计 when the row fills it, else the row's last
+    filled month column (the year to date is then the months' sum; the last figure is the one to
+    check first). Never column 0: a finding always names a cell."""
+    if "ytd" in ledger.columns and not c.na("ytd_given")[i]:
+        return "ytd"
+    months = [m.key for m in MONTH_FIELDS if m.key in ledger.columns]
+    filled = [m for m in months if not c.na(m)[i]]
+    return filled[-1] if filled else "ytd"
 
 
 def cumulative_decrease(ledger: Ledger, settings: Settings, c: _Arrays) -> Iterable[Finding]:
