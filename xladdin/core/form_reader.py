@@ -146,7 +146,7 @@ def read_form(sheets: list[SheetData], settings: Settings, *, file: str) -> Form
     return FormData(file=file, sheet=sheet.name, unit=vocabulary(settings).unit(unit_raw), unit_raw=unit_raw,
                     month=meta.month if meta else None, version=meta.version if meta else None,
                     master_id=(meta.master_id or None) if meta else None, rows=rows, findings=findings,
-                    year=meta.year if meta else None)
+                    year=(meta.year or None) if meta else None)  # 0: a copy that lost its 年度
 
 
 def _cut(text: str | None, key: str, sheet: str, row: int, cols: dict[str, int], file: str,

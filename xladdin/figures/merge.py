@@ -211,6 +211,8 @@ def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormDat
         out.findings.append(finding("cumulative-decrease", sheet=form.sheet, row=rc, column=cc, file=form.file,
                                     field="cumulative", value=cum, limit=prev, label=str(name)))
         return
+    if value is not None and value < 0:  # derived from a 累计 within the tolerance below last month's:
+        value = 0.0  # rounding, nothing done this month (never a negative month figure in the master)
     if value is not None:
         cell = ledger.cell(i, key)
         old = as_number(cols(key)[i])
