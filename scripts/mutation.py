@@ -29,15 +29,17 @@ VENV_BIN = Path(sys.executable).parent
 TESTS: dict[str, list[str]] = {
     "xladdin/core/rules.py": ["tests/core/test_rule_edges.py", "tests/core/test_ledger_reader.py",
                               "tests/core/test_measures.py"],
-    "xladdin/core/statistics_entry.py": ["tests/core/test_rule_edges.py", "tests/core/test_measures.py",
-                                         "tests/core/test_programmes.py"],
+    "xladdin/core/statistics_entry.py": ["tests/core/test_statistics_entry_edges.py", "tests/core/test_rule_edges.py",
+                                         "tests/core/test_measures.py", "tests/core/test_programmes.py"],
     "xladdin/core/periods.py": ["tests/core/test_periods.py", "tests/core/test_figure_edges.py"],
     "xladdin/core/values.py": ["tests/core/test_text_and_headers.py", "tests/core/test_rule_edges.py",
                                "tests/core/test_settings_edges.py", "tests/core/test_ledger_reader.py"],
     "xladdin/figures/ranking.py": ["tests/core/test_ranking.py", "tests/core/test_ranking_edges.py"],
     "xladdin/figures/progress.py": ["tests/core/test_progress.py", "tests/core/test_figure_edges.py"],
     "xladdin/figures/targets.py": ["tests/core/test_progress.py", "tests/core/test_figure_edges.py"],
-    "xladdin/jobs/consolidate.py": ["tests/e2e/test_consolidate_merge.py"],
+    # the merge of forms into the master (merge_forms and its helpers, foreign_forms): run with
+    # --only 'xladdin.jobs.consolidate.x_merge_forms*' 'xladdin.jobs.consolidate.x__merge_row*' … (docs/testing.md)
+    "xladdin/jobs/consolidate.py": ["tests/e2e/test_consolidate_merge.py", "tests/e2e/test_form_rule_edges.py"],
     "xladdin/engines/xlsx/package.py": ["tests/engines/test_package_deflate.py", "tests/engines/test_patch_engine.py",
                                         "tests/engines/test_sheet_patch.py"],
 }
