@@ -36,7 +36,8 @@ TESTS: dict[str, list[str]] = {
                                "tests/core/test_settings_edges.py", "tests/core/test_ledger_reader.py"],
     "xladdin/figures/ranking.py": ["tests/core/test_ranking.py", "tests/core/test_ranking_edges.py"],
     "xladdin/figures/progress.py": ["tests/core/test_progress.py", "tests/core/test_figure_edges.py"],
-    "xladdin/figures/targets.py": ["tests/core/test_progress.py", "tests/core/test_figure_edges.py"],
+    "xladdin/figures/targets.py": ["tests/core/test_target_tables.py", "tests/core/test_progress.py",
+                                  "tests/core/test_figure_edges.py"],
     # the merge of forms into the master (merge_forms and its helpers, foreign_forms): run with
     # --only 'xladdin.jobs.consolidate.x_merge_forms*' 'xladdin.jobs.consolidate.x__merge_row*' … (docs/testing.md)
     "xladdin/jobs/consolidate.py": ["tests/e2e/test_consolidate_merge.py", "tests/e2e/test_form_rule_edges.py"],
