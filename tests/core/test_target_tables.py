@@ -27,7 +27,7 @@ def stats(*rows: list[Any], settings: Settings = S) -> pd.DataFrame:
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: (None if v is None or (isinstance(v, float) and pd.isna(v)) else v) for k, v in r.items()}
+    return [{str(k): (None if v is None or (isinstance(v, float) and pd.isna(v)) else v) for k, v in r.items()}
             for r in table.to_dict("records")]
 
 
