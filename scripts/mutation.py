@@ -35,7 +35,8 @@ TESTS: dict[str, list[str]] = {
     "xladdin/core/values.py": ["tests/core/test_text_and_headers.py", "tests/core/test_rule_edges.py",
                                "tests/core/test_settings_edges.py", "tests/core/test_ledger_reader.py"],
     "xladdin/figures/ranking.py": ["tests/core/test_ranking.py", "tests/core/test_ranking_edges.py"],
-    "xladdin/figures/progress.py": ["tests/core/test_progress.py", "tests/core/test_figure_edges.py"],
+    "xladdin/figures/progress.py": ["tests/core/test_progress_tables.py", "tests/core/test_progress.py",
+                                   "tests/core/test_figure_edges.py"],
     "xladdin/figures/targets.py": ["tests/core/test_target_tables.py", "tests/core/test_progress.py",
                                   "tests/core/test_figure_edges.py"],
     # the merge of forms into the master (merge_forms and its helpers, foreign_forms): run with
