@@ -99,7 +99,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, p
                                             field="code", value=code))
             continue
         owner_raw = cols("unit")[i]
-        owner = None if owner_raw is None or owner_raw is pd.NA else str(owner_raw)
+        owner = None if owner_raw is None or pd.isna(owner_raw) else str(owner_raw)  # blank reads as NaN
         units = {f.unit for f, _ in reports}
         if len(units) > 1:
             keep = [(f, rw) for f, rw in reports if f.unit == owner]
