@@ -9,8 +9,8 @@ severity, sheet, cell, value, message, file) with the message written out by han
 
 The master (4 projects, 截至上月累计 for month 4 = 1月 0 + 2月 20 + 3月 30 = 50 each):
 
-    row  code  unit        m04 (AA)   是否入库
-    4    P1    南关街道     —          否
+    row  code  unit        m04 (AA)   是否入库   形象进度
+    4    P1    南关街道     —          否         主体施工
     5    P2    南关街道     15         —
     6    P3    经济开发区   —          是
     7    P4    北下街街道   —          —
@@ -58,7 +58,7 @@ Record = tuple[str, str, str, str, str, str, str]
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Ledger:
     base = {"level": "区重点", "total_investment": 1000.0, "annual_plan": 300.0, "m02": 20.0, "m03": 30.0}
     projects = pd.DataFrame([
-        base | {"name": "甲项目", "code": "P1", "unit": NANGUAN, "in_stats": False},
+        base | {"name": "甲项目", "code": "P1", "unit": NANGUAN, "in_stats": False, "progress_text": "主体施工"},
         base | {"name": "乙项目", "code": "P2", "unit": NANGUAN, "m04": 15.0},
         base | {"name": "丙项目", "code": "P3", "unit": KAIFAQU, "in_stats": True},
         base | {"name": "丁项目", "code": "P4", "unit": BEIXIAJIE},
@@ -201,8 +201,11 @@ def test_a_row_with_only_the_cumulative_figure_gives_the_month_not_the_year(ledg
     def kaifaqu(rows: Rows) -> None:
         rows[0]["month_current"], rows[0]["ytd"] = None, 50.0  # 50 − 50 = 0: a figure, merged
 
-    m = month4(all_forms(tmp_path, ledger, 南关=nanguan, 开发区=kaifaqu), ledger)
-    assert m.writes == {P1: 30.0, P3: 0.0, P4: 14.0}
+    def beixiajie(rows: Rows) -> None:
+        rows[0]["month_current"], rows[0]["ytd"] = None, 50.75  # 50.75 − 50 = 0.75: kept, never rounded to 0
+
+    m = month4(all_forms(tmp_path, ledger, 南关=nanguan, 开发区=kaifaqu, 北下街=beixiajie), ledger)
+    assert m.writes == {P1: 30.0, P3: 0.0, P4: 0.75}
     assert m.findings == [] and m.revisions == [] and m.merged == 4
 
 
@@ -314,8 +317,9 @@ def test_a_form_that_lost_its_identity_or_year_is_accepted(ledger: Ledger, tmp_p
 
 def test_a_form_of_another_month_is_refused_and_1_2_accepts_either_month(ledger: Ledger, tmp_path: Path) -> None:
     write_form(tmp_path / "a", ledger, KAIFAQU, meta={"month": 3})
+    write_form(tmp_path / "a", ledger, NANGUAN)  # read after the refused one (file names sort so)
     m = month4(tmp_path / "a", ledger)
-    assert m.writes == {}
+    assert m.writes == {P1: 11.0}
     file = "2022年3月_经济开发区_月报表.xlsx"
     assert records(m.findings)[0] == (
         "form-wrong-month", "error", "月报表", "", "3", "月报表为 3 月，本次汇总为 4 月，未汇入。", file)
@@ -343,17 +347,19 @@ def test_an_unknown_unit_is_refused_and_an_alias_is_accepted(ledger: Ledger, tmp
 # ---- codes: unknown, another unit's, reported twice ------------------------------------------
 
 def test_codes_not_in_the_master_or_of_another_unit(ledger: Ledger, tmp_path: Path) -> None:
-    def nanguan(rows: Rows) -> None:
-        rows.append(dict(rows[0], seq=3, code="P9", month_current=5.0))  # row 7: not in the master
-        rows.append(dict(rows[0], seq=4, code=" P3 ", month_current=6.0))  # row 8: 开发区's P3 (spaces trimmed)
+    def beixiajie(rows: Rows) -> None:
+        rows.insert(0, dict(rows[0], seq=0, code="P9", month_current=5.0))  # row 5, the first code read: unknown
 
-    m = month4(all_forms(tmp_path, ledger, 南关=nanguan), ledger)
+    def nanguan(rows: Rows) -> None:
+        rows.append(dict(rows[0], seq=4, code=" P3 ", month_current=6.0))  # row 7: 开发区's P3 (spaces trimmed)
+
+    m = month4(all_forms(tmp_path, ledger, 南关=nanguan, 北下街=beixiajie), ledger)
     assert records(m.findings) == [
-        ("form-unknown-code", "error", "月报表", "B7", "P9", "项目编码“P9”不在主台账中，未汇入。", FILES[NANGUAN]),
-        ("form-double-report", "error", "月报表", "B8", "P3", "项目“P3”同时由 经济开发区 报送，未汇入，请核实责任单位。",
+        ("form-unknown-code", "error", "月报表", "B5", "P9", "项目编码“P9”不在主台账中，未汇入。", FILES[BEIXIAJIE]),
+        ("form-double-report", "error", "月报表", "B7", "P3", "项目“P3”同时由 经济开发区 报送，未汇入，请核实责任单位。",
          FILES[NANGUAN]),
     ]
-    assert m.writes == {P1: 11.0, P3: 13.0, P4: 14.0}  # the owner's 13 wins over 南关's 6
+    assert m.writes == {P1: 11.0, P3: 13.0, P4: 14.0}  # the owner's 13 wins over 南关's 6; later codes merged
 
 
 def test_another_units_project_alone_on_a_form_is_refused(ledger: Ledger, tmp_path: Path) -> None:
@@ -362,6 +368,7 @@ def test_another_units_project_alone_on_a_form_is_refused(ledger: Ledger, tmp_pa
 
     write_form(tmp_path, ledger, NANGUAN, nanguan)
     m = month4(tmp_path, ledger)
+    assert (m.findings[0].field, m.findings[0].row, m.findings[0].column) == ("code", 7, 2)
     assert records(m.findings)[0] == (
         "form-wrong-unit", "error", "月报表", "B7", "P3", "项目“P3”在主台账中的责任单位为经济开发区，不属于南关街道，未汇入。",
         FILES[NANGUAN])
@@ -516,3 +523,117 @@ def test_lock_and_hidden_files_in_the_folder_are_not_forms(tmp_path: Path, ledge
     (folder / ".~lock.xlsx").write_bytes(b"not a zip")
     m = month4(folder, ledger)
     assert m.findings == [] and m.writes == {P1: 11.0, P3: 13.0, P4: 14.0}
+
+
+# ---- what the --json output carries besides the message; the rest of the merge's branches ------
+
+def test_findings_carry_their_field_and_no_cell_for_a_whole_file(ledger: Ledger, tmp_path: Path) -> None:
+    def nanguan(rows: Rows) -> None:
+        rows[0]["month_current"] = -1.0  # negative-amount on 当月完成
+        rows[1]["month_current"] = 10.0  # form-revision of the ledger's m04
+        rows.append(dict(rows[0], seq=3, code="P9", month_current=1.0))  # form-unknown-code
+        rows.append(dict(rows[0], seq=4, code="P4", month_current=1.0))  # form-double-report (北下街 owns P4)
+
+    def kaifaqu(rows: Rows) -> None:
+        rows[0]["month_current"], rows[0]["ytd"] = None, 40.0  # cumulative-decrease on 本年累计
+        rows.append(dict(rows[0], seq=2, code="P1", ytd=None, month_current=1.0))  # form-double-report (南关's P1)
+
+    folder = all_forms(tmp_path, ledger, 南关=nanguan, 开发区=kaifaqu)
+    write_form(folder, ledger, BEIXIAJIE, meta={"month": 3})  # form-wrong-month (a whole file)
+    write_form(folder, ledger, BEIXIAJIE, meta={"unit": "某某办"})  # form-wrong-unit (a whole file)
+    write_form(folder, ledger, BEIXIAJIE, meta={"year": 2021})  # form-wrong-ledger (a whole file)
+    m = month4(folder, ledger)
+    placed = sorted((f.code, f.field, f.cell, f.row, f.column) for f in [*m.findings, *m.revisions])
+    assert placed == sorted([
+        ("negative-amount", "value", "G5", 5, 7),
+        ("form-revision", "m04", P2, 5, 27),
+        ("form-unknown-code", "code", "B7", 7, 2),
+        ("form-double-report", "code", "B8", 8, 2),
+        ("cumulative-decrease", "cumulative", "H5", 5, 8),
+        ("form-double-report", "code", "B6", 6, 2),
+        ("form-wrong-month", "", "", 0, 0),
+        ("form-wrong-unit", "", "", 0, 0),
+        ("form-wrong-ledger", "", "", 0, 0),
+    ])
+
+
+def test_a_form_without_a_month_or_with_month_13_is_refused(ledger: Ledger, tmp_path: Path) -> None:
+    blank = write_form(tmp_path / "a", ledger, KAIFAQU)
+    wb = openpyxl.load_workbook(blank)
+    del wb["_表单信息"]  # a retyped copy without the hidden sheet ...
+    wb["月报表"]["D2"] = None  # ... and its 报告月份 cleared
+    wb.save(blank)
+    m = month4(tmp_path / "a", ledger)
+    assert records(m.findings)[0][4:6] == ("未填", "月报表为 未填 月，本次汇总为 4 月，未汇入。")
+    thirteen = write_form(tmp_path / "b", ledger, KAIFAQU, meta={"month": 12})
+    wb = openpyxl.load_workbook(thirteen)
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value == 12 and cell.row <= 10:
+                    cell.value = 13
+    wb.save(thirteen)
+    m = month4(tmp_path / "b", ledger)
+    assert records(m.findings)[0][4:6] == ("13", "月报表为 13 月，本次汇总为 4 月，未汇入。")
+
+
+def test_a_project_reported_twice_keeps_its_owners_first_row(ledger: Ledger, tmp_path: Path) -> None:
+    def nanguan(rows: Rows) -> None:
+        rows.append(dict(rows[0], seq=3, month_current=99.0))  # row 7: P1 again, another figure
+
+    def others(rows: Rows) -> None:
+        rows.append(dict(rows[0], seq=2, code="P1", month_current=7.0))  # row 6: 南关's P1
+
+    m = month4(all_forms(tmp_path, ledger, 南关=nanguan, 开发区=others, 北下街=others), ledger)
+    assert m.writes[P1] == 11.0  # the owner's first row
+    assert sorted(r[3:7:3] for r in records(m.findings)) == [
+        ("B6", FILES[BEIXIAJIE]), ("B6", FILES[KAIFAQU]), ("B7", FILES[NANGUAN])]
+    double = {r[6]: r[5] for r in records(m.findings)}
+    assert double[FILES[BEIXIAJIE]] == "项目“P1”同时由 南关街道、经济开发区 报送，未汇入，请核实责任单位。"
+    assert double[FILES[NANGUAN]] == "项目“P1”同时由 北下街街道、经济开发区 报送，未汇入，请核实责任单位。"
+
+
+def test_texts_are_written_only_when_changed(ledger: Ledger, tmp_path: Path) -> None:
+    text = ledger.cell(0, "progress_text")
+    m = month4(all_forms(tmp_path / "a", ledger), ledger)  # P1's 主体施工 returned as issued
+    assert text not in m.writes
+    def changed(rows: Rows) -> None:
+        rows[0]["progress_text"] = " 主体封顶 "  # trimmed when written
+        rows[1]["problems"] = "用地手续待办"
+
+    m = month4(all_forms(tmp_path / "b", ledger, 南关=changed), ledger)
+    assert m.writes[text] == "主体封顶" and m.writes[ledger.cell(1, "problems")] == "用地手续待办"
+
+
+def _small_ledger(header: list[str], *rows: list[Any]) -> Ledger:
+    from xladdin.core.ledger import read_ledger
+    from xladdin.core.sheet import SheetData
+
+    return read_ledger(SheetData("项目台账", [["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资",
+                                                *header], *rows]), S)
+
+
+def test_a_project_without_a_unit_and_an_october_revision(tmp_path: Path) -> None:
+    # P5 has no 责任单位 (it reads as NaN): 南关's figure for it is taken, there is no owner to
+    # contradict (it was refused as “责任单位为nan”); P1's 10月 12 → 9 is a revision labelled 10月
+    small = _small_ledger(["9月", "10月"], ["甲项目", "P1", "南关街道", "区重点", 1000, 100, 5, 12],
+                          ["戊项目", "P5", None, "区重点", 1000, 100, 5, None])
+
+    def october(rows: Rows) -> None:
+        rows[0]["month_current"] = 9.0
+        rows.append(dict(rows[0], seq=2, code="P5", month_current=4.0))
+
+    write_form(tmp_path, small, NANGUAN, october, meta={"month": 10})
+    m = month4(tmp_path, small, Period(10))
+    assert m.writes == {small.cell(0, "m10"): 9.0, small.cell(1, "m10"): 4.0} and m.findings == []
+    assert [r[5] for r in records(m.revisions)] == ["甲项目 10月：已汇总的 12 万元 改为 9 万元。"]
+
+
+def test_a_ledger_without_the_periods_month_column_is_refused_by_name(tmp_path: Path) -> None:
+    from xladdin.errors import ColumnNotFound
+
+    small = _small_ledger(["3月"], ["甲项目", "P1", "南关街道", "区重点", 1000, 100, 5])
+    write_form(tmp_path, small, NANGUAN, lambda rows: None)
+    with pytest.raises(ColumnNotFound) as caught:
+        month4(tmp_path, small)
+    assert caught.value.message == "项目台账中没有“4月”列，无法汇入1-4月数据。"
