@@ -89,3 +89,10 @@ def test_the_reasons_of_every_branch() -> None:
         (True, False, True, False, "状态为谋划但本年已完成投资"),
         (False, False, False, True, "项目状态“预备”无法识别"),
     ], [0, 1, 2, 3, 4]))
+
+
+def test_without_raw_statuses_the_reason_names_the_canonical_one() -> None:
+    # no status_raw column: the reason quotes the status itself (谋划 with 1 万元 this year)
+    frame = pd.DataFrame({"total_investment": [600.0], "ytd": [1.0], "status": ["谋划"]})
+    got = entry_status(frame, S)
+    pd.testing.assert_frame_equal(got, expected([(True, False, True, False, "状态为谋划但本年已完成投资")], [0]))
