@@ -177,9 +177,9 @@ def test_by_unit_whole(frame: pd.DataFrame) -> None:
 
 
 def test_by_category_whole(frame: pd.DataFrame) -> None:
-    # "工业投资" is both 工业's alias and its target's scope; 全区 comes first in 单位统计 and must
-    # not give 工业 its growth
-    table = by_category(frame, WIDE, JUNE, stats([6, "全区固定资产投资", 200, 100, None], [6, "工业投资", 110, 100, None],
+    # "工业项目" is an alias of 工业 (read as 工业); 全区 comes first in 单位统计 and must not give
+    # 工业 its growth
+    table = by_category(frame, WIDE, JUNE, stats([6, "全区固定资产投资", 200, 100, None], [6, "工业项目", 110, 100, None],
                                                 [6, "未分类", 130, 100, None]))
     assert records(table) == [
         # (53 + 51.5) ÷ 200 = 52.25%, gap +2.25 pp > 2 pp; growth (110 − 100) ÷ 100
@@ -202,3 +202,19 @@ def test_empty_ledgers_give_empty_tables_and_a_zero_total(frame: pd.DataFrame) -
     empty = frame.iloc[0:0]
     assert list(by_unit_category(empty, S, JUNE).columns) == ["unit", "category", *PROGRESS_COLUMNS]
     assert records(by_unit(empty, S, JUNE)) == [{"unit": "合计", **row(0, 0.0, 0.0, 0.0, None, "")}]
+
+
+def test_plain_frames_with_text_and_blank_figures() -> None:
+    # text or blank 总投资 / 年度计划 count as nothing, in the groups and in 合计 alike:
+    # t = 1000, p = 100 + 50 = 150, d = 10 + 5 + 2 = 17 → 17 ÷ 150 = 11.33%
+    plain = pd.DataFrame({"unit": ["南关街道"] * 3, "total_investment": [1000.0, "约1", None],
+                          "annual_plan": [100.0, "x", 50.0], "m06": [10.0, 5.0, 2.0]})
+    table = by_unit(plain, S, JUNE)
+    assert records(table) == [{"unit": "南关街道", **row(3, 1000.0, 150.0, 17.0, 17 / 150, "滞后序时进度")},
+                              {"unit": "合计", **row(3, 1000.0, 150.0, 17.0, 17 / 150, "滞后序时进度")}]
+    levels = by_level(plain.assign(level="区重点"), JUNE)
+    assert records(levels)[2] == {"level": "区重点", **row(3, 1000.0, 150.0, 17.0, 17 / 150, "滞后序时进度")}
+    # a text in the period's own column is no figure; a text month in 单位统计 is no month
+    assert period_reported(pd.DataFrame({"m06": ["x"]}), JUNE) is False
+    odd = pd.DataFrame({"month": ["x", 6], "subject": ["甲", "乙"], "ytd": [1.0, 2.0], "ytd_last_year": [1.0, 1.0]})
+    assert stats_rows(odd, JUNE)["subject"].tolist() == ["乙"]
