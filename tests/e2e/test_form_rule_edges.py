@@ -637,3 +637,41 @@ def test_a_ledger_without_the_periods_month_column_is_refused_by_name(tmp_path: 
     with pytest.raises(ColumnNotFound) as caught:
         month4(tmp_path, small)
     assert caught.value.message == "项目台账中没有“4月”列，无法汇入1-4月数据。"
+
+
+def test_the_first_period_counts_january_and_names_every_file_of_a_unit(tmp_path: Path) -> None:
+    # 1-2月: P1 has its January figure (not missing), P2 has nothing, P3 is on both of 南关's forms
+    # (stamped 1 and 2, both belong to 1-2月): P2 is left out → incomplete, naming both files
+    small = _small_ledger(["1月", "2月"], ["甲项目", "P1", "南关街道", "区重点", 1000, 100, 5, None],
+                          ["乙项目", "P2", "南关街道", "区重点", 1000, 100, None, None],
+                          ["丙项目", "P3", "南关街道", "区重点", 1000, 100, None, None])
+
+    def only_p3(rows: Rows) -> None:
+        rows[:] = [dict(rows[2], month_current=4.0)]
+
+    first = write_form(tmp_path, small, NANGUAN, only_p3, meta={"month": 1}).name
+    second = write_form(tmp_path, small, NANGUAN, only_p3, meta={"month": 2}).name
+    m = month4(tmp_path, small, Period(2))
+    assert m.writes == {small.cell(2, "m02"): 4.0}
+    assert records(m.findings) == [
+        ("form-incomplete", "warning", "项目台账", "", NANGUAN,
+         f"单位“南关街道”的月报表（{first}、{second}）漏报本单位 1 个项目，这些项目1-2月无数据。", f"{first}、{second}"),
+        ("form-project-missing", "warning", "项目台账", small.cell(1, "m02"), "P2",
+         "项目“乙项目”（P2）属于南关街道，本单位月报表中没有该项目，1-2月完成仍无数据。", ""),
+    ]
+    assert (m.findings[0].row, m.findings[0].column) == (0, 0)
+
+
+def test_whole_ledger_findings_have_no_row_or_column(ledger: Ledger, tmp_path: Path) -> None:
+    def none_of_its_own(rows: Rows) -> None:
+        rows[0]["code"] = "P9"
+
+    def without_p1(rows: Rows) -> None:
+        del rows[0]
+
+    write_form(tmp_path, ledger, NANGUAN, without_p1)  # incomplete
+    write_form(tmp_path, ledger, BEIXIAJIE, none_of_its_own)  # own-missing
+    m = month4(tmp_path, ledger)  # 开发区: missing
+    whole = [(f.code, f.row, f.column) for f in m.findings if f.code in ("form-missing", "form-own-missing",
+                                                                          "form-incomplete")]
+    assert sorted(whole) == [("form-incomplete", 0, 0), ("form-missing", 0, 0), ("form-own-missing", 0, 0)]
