@@ -433,6 +433,14 @@ def test_ytd_over_total_with_neither_ytd_nor_january_nor_december_names_a_month_
     assert findings([*row[:8], 400.5, None], header=header) == []  # 1000.5: within the tolerance
 
 
+def test_ytd_over_total_names_each_rows_own_cell() -> None:
+    # two projects, no 本年累计: row 2 is within its total; row 3's 1月 1000.6 (2月 blank) is over → G3
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月", "2月"]
+    rows = (["甲项目", "P1", "南曹街道", "区重点", 1000, 100, 600, 400], ["乙项目", "P2", "南曹街道", "区重点", 1000, 100, 1000.6, None])
+    assert findings(*rows, header=header) == [
+        ("ytd-exceeds-total", "error", "项目台账", "G3", "1,000.6", "本年累计完成 1,000.6 万元 超过 总投资 1,000 万元。")]
+
+
 def test_ytd_over_total_with_a_blank_ytd_cell_names_the_months() -> None:
     # the 本年累计 column exists but this row left it blank: the months (1月 600 + 2月 400.6 = 1000.6)
     # are the year to date, so the finding names 2月 (I2), not the blank J2
