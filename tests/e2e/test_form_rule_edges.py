@@ -589,6 +589,10 @@ def test_a_project_reported_twice_keeps_its_owners_first_row(ledger: Ledger, tmp
     assert sorted(r[3:7:3] for r in records(m.findings)) == [
         ("B6", FILES[BEIXIAJIE]), ("B6", FILES[KAIFAQU]), ("B7", FILES[NANGUAN])]
     double = {r[6]: r[5] for r in records(m.findings)}
+    # with no other unit reporting it, a unit's second row of the same project is not merged either:
+    # the first row's figure stands (docs/testing.md: no finding yet for this case)
+    write_form(tmp_path / "alone", ledger, NANGUAN, nanguan)
+    assert month4(tmp_path / "alone", ledger).writes[P1] == 11.0
     assert double[FILES[BEIXIAJIE]] == "项目“P1”同时由 南关街道、经济开发区 报送，未汇入，请核实责任单位。"
     assert double[FILES[NANGUAN]] == "项目“P1”同时由 北下街街道、经济开发区 报送，未汇入，请核实责任单位。"
 
@@ -675,3 +679,4 @@ def test_whole_ledger_findings_have_no_row_or_column(ledger: Ledger, tmp_path: P
     whole = [(f.code, f.row, f.column) for f in m.findings if f.code in ("form-missing", "form-own-missing",
                                                                           "form-incomplete")]
     assert sorted(whole) == [("form-incomplete", 0, 0), ("form-missing", 0, 0), ("form-own-missing", 0, 0)]
+    assert sorted((f.field, f.cell) for f in m.findings if f.code == "form-project-missing") == [("m04", P1), ("m04", P4)]
