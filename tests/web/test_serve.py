@@ -65,3 +65,70 @@ def test_the_desktop_program_is_asked_the_platforms_way() -> None:
     assert desktop_command(book, "linux") == ["xdg-open", str(book)]
     assert desktop_command(book, "darwin") == ["open", str(book)]
     assert desktop_command(book, "win32") is None  # os.startfile
+
+
+def test_open_in_desktop_starts_the_desktop_program_and_says_when_there_is_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real ``xdg-open`` (a stand-in program on PATH that records its argument) is started with
+    the workbook; with no such program on PATH staff read how to open the file by hand."""
+    from xladdin.errors import UsageError
+    from xladdin.web.office import open_in_desktop
+
+    book = tmp_path / "主台账.xlsx"
+    book.write_bytes(b"")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    got = tmp_path / "opened.txt"
+    program = bin_dir / "xdg-open"
+    program.write_text(f"#!{sys.executable}\nimport pathlib, sys\npathlib.Path({str(got)!r}).write_text(sys.argv[1])\n",
+                       encoding="utf-8")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    open_in_desktop(book)
+    for _ in range(200):
+        if got.exists() and got.read_text():
+            break
+        time.sleep(0.05)
+    assert got.read_text() == str(book)
+    program.unlink()
+    with pytest.raises(UsageError) as refused:
+        open_in_desktop(book)
+    assert refused.value.message.startswith("无法打开表格软件（xdg-open：")
+    assert refused.value.message.endswith("请在文件夹中双击“主台账.xlsx”打开。")
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    ("../../etc/主台账.xlsx", "主台账.xlsx"),  # the last path component only
+    ("C:\\Users\\张三\\月报表.xlsx", "月报表.xlsx"),
+    ("...隐藏.xlsx", "隐藏.xlsx"),  # no hidden files
+    ('南关街道:<6月>|"报表"?.xlsx', "南关街道__6月___报表__.xlsx"),  # reserved characters
+    ("长" * 130 + ".xlsx", "长" * 115 + ".xlsx"),  # 120 characters, the suffix kept
+    ("长" * 130, "长" * 120),
+])
+def test_upload_names_are_made_safe(given: str, expected: str) -> None:
+    from xladdin.web.office import safe_name
+
+    assert safe_name(given) == expected
+    assert len(safe_name(given)) <= 120
+
+
+@pytest.mark.parametrize(("given", "message"), [
+    ("", "文件名“”无效。"), ("..", "文件名“..”无效。"), ("~$主台账.xlsx", "文件名“~$主台账.xlsx”无效。"),
+])
+def test_names_with_nothing_safe_left_are_refused(given: str, message: str) -> None:
+    from xladdin.errors import UsageError
+    from xladdin.web.office import safe_name
+
+    with pytest.raises(UsageError) as refused:
+        safe_name(given)
+    assert refused.value.message == message
+
+
+def test_only_workbooks_are_taken_where_a_workbook_is_expected() -> None:
+    from xladdin.errors import UsageError
+    from xladdin.web.office import safe_name
+
+    assert safe_name("月报表.XLSX", suffixes=(".xlsx", ".xlsm")) == "月报表.XLSX"
+    with pytest.raises(UsageError) as refused:
+        safe_name("月报表.xls", suffixes=(".xlsx", ".xlsm"))
+    assert refused.value.message == "“月报表.xls”不是 Excel 工作簿（应为 .xlsx、.xlsm 文件）。"
