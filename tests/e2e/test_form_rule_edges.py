@@ -503,7 +503,7 @@ def test_findings_per_form_are_capped_after_50(extra: int, more: str | None, led
 
 
 def test_capped_warnings_give_a_warning(ledger: Ledger, tmp_path: Path) -> None:
-    def flags(rows: Rows) -> None:  # 51 rows of P3, each with a bad 是否入库: 51 warnings, no error
+    def flags(rows: Rows) -> None:  # 51 rows of P3, each with a bad 是否入库: 51 warnings, and 50 form-duplicate-row, no error
         rows += [dict(rows[0], seq=i + 2, in_stats="也许") for i in range(MAX_FINDINGS_PER_FORM)]
         rows[0]["in_stats"] = "也许"
 
@@ -511,8 +511,8 @@ def test_capped_warnings_give_a_warning(ledger: Ledger, tmp_path: Path) -> None:
     m = month4(tmp_path, ledger)
     mine = records([f for f in m.findings if f.file == FILES[KAIFAQU]])
     assert len(mine) == MAX_FINDINGS_PER_FORM + 1
-    assert mine[-1] == ("form-more-findings", "warning", "月报表", "", "1",
-                        "本月报表另有 1 处问题未逐条列出（每份最多列出 50 条），请报送单位自查后重新报送。", FILES[KAIFAQU])
+    assert mine[-1] == ("form-more-findings", "warning", "月报表", "", "51",
+                        "本月报表另有 51 处问题未逐条列出（每份最多列出 50 条），请报送单位自查后重新报送。", FILES[KAIFAQU])
     assert m.writes == {P3: 13.0}
 
 
@@ -590,9 +590,14 @@ def test_a_project_reported_twice_keeps_its_owners_first_row(ledger: Ledger, tmp
         ("B6", FILES[BEIXIAJIE]), ("B6", FILES[KAIFAQU]), ("B7", FILES[NANGUAN])]
     double = {r[6]: r[5] for r in records(m.findings)}
     # with no other unit reporting it, a unit's second row of the same project is not merged either:
-    # the first row's figure stands (docs/testing.md: no finding yet for this case)
+    # the first row's figure stands, and the second row is a finding naming the row that was merged
     write_form(tmp_path / "alone", ledger, NANGUAN, nanguan)
-    assert month4(tmp_path / "alone", ledger).writes[P1] == 11.0
+    alone = month4(tmp_path / "alone", ledger)
+    assert alone.writes[P1] == 11.0
+    dup = [r for r in records(alone.findings) if r[0] == "form-duplicate-row"]
+    assert [r[1:] for r in dup] == [("warning", "月报表", "B7", "P1",
+                                     "项目“P1”在月报表中重复填报，本行未汇入，已按本表第 5 行的数据汇总，请核实。",
+                                     FILES[NANGUAN])]
     assert double[FILES[BEIXIAJIE]] == "项目“P1”同时由 南关街道、经济开发区 报送，未汇入，请核实责任单位。"
     assert double[FILES[NANGUAN]] == "项目“P1”同时由 北下街街道、经济开发区 报送，未汇入，请核实责任单位。"
 
@@ -658,12 +663,14 @@ def test_the_first_period_counts_january_and_names_every_file_of_a_unit(tmp_path
     m = month4(tmp_path, small, Period(2))
     assert m.writes == {small.cell(2, "m02"): 4.0}
     assert records(m.findings) == [
+        ("form-duplicate-row", "warning", "月报表", "B5", "P3",  # P3 on both forms: the first one's figure
+         f"项目“P3”在月报表中重复填报，本行未汇入，已按“{first}”第 5 行的数据汇总，请核实。", second),
         ("form-incomplete", "warning", "项目台账", "", NANGUAN,
          f"单位“南关街道”的月报表（{first}、{second}）漏报本单位 1 个项目，这些项目1-2月无数据。", f"{first}、{second}"),
         ("form-project-missing", "warning", "项目台账", small.cell(1, "m02"), "P2",
          "项目“乙项目”（P2）属于南关街道，本单位月报表中没有该项目，1-2月完成仍无数据。", ""),
     ]
-    assert (m.findings[0].row, m.findings[0].column) == (0, 0)
+    assert (m.findings[1].row, m.findings[1].column) == (0, 0)
 
 
 def test_whole_ledger_findings_have_no_row_or_column(ledger: Ledger, tmp_path: Path) -> None:

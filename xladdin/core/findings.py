@@ -84,6 +84,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "form-wrong-unit": ("error", "月报表单位不符", "{reason}"),
     "form-unknown-code": ("error", "项目编码不在主台账", "项目编码“{value}”不在主台账中，未汇入。"),
     "form-double-report": ("error", "同一项目被两个单位报送", "项目“{value}”同时由 {other} 报送，未汇入，请核实责任单位。"),
+    "form-duplicate-row": ("warning", "同一项目重复填报",
+                           "项目“{value}”在月报表中重复填报，本行未汇入，已按{other}的数据汇总，请核实。"),
     "form-not-a-form": ("error", "不是月报表", "{reason}"),
     "form-missing": ("warning", "未报送", "单位“{value}”本月未报送月报表。"),
     "form-revision": ("warning", "修改已汇总数据", "{label}：已汇总的 {limit} 万元 改为 {value} 万元。"),

@@ -111,6 +111,14 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, p
                 out.findings.append(finding("form-double-report", sheet=form.sheet, row=r, column=c, file=form.file,
                                             field="code", value=code, other=others))
             reports = keep[:1]
+        elif len(reports) > 1:  # one unit lists the project more than once: the first row is merged, never in silence
+            first_form, first_row = reports[0]
+            fr, _ = _where(first_form, first_row, "code")
+            for form, row in reports[1:]:
+                r, c = _where(form, row, "code")
+                where = f"本表第 {fr} 行" if form is first_form else f"“{first_form.file}”第 {fr} 行"
+                out.findings.append(finding("form-duplicate-row", sheet=form.sheet, row=r, column=c, file=form.file,
+                                            field="code", value=code, other=where))
         for form, row in reports[:1]:
             if owner is not None and form.unit != owner:
                 r, c = _where(form, row, "code")
