@@ -105,6 +105,7 @@ def test_month_4_rules(master: Path) -> None:
         "form-unknown-code@南关.xlsx!A7",
         "form-wrong-month@错月.xlsx!",
         "form-wrong-unit@无名.xlsx!",
+        "form-ytd-mismatch@南关.xlsx!E6",  # P2: 10 + 10 before + 16 = 36, the form's 累计 says 51
     ]
     # issue 12 seen 5: reported means its own projects. 北下街's month-4 form held only 南关's P1, so
     # 北下街 is 未报送 and its own P4 is named as without a 4月 figure; 开发区's refused P3 row was

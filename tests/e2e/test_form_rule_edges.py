@@ -224,6 +224,22 @@ def test_a_cumulative_below_last_month_is_refused_only_beyond_the_tolerance(ledg
     assert m.writes == {P1: 11.0, P4: 0.0}
 
 
+def test_a_typed_cumulative_that_the_month_does_not_add_up_to_is_reported_beyond_the_tolerance(
+        ledger: Ledger, tmp_path: Path) -> None:
+    def kaifaqu(rows: Rows) -> None:
+        rows[0]["month_current"], rows[0]["ytd"] = 5.0, 55.5  # 50 + 5 = 55, 0.5 off: within the tolerance
+
+    def beixiajie(rows: Rows) -> None:
+        rows[0]["month_current"], rows[0]["ytd"] = 5.0, 55.51  # 50 + 5 = 55, 0.51 off: reported
+
+    m = month4(all_forms(tmp_path, ledger, 开发区=kaifaqu, 北下街=beixiajie), ledger)
+    assert records(m.findings) == [
+        ("form-ytd-mismatch", "warning", "月报表", "H5", "55.51",
+         "丁项目：本年累计 55.51 万元 与 截至上月累计 50 万元 加 本月完成 5 万元 不符，已按本月完成汇总，请核实。",
+         FILES[BEIXIAJIE])]
+    assert m.writes == {P1: 11.0, P3: 5.0, P4: 5.0}  # the month figures merged, as typed
+
+
 # ---- downward revisions, blanks, "是否入库" from the forms -------------------------------------
 
 def test_a_downward_revision_is_written_and_reported_and_a_blank_never_erases(ledger: Ledger, tmp_path: Path) -> None:

@@ -87,6 +87,9 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "form-duplicate-row": ("warning", "同一项目重复填报",
                            "项目“{value}”在月报表中重复填报，本行未汇入，已按{other}的数据汇总，请核实。"),
     "form-not-a-form": ("error", "不是月报表", "{reason}"),
+    "form-ytd-mismatch": ("warning", "月报表累计与本月完成不符",
+                          "{label}：本年累计 {value} 万元 与 截至上月累计 {limit} 万元 加 本月完成 {other} 万元 不符，"
+                          "已按本月完成汇总，请核实。"),
     "form-missing": ("warning", "未报送", "单位“{value}”本月未报送月报表。"),
     "form-revision": ("warning", "修改已汇总数据", "{label}：已汇总的 {limit} 万元 改为 {value} 万元。"),
     "form-own-missing": ("warning", "月报表中没有本单位项目",

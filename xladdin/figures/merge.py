@@ -219,6 +219,12 @@ def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormDat
         out.findings.append(finding("cumulative-decrease", sheet=form.sheet, row=rc, column=cc, file=form.file,
                                     field="cumulative", value=cum, limit=prev, label=str(name)))
         return
+    if row.value is not None and value is not None and cum is not None and abs(prev + value - cum) > tol:
+        # a typed-over 本年累计 (the template's is a formula) that the month figure does not add up to:
+        # the month figure is merged, as before, and the difference is never silent
+        rc, cc = _where(form, row, "cumulative")
+        out.findings.append(finding("form-ytd-mismatch", sheet=form.sheet, row=rc, column=cc, file=form.file,
+                                    field="cumulative", value=cum, limit=prev, other=value, label=str(name)))
     if value is not None and value < 0:  # derived from a 累计 within the tolerance below last month's:
         value = 0.0  # rounding, nothing done this month (never a negative month figure in the master)
     if value is not None:
