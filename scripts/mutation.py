@@ -33,7 +33,7 @@ TESTS: dict[str, list[str]] = {
                                          "tests/core/test_measures.py", "tests/core/test_programmes.py"],
     "xladdin/core/periods.py": ["tests/core/test_period_edges.py", "tests/core/test_periods.py",
                                "tests/core/test_figure_edges.py"],
-    "xladdin/core/values.py": ["tests/core/test_text_and_headers.py", "tests/core/test_rule_edges.py",
+    "xladdin/core/values.py": ["tests/core/test_value_edges.py", "tests/core/test_text_and_headers.py", "tests/core/test_rule_edges.py",
                                "tests/core/test_settings_edges.py", "tests/core/test_ledger_reader.py"],
     "xladdin/figures/ranking.py": ["tests/core/test_ranking.py", "tests/core/test_ranking_edges.py"],
     "xladdin/figures/progress.py": ["tests/core/test_progress_tables.py", "tests/core/test_progress.py",

@@ -138,17 +138,15 @@ def parse_flag(value: Any, true_words: frozenset[str] = _TRUE, false_words: froz
 
 
 def _leading_word(text: str, true_words: frozenset[str], false_words: frozenset[str]) -> bool | None:
-    """The meaning of the longest flag word that begins ``text`` (ASCII words only as whole text)."""
-    best: tuple[int, bool] | None = None
-    for words, meaning in ((true_words, True), (false_words, False)):
-        for w in words:
-            if not w or w.isascii() or not text.startswith(w) or len(w) == len(text):
-                continue
-            if len(w) == 1 and text[1] not in _AFTER_SHORT:
-                continue
-            if best is None or len(w) > best[0]:
-                best = (len(w), meaning)
-    return None if best is None else best[1]
+    """The meaning of the longest flag word that begins ``text`` (ASCII words only as whole text;
+    after a one-character word only punctuation); on a tie of lengths ``true_words`` wins."""
+    found = [(len(w), meaning) for words, meaning in ((true_words, True), (false_words, False)) for w in words
+             if w and not w.isascii() and len(w) < len(text) and text.startswith(w)
+             and (len(w) > 1 or text[1] in _AFTER_SHORT)]
+    if not found:
+        return None
+    longest = max(n for n, _ in found)
+    return next(meaning for n, meaning in found if n == longest)
 
 
 def parse_int(value: Any) -> int | None:
@@ -173,7 +171,10 @@ def parse_int(value: Any) -> int | None:
         return int(m.group(1))
     m = re.match(r"^第?([零〇一二两三四五六七八九十]+)", text)
     if m:
-        return _cn_number(m.group(1))
+        try:
+            return _cn_number(m.group(1))
+        except KeyError:  # "十十", "二十十": not a number
+            raise ValueError(value) from None
     raise ValueError(value)
 
 
