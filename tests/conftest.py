@@ -66,7 +66,9 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
     before = _tree_bytes(folder)
     # what demo_copy copies: the build's files alone (a job with --output leaves an empty 备份
     # folder beside the shared master it read)
-    shutil.copytree(folder, _PRISTINE.setdefault("demo", tmp_path_factory.mktemp("demo-pristine") / "demo"))
+    # per session (mutmut runs several pytest sessions in one process: a module-level path would be reused)
+    _PRISTINE["demo"] = tmp_path_factory.mktemp("demo-pristine") / "demo"
+    shutil.copytree(folder, _PRISTINE["demo"])
     yield result
     assert _tree_bytes(folder) == before, "a test wrote into the shared demo (use demo_copy)"
 
