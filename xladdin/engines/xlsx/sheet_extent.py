@@ -16,6 +16,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from xladdin.core.findings import column_letter
 from xladdin.core.sheet import parse_ref
 from xladdin.engines.xlsx.package import rels_targets, sheet_entries
 from xladdin.engines.xlsx.xml_text import unescape
@@ -151,19 +152,11 @@ def _beyond(max_rows: int, max_cols: int) -> re.Pattern[bytes]:
     if key not in _BEYOND:
         digits, letters = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         row = _above(str(max_rows), digits, "1-9")
-        col = _above(cell_letters(max_cols), letters, "A-Z")
+        col = _above(column_letter(max_cols), letters, "A-Z")
         # any r="…" attribute (cells and rows) that could lie beyond: a quick literal-led scan; the
         # exact extent is then computed from the cells themselves
         _BEYOND[key] = re.compile((r'r="\$?(?:' + col + r'\$?\d|[A-Z]{0,4}\$?' + row + r'")').encode())
     return _BEYOND[key]
-
-
-def cell_letters(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _column(letters: bytes) -> int:
