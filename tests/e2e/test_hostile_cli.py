@@ -64,15 +64,21 @@ def test_broken_and_hostile_files_are_refused(tmp_path: Path, builder: object, e
         assert proc.returncode == 2 and expected in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_password_protected_ledger(tmp_path: Path) -> None:
+def _encrypted_ledger(tmp_path: Path) -> Path:
+    """The rules fixture saved with the open password ``gc2022`` (as Excel's 用密码进行加密 does)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
     plain = tmp_path / "plain.xlsx"
     shutil.copyfile(FIXTURES / "rules.xlsx", plain)
     locked = tmp_path / "加密台账.xlsx"
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     with plain.open("rb") as src, locked.open("wb") as out:
         OOXMLFile(src).encrypt("gc2022", out)
     plain.unlink()
+    return locked
+
+
+def test_password_protected_ledger(tmp_path: Path) -> None:
+    locked = _encrypted_ledger(tmp_path)
     message = _refused(locked)
     assert "“加密台账.xlsx”设有打开密码" in message and "--password" in message
     assert "密码不正确" in _refused(locked, "--password", "nope")
@@ -88,14 +94,7 @@ def test_mark_with_password_saves_the_ledger_encrypted_with_it(tmp_path: Path) -
     master never lands on disk as a plain copy (it did before: openpyxl saved it unencrypted)."""
     import io
 
-    plain = tmp_path / "plain.xlsx"
-    shutil.copyfile(FIXTURES / "rules.xlsx", plain)
-    locked = tmp_path / "加密台账.xlsx"
-    from msoffcrypto.format.ooxml import OOXMLFile
-
-    with plain.open("rb") as src, locked.open("wb") as out:
-        OOXMLFile(src).encrypt("gc2022", out)
-    plain.unlink()
+    locked = _encrypted_ledger(tmp_path)
     proc = run_cli("validate", locked, "--mark", "--password", "gc2022")
     assert proc.returncode == 1, proc.stderr
     assert safety.is_encrypted(locked)  # still protected ...

@@ -1,4 +1,4 @@
-"""The office folder the page works in: masters, the month's folders, owner files, backups, names.
+"""The office folder the page works in: masters, the month's folders, owner-file messages, names.
 
 One folder per office (``xladdin serve --folder DIR``). Masters are the workbooks directly in it;
 each month gets a folder beside them::
