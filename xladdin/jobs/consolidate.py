@@ -32,6 +32,7 @@ from xladdin.figures.merge import Merge, merge_forms
 from xladdin.figures.month import compute_month, ledger_error_rows
 from xladdin.figures.results import MonthResult, Reporting
 from xladdin.jobs.form_intake import cap_findings
+from xladdin.jobs.form_pool import start_form_pool
 from xladdin.jobs.outputs import (
     read_history,
     table_rows,
@@ -177,15 +178,26 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
         settings, found = load_settings(engine)
     forms: list[FormData] = []
     problems: list[Finding] = []
+    pool = None
     if forms_dir is not None:
+        # many forms: a forked worker reads them while this process reads and checks the ledger
+        pool = start_form_pool(Path(forms_dir), settings)  # forks before the prefetch thread starts
         engine.prefetch(SHEETS["ledger"])  # the ledger parses in the background while the forms are read
-        forms, problems = read_forms(Path(forms_dir), settings, status)
-    status("正在读取项目台账 …")
-    ledger = load_ledger(engine, settings)
+        if pool is None:
+            forms, problems = read_forms(Path(forms_dir), settings, status)
+    try:
+        status("正在读取项目台账 …")
+        ledger = load_ledger(engine, settings)
+        # 报送质量 reads the master's rows as they stood before this month's forms: a derived 本年累计 cell
+        # (a formula) keeps its old cached value until the spreadsheet recalculates, which is no reporting error
+        error_rows = ledger_error_rows(ledger, settings)
+    except BaseException:
+        if pool is not None:
+            pool.close()  # the worker stops after the form in hand; its results are not waited for
+        raise
+    if pool is not None:
+        forms, problems = pool.collect(status)
     merge = Merge()
-    # 报送质量 reads the master's rows as they stood before this month's forms: a derived 本年累计 cell
-    # (a formula) keeps its old cached value until the spreadsheet recalculates, which is no reporting error
-    error_rows = ledger_error_rows(ledger, settings)
     if forms_dir is not None:
         forms, foreign = foreign_forms(forms, master_identity(engine), settings.year)
         merge = merge_forms(ledger, forms, settings, period)

@@ -26,7 +26,8 @@ from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.sheet_extent import Extent, SheetInfo, scan_extent, sheet_infos
 from xladdin.errors import XladdinError
 
-__all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "cap_findings", "read_form_file", "read_forms"]
+__all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "cap_findings", "form_files", "read_form_file",
+           "read_forms"]
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 FORM_MAX_ROWS = 20_000  # a unit's form: a header and one row per project (a province unit has a few hundred)
@@ -44,8 +45,7 @@ def read_forms(forms_dir: Path, settings: Settings,
     form or cannot be read safely is a finding (``form-not-a-form``, ``form-too-large``)."""
     forms: list[FormData] = []
     problems: list[Finding] = []
-    files = sorted(p for p in Path(forms_dir).iterdir()
-                   if p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")))
+    files = form_files(forms_dir)
     for n, path in enumerate(files, start=1):
         if status:
             status(f"正在读取月报表 {n}/{len(files)}：{path.name} …")
@@ -54,6 +54,13 @@ def read_forms(forms_dir: Path, settings: Settings,
         if form is not None:
             forms.append(form)
     return forms, problems
+
+
+def form_files(forms_dir: Path) -> list[Path]:
+    """The workbooks of ``forms_dir`` a consolidation reads, sorted by name (owner files and
+    hidden files left out)."""
+    return sorted(p for p in Path(forms_dir).iterdir()
+                  if p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")))
 
 
 def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, list[Finding]]:
