@@ -66,8 +66,8 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: by
     When the part is not given (the read-only file engine: validate, summary), reading it and
     scanning it for uncached formulas and error values (Python) runs on a second thread while
     calamine parses (Rust, without the GIL): on a 30,000-row ledger each takes about a second.
-    The patch engine passes the part and scans after the parse: in consolidate its read already
-    runs beside the report forms' (a third thread measured no faster), and --mark measured no faster."""
+    The patch engine passes the part; it scans a large part's formulas beside the parse itself
+    (``PatchEngine._load``); its error values are scanned here after the parse (one quick pass)."""
     overlay: Future[dict[tuple[int, int], str]] | None = None
     if xml is None and isinstance(source, Path):  # the read-only engine (validate, summary)
         overlay = in_background(lambda: overlay_cells(source, sheet, xml=xml, formulas=formulas))

@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xladdin.core.settings import Settings
 from xladdin.figures.ranking import published_growth as published
 
-__all__ = ["NO_DATA", "OTHER_UNIT", "YI", "flag", "has_data", "num", "published", "rate", "unit_order", "units_of"]
+__all__ = ["NO_DATA", "OTHER_UNIT", "YI", "flag", "has_data", "num", "published", "rate", "rows_by_unit", "unit_order",
+           "units_of"]
 
 YI = 10_000.0  # 万元 per 亿元
 NO_DATA = "无数据"
@@ -47,3 +49,13 @@ def unit_order(settings: Settings) -> dict[str, int]:
 def units_of(values: Iterable[Any]) -> list[str]:
     """Unit names with blanks as 未识别单位."""
     return [OTHER_UNIT if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in values]
+
+
+def rows_by_unit(units: list[str]) -> dict[str, np.ndarray[Any, np.dtype[np.intp]]]:
+    """Each unit's row positions, in ledger order (units in order of first appearance): one pass
+    instead of a mask per unit. A sum over ``values[rows]`` adds the same numbers in the same order
+    as a pandas sum over the unit's mask, so every figure is the same to the last bit."""
+    codes, names = pd.factorize(pd.Series(units, dtype=object), sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    return {str(u): order[bounds[i]:bounds[i + 1]] for i, u in enumerate(names)}

@@ -18,7 +18,7 @@ import pandas as pd
 from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.core.statistics_entry import entry_status
-from xladdin.figures.programmes.common import num, rate, unit_order, units_of
+from xladdin.figures.programmes.common import num, rate, rows_by_unit, unit_order, units_of
 from xladdin.figures.progress import TOTAL, project_ytd
 
 __all__ = ["ENTRY_REPORT_COLUMNS", "entry_report", "is_quarter_end", "not_entered"]
@@ -56,20 +56,19 @@ def entry_report(frame: pd.DataFrame, settings: Settings, period: Period, *,
                  ytd: pd.Series | None = None) -> pd.DataFrame:
     """By unit (those with a project required or unknown), then 合计."""
     verdict = entry_status(frame, settings, project_ytd(frame, period) if ytd is None else ytd)
-    data = verdict.assign(unit=units_of(frame["unit"]))
+    flags = {k: verdict[k].to_numpy(dtype=bool) for k in ("required", "entered", "missing", "unknown")}
     rows: list[dict[str, Any]] = []
     order = unit_order(settings)
-    groups: dict[str, pd.DataFrame] = {str(u): d for u, d in data.groupby("unit", sort=False)}  # not a mask per unit
-    for unit in sorted(groups, key=lambda u: order.get(u, 10**6)):
-        d = groups[unit]
-        if not (d["required"].any() or d["unknown"].any()):
+    by_unit = rows_by_unit(units_of(frame["unit"]))  # not a mask per unit
+    for unit in sorted(by_unit, key=lambda u: order.get(u, 10**6)):
+        at = by_unit[unit]
+        if not (flags["required"][at].any() or flags["unknown"][at].any()):
             continue
-        rows.append(_report_row(unit, d))
-    rows.append(_report_row(TOTAL, data))
+        rows.append(_report_row(unit, {k: int(v[at].sum()) for k, v in flags.items()}))
+    rows.append(_report_row(TOTAL, {k: int(v.sum()) for k, v in flags.items()}))
     return pd.DataFrame(rows, columns=list(ENTRY_REPORT_COLUMNS))
 
 
-def _report_row(unit: str, d: pd.DataFrame) -> dict[str, Any]:
-    req, ent = int(d["required"].sum()), int(d["entered"].sum())
-    return {"unit": unit, "required": req, "entered": ent, "missing": int(d["missing"].sum()),
-            "unknown": int(d["unknown"].sum()), "entry_rate": rate(ent, req)}
+def _report_row(unit: str, n: dict[str, int]) -> dict[str, Any]:
+    return {"unit": unit, "required": n["required"], "entered": n["entered"], "missing": n["missing"],
+            "unknown": n["unknown"], "entry_rate": rate(n["entered"], n["required"])}

@@ -19,7 +19,7 @@ import pandas as pd
 
 from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
-from xladdin.figures.programmes.common import flag, num, published, unit_order, units_of
+from xladdin.figures.programmes.common import flag, num, published, rows_by_unit, unit_order, units_of
 from xladdin.figures.progress import TOTAL, band_of, completion_rate, project_ytd, schedule_status
 from xladdin.figures.ranking import rank_with_ties
 
@@ -42,28 +42,31 @@ def reconstruction(frame: pd.DataFrame, settings: Settings, period: Period, *,
     units = units_of(part["unit"])
     order = unit_order(settings)
     rows: list[dict[str, Any]] = []
-    names = [str(n) for n in part["name"]]
-    groups: list[tuple[str, np.ndarray[Any, np.dtype[np.bool_]]]] = [
-        (u, np.array([x == u for x in units], dtype=bool)) for u in sorted(set(units), key=lambda u: order.get(u, 10**6))]
-    for unit, m in groups:
-        rows.append(_row(unit, m, part, ytd, plan, behind, names, period, band))
+    names = np.array([str(n) for n in part["name"]], dtype=object)
+    sums = {"ytd": ytd.to_numpy(dtype="float64"), "plan": plan.to_numpy(dtype="float64"),
+            "total": num(part["total_investment"]).to_numpy(dtype="float64")}
+    by_unit = rows_by_unit(units)
+    for unit in sorted(by_unit, key=lambda u: order.get(u, 10**6)):
+        rows.append(_row(unit, by_unit[unit], sums, behind, names, period, band))
     rates = [published(r["completion_rate"], settings.thresholds.growth_decimals) for r in rows]
     for r, rank in zip(rows, rank_with_ties(rates), strict=True):
         r["rank"] = rank
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, order.get(r["unit"], 10**6)))
     if rows:
-        total = _row(TOTAL, np.ones(len(part), dtype=bool), part, ytd, plan, behind, names, period, band)
+        total = _row(TOTAL, np.arange(len(part)), sums, behind, names, period, band)
         rows.append(total | {"rank": ""})
     return pd.DataFrame(rows, columns=list(RECONSTRUCTION_COLUMNS))
 
 
-def _row(unit: str, m: np.ndarray[Any, np.dtype[np.bool_]], part: pd.DataFrame, ytd: pd.Series, plan: pd.Series,
-         behind: np.ndarray[Any, np.dtype[np.bool_]], names: list[str], period: Period, band: float) -> dict[str, Any]:
-    done, p = float(ytd[m].sum()), float(plan[m].sum())
+def _row(unit: str, at: np.ndarray[Any, np.dtype[np.intp]], sums: dict[str, np.ndarray[Any, np.dtype[np.float64]]],
+         behind: np.ndarray[Any, np.dtype[np.bool_]], names: np.ndarray[Any, np.dtype[Any]], period: Period,
+         band: float) -> dict[str, Any]:
+    """One unit's row from its row positions ``at`` (sums skip blanks, as pandas sums)."""
+    done, p = float(np.nansum(sums["ytd"][at])), float(np.nansum(sums["plan"][at]))
     rate = completion_rate(done, p)
-    late = [n for n, b in zip(np.array(names, dtype=object)[m], behind[m], strict=True) if b]
-    return {"unit": unit, "rank": None, "projects": int(m.sum()),
-            "total_investment": float(num(part["total_investment"])[m].sum()), "annual_plan": p,
+    late = [str(n) for n in names[at][behind[at]]]
+    return {"unit": unit, "rank": None, "projects": len(at),
+            "total_investment": float(np.nansum(sums["total"][at])), "annual_plan": p,
             "ytd_completed": done, "completion_rate": rate, "schedule": period.schedule,
             "gap": None if rate is None else rate - period.schedule, "status": schedule_status(rate, period, band),
             "behind": len(late), "behind_names": "、".join(late)}

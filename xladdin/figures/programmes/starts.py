@@ -21,6 +21,7 @@ import datetime as dt
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from xladdin.core.periods import Period
@@ -76,30 +77,39 @@ def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
     started = frame["status"].isin(("在建", "竣工")) | ((project_ytd(frame, period) if ytd is None else ytd).fillna(0) > 0)
     planned = (natures == "新建") & months.fillna(0).astype(int).between(1, 12)
     due = planned & (months.fillna(13).astype(int) <= pm)
-    data = pd.DataFrame({"unit": units_of(frame["unit"]), "nature": natures, "completed": frame["status"] == "竣工",
-                         "planned": planned, "due": due, "started": started, "name": frame["name"].astype(str)})
+    units = units_of(frame["unit"])
+    columns = {"new_build": (natures == "新建").to_numpy(bool), "continued": (natures == "续建").to_numpy(bool),
+               "no_nature": natures.isna().to_numpy(bool), "completed": (frame["status"] == "竣工").to_numpy(bool),
+               "planned": planned.to_numpy(bool), "due": due.to_numpy(bool)}
+    done = started.to_numpy(bool)
+    columns["started_new"] = columns["planned"] & done
+    columns["started_due"] = columns["due"] & done
+    # counted per unit in one pass per column (a pandas mask per unit cost ~4 ms a unit on 150 units)
+    codes, names = pd.factorize(pd.Series(units, dtype=object), sort=False)
+    counts = {k: np.bincount(codes[m], minlength=len(names)) for k, m in columns.items()}
+    late_rows = np.flatnonzero(columns["due"] & ~done).tolist()  # due and not started, in ledger order
+    late_names = [str(frame["name"].iat[i]) for i in late_rows]
+    late: dict[str, list[str]] = {}
+    for i, name in zip(late_rows, late_names, strict=True):
+        late.setdefault(units[i], []).append(name)
     order = unit_order(settings)
-    groups: dict[str, pd.DataFrame] = {str(u): d for u, d in data.groupby("unit", sort=False)}  # not a mask per unit
-    rows = [_row(u, groups[u], has_nature, has_plan) for u in sorted(groups, key=lambda u: order.get(u, 10**6))]
-    rows.append(_row(TOTAL, data, has_nature, has_plan))
+    rows = [_row(str(u), {k: int(v[j]) for k, v in counts.items()}, late.get(str(u), []), has_nature, has_plan)
+            for j, u in sorted(enumerate(names), key=lambda ju: order.get(str(ju[1]), 10**6))]
+    rows.append(_row(TOTAL, {k: int(v.sum()) for k, v in counts.items()}, late_names, has_nature, has_plan))
     return pd.DataFrame(rows, columns=list(STARTS_COLUMNS))
 
 
-def _row(unit: str, d: pd.DataFrame, has_nature: bool, has_plan: bool) -> dict[str, Any]:
+def _row(unit: str, n: dict[str, int], late: list[str], has_nature: bool, has_plan: bool) -> dict[str, Any]:
     known = has_nature and has_plan
-    planned, due = int(d["planned"].sum()), int(d["due"].sum())
-    started_new = int((d["planned"] & d["started"]).sum())
-    started_due = int((d["due"] & d["started"]).sum())
-    late = d.loc[d["due"] & ~d["started"], "name"].tolist()
     return {
         "unit": unit,
-        "new_build": int((d["nature"] == "新建").sum()) if has_nature else None,
-        "continued": int((d["nature"] == "续建").sum()) if has_nature else None,
-        "no_nature": int(d["nature"].isna().sum()) if has_nature else None,
-        "completed": int(d["completed"].sum()),
-        "planned": planned if known else None, "due": due if known else None,
-        "started_new": started_new if known else None,
-        "start_rate": rate(started_new, planned) if known else None,
-        "due_rate": rate(started_due, due) if known else None,
+        "new_build": n["new_build"] if has_nature else None,
+        "continued": n["continued"] if has_nature else None,
+        "no_nature": n["no_nature"] if has_nature else None,
+        "completed": n["completed"],
+        "planned": n["planned"] if known else None, "due": n["due"] if known else None,
+        "started_new": n["started_new"] if known else None,
+        "start_rate": rate(n["started_new"], n["planned"]) if known else None,
+        "due_rate": rate(n["started_due"], n["due"]) if known else None,
         "late_names": "、".join(late) if known else "",
     }
