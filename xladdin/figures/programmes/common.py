@@ -48,7 +48,8 @@ def unit_order(settings: Settings) -> dict[str, int]:
 
 def units_of(values: Iterable[Any]) -> list[str]:
     """Unit names with blanks as 未识别单位."""
-    return [OTHER_UNIT if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v) for v in values]
+    return [v if type(v) is str else OTHER_UNIT if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+            else str(v) for v in values]
 
 
 def rows_by_unit(units: list[str]) -> dict[str, np.ndarray[Any, np.dtype[np.intp]]]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -70,10 +71,9 @@ def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
     """One row per unit with projects (settings order), then 合计. ``ytd``: ``project_ytd`` of
     ``frame`` when the caller has it already."""
     pm = period.month
-    natures = frame["nature"].map(nature_of) if "nature" in frame.columns else pd.Series(None, index=frame.index)
+    natures = _each(frame, "nature", nature_of)
     has_nature, has_plan = has_data(frame, "nature"), has_data(frame, "planned_start")
-    months = frame["planned_start"].map(lambda v: planned_month(v, settings.year)) if "planned_start" in frame.columns \
-        else pd.Series(None, index=frame.index)
+    months = _each(frame, "planned_start", lambda v: planned_month(v, settings.year))
     started = frame["status"].isin(("在建", "竣工")) | ((project_ytd(frame, period) if ytd is None else ytd).fillna(0) > 0)
     planned = (natures == "新建") & months.fillna(0).astype(int).between(1, 12)
     due = planned & (months.fillna(13).astype(int) <= pm)
@@ -88,7 +88,8 @@ def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
     codes, names = pd.factorize(pd.Series(units, dtype=object), sort=False)
     counts = {k: np.bincount(codes[m], minlength=len(names)) for k, m in columns.items()}
     late_rows = np.flatnonzero(columns["due"] & ~done).tolist()  # due and not started, in ledger order
-    late_names = [str(frame["name"].iat[i]) for i in late_rows]
+    every_name = frame["name"].tolist()
+    late_names = [str(every_name[i]) for i in late_rows]
     late: dict[str, list[str]] = {}
     for i, name in zip(late_rows, late_names, strict=True):
         late.setdefault(units[i], []).append(name)
@@ -97,6 +98,20 @@ def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
             for j, u in sorted(enumerate(names), key=lambda ju: order.get(str(ju[1]), 10**6))]
     rows.append(_row(TOTAL, {k: int(v.sum()) for k, v in counts.items()}, late_names, has_nature, has_plan))
     return pd.DataFrame(rows, columns=list(STARTS_COLUMNS))
+
+
+def _each(frame: pd.DataFrame, key: str, read: Callable[[Any], Any]) -> pd.Series:
+    """``read`` of each value of the column (None without the column), once per distinct value:
+    a ledger repeats its 建设性质 and 计划开工时间 texts over thousands of projects."""
+    if key not in frame.columns:
+        return pd.Series(None, index=frame.index)
+    values = frame[key].tolist()
+    seen: dict[tuple[type, Any], Any] = {}  # keyed with the type: 5 and 5.0 hash alike but read apart
+    try:
+        out = [seen[k] if (k := (type(v), v)) in seen else seen.setdefault(k, read(v)) for v in values]
+    except TypeError:  # an unhashable value: read each
+        out = [read(v) for v in values]
+    return pd.Series(out, index=frame.index, dtype=object)
 
 
 def _row(unit: str, n: dict[str, int], late: list[str], has_nature: bool, has_plan: bool) -> dict[str, Any]:
