@@ -6,6 +6,7 @@ in Chinese, from the template registered with each code, so every code has one w
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal
@@ -120,6 +121,7 @@ CODES: dict[str, tuple[Severity, str, str]] = {
 }
 
 
+@functools.cache  # a sheet has at most 16,384 columns; a job asks for the same few 100,000s of times
 def column_letter(col: int) -> str:
     """1-based column index -> Excel letters (1 -> A, 27 -> AA)."""
     letters = ""

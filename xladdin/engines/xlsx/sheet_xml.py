@@ -122,7 +122,10 @@ def _render(p: bytes, attrs: bytes, value: Any, content: bytes = b"") -> bytes:
         if value.value is _KEEP_VALUE:
             return b"<%sc%s>%s</%sc>" % (p, attrs, content, p) if content else b"<%sc%s/>" % (p, attrs)
         value = value.value
-    attrs = _DROP_ATTR.sub(b"", attrs)
+    if b"t=" in attrs or b"cm=" in attrs or b"vm=" in attrs or b"spans=" in attrs:  # else nothing to drop
+        attrs = _DROP_ATTR.sub(b"", attrs)
+    if type(value) is float and math.isfinite(value):  # the common case: a figure
+        return b"<%sc%s><%sv>%s</%sv></%sc>" % (p, attrs, p, repr(value).encode(), p, p)
     if _empty(value):
         return b"<" + p + b"c" + attrs + b"/>"
     if isinstance(value, Formula) and value.text.startswith("="):
