@@ -80,7 +80,8 @@ class PatchEngine:
         safety.inspect_package(self.path)
         try:
             with zipfile.ZipFile(self.path) as zf:
-                self._members = {i.filename for i in zf.infolist()}
+                self._sizes = {i.filename: i.file_size for i in zf.infolist()}  # uncompressed
+                self._members = set(self._sizes)
                 self._workbook = self._workbook_orig = zf.read(WORKBOOK).decode("utf-8")
                 self._wb_rels = self._wb_rels_orig = zf.read(WORKBOOK_RELS).decode("utf-8")
         except (KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
@@ -158,24 +159,42 @@ class PatchEngine:
     def _load(self, sheet: str, cal: Any) -> tuple[SheetData, bytes]:
         """``sheet`` as read from the file, and its part's XML (kept for ``prepare``). ``cal``: the
         calamine workbook to use, or None for a new one (a prefetch thread has its own)."""
-        with zipfile.ZipFile(self.path) as zf:
-            xml = zf.read(self._parts[sheet])
-        has_formulas = not self._cached_values and self._kinds.get(sheet) == "worksheet" \
-            and (b"<f" in xml or b":f" in xml)
-        # the formulas are scanned (Python) on another thread while calamine parses (Rust, without
-        # the GIL): a 30,000-row ledger holds 120,000 formulas, a third of a second beside a second
-        scan = in_background(lambda: formula_cells(xml)) if has_formulas and len(xml) > _SCAN_APART else None
+        part = self._parts[sheet]
+        scan_formulas = not self._cached_values and self._kinds.get(sheet) == "worksheet"
+
+        def inflate() -> bytes:
+            with zipfile.ZipFile(self.path) as zf:
+                return zf.read(part)
+
+        def scan(xml: bytes) -> dict[tuple[int, int], str]:
+            return formula_cells(xml) if scan_formulas and (b"<f" in xml or b":f" in xml) else {}
+
+        # a large part is inflated and its formulas scanned (zlib, then Python) on other threads while
+        # calamine parses (Rust, without the GIL): on a 30,000-row ledger (64 MB, 120,000 formulas)
+        # that is half a second beside a second
+        xml_ready: Future[bytes] | None = None
+        scanned: Future[dict[tuple[int, int], str]] | None = None
+        if self._sizes.get(part, 0) > _SCAN_APART:
+            xml_ready = in_background(inflate)
+            ready = xml_ready
+            scanned = in_background(lambda: scan(ready.result()))
+            xml = b""
+        else:
+            xml = inflate()
         own = open_workbook(self.path, self.label) if cal is None else None
         try:
-            base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml, formulas=self._cached_values)
+            base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml_ready or xml,
+                              formulas=self._cached_values)
         finally:
             if own is not None:
                 own.close()
-            formulas = scan.result() if scan is not None else None
+            formulas = scanned.result() if scanned is not None else None
+        if xml_ready is not None:
+            xml = xml_ready.result()
         if self._cached_values:
             return base, xml
         if formulas is None:
-            formulas = formula_cells(xml) if has_formulas else {}
+            formulas = scan(xml)
         for (r, c), text in formulas.items():
             while len(base.rows) < r:
                 base.rows.append([])

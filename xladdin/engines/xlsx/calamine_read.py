@@ -57,10 +57,11 @@ def open_workbook(source: Source, label: str) -> Any:
         raise translate(exc, label) from exc
 
 
-def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: bytes | None = None,
+def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: bytes | Future[bytes] | None = None,
                formulas: bool = True) -> SheetData:
     """All values of ``sheet`` (cached formula values; error values as their text, e.g. "#DIV/0!").
-    ``xml``: the sheet part when the caller has it already; ``formulas=False`` leaves uncached
+    ``xml``: the sheet part when the caller has it already (or is inflating it: a future, waited
+    for after the parse); ``formulas=False`` leaves uncached
     formulas empty (the patch engine overlays every formula itself).
 
     When the part is not given (the read-only file engine: validate, summary), reading it and
@@ -70,7 +71,7 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: by
     (``PatchEngine._load``); its error values are scanned here after the parse (one quick pass)."""
     overlay: Future[dict[tuple[int, int], str]] | None = None
     if xml is None and isinstance(source, Path):  # the read-only engine (validate, summary)
-        overlay = in_background(lambda: overlay_cells(source, sheet, xml=xml, formulas=formulas))
+        overlay = in_background(lambda: overlay_cells(source, sheet, formulas=formulas))
     try:
         cs = workbook.get_sheet_by_name(sheet)
         rows = [[None if v == "" else v for v in row] for row in cs.to_python(skip_empty_area=False)]
@@ -81,6 +82,8 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: by
         if overlay is not None:
             wait([overlay])  # the thread ends before the parser's error is raised
         raise translate(exc, label) from exc
+    if isinstance(xml, Future):  # the part was being inflated beside the parse
+        xml = xml.result()
     cells = overlay.result() if overlay is not None else overlay_cells(source, sheet, xml=xml, formulas=formulas)
     for (r, c), text in cells.items():
         while len(rows) < r:
