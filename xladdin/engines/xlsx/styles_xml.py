@@ -179,6 +179,14 @@ def _ATTR_MAP(element: str) -> dict[str, str]:
     return dict(_ATTR.findall(element))
 
 
+# compiled once: restyle looks at every cell of every styled row (thousands per province job)
+_ROW_NUMBER = re.compile(rb'(?:^|\s)r="(\d+)"')
+_CELL_COLUMN = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})\d+"')
+_SPANS = re.compile(rb'\sspans="[^"]*"')
+_STYLE_INDEX = re.compile(rb'\ss="(\d+)"')
+_R_ATTR = re.compile(rb'\sr="[^"]*"')
+
+
 def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[int, Any], int]) -> bytes:
     """Set the ``s`` of every cell in ``styles`` to ``derive(current s, style)``, adding empty
     cells and rows where needed; nothing else changes."""
@@ -217,7 +225,7 @@ def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[in
                 done.add(r)
 
     for rm in row_re.finditer(body):
-        num = re.search(rb'(?:^|\s)r="(\d+)"', rm.group(1))
+        num = _ROW_NUMBER.search(rm.group(1))
         if num is None:
             raise EngineUnsupported("行缺少行号（r 属性），无法就地设置格式。")
         r = int(num.group(1))
@@ -226,11 +234,11 @@ def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[in
         if r in by_row:
             existing: dict[int, bytes] = {}
             for cm in cell_re.finditer(rm.group(3) or b""):
-                ref = re.search(rb'(?:^|\s)r="([A-Z]{1,3})\d+"', cm.group(1))
+                ref = _CELL_COLUMN.search(cm.group(1))
                 if ref is None:
                     raise EngineUnsupported("单元格缺少地址（r 属性），无法就地设置格式。")
                 existing[_col(ref.group(1))] = cm.group(0)
-            attrs = re.sub(rb'\sspans="[^"]*"', b"", rm.group(1))
+            attrs = _SPANS.sub(b"", rm.group(1))
             out.append(b"<%srow%s>%s</%srow>" % (p, attrs, _cells(p, r, existing, by_row[r], derive), p))
             done.add(r)
         else:
@@ -257,12 +265,12 @@ def _cells(p: bytes, r: int, existing: dict[int, bytes], wanted: dict[int, Any],
             continue
         gt = old.index(b">")
         tag = old[:gt]
-        s = re.search(rb'\ss="(\d+)"', tag)
+        s = _STYLE_INDEX.search(tag)
         new = derive(int(s.group(1)) if s else 0, st)
         if s:
             tag = tag[:s.start()] + b' s="%d"' % new + tag[s.end():]
         else:  # right after r="…", where the value patcher keeps it: a re-run then writes the same bytes
-            r_attr = re.search(rb'\sr="[^"]*"', tag)
+            r_attr = _R_ATTR.search(tag)
             at = r_attr.end() if r_attr else len(tag.rstrip(b"/"))
             tag = tag[:at] + b' s="%d"' % new + tag[at:]
         cells[c] = tag + old[gt:]
