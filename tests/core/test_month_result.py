@@ -100,3 +100,20 @@ def test_one_converter_per_medium_through_plain() -> None:
     assert csv_value("projects", np.int64(7)) == 7 and csv_value("growth", None) is None
     assert cell_value("growth", 0.123456789) == 0.123457 and cell_value("ytd", 1234.5678) == 1234.57
     assert cell_value("met", np.bool_(True)) == "是" and cell_value("ytd", float("nan")) is None
+
+
+def test_the_months_own_findings_are_warnings_so_the_bulletin_counts_only_input_errors() -> None:
+    """A consolidation tells the bulletin how many errors the inputs had (参数, 单位统计, the forms)
+    before it computes the month; ``bulletin_export.form_findings`` later counts every error in
+    校验结果, which also holds the month's own findings (``figures/gaps.py``). The two counts agree
+    only while the month itself never finds an error: every code gaps.py can emit is a warning."""
+    import re
+
+    from xladdin.core.findings import CODES
+    from xladdin.figures import gaps
+
+    source = Path(gaps.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'finding\(\s*"([a-z0-9-]+)"', source))
+    assert codes == {"period-not-reported", "stats-period-missing", "stats-missing", "period-unit-missing",
+                     "form-project-missing"}
+    assert {code: CODES[code][0] for code in codes} == dict.fromkeys(codes, "warning")

@@ -32,7 +32,9 @@ SUFFIXES = (".docx", ".pdf")
 
 
 def form_findings(engine: Engine) -> tuple[list[str], int]:
-    """(units without a form, errors found) as 校验结果's 月报汇总 rows record them."""
+    """(units without a form, errors found) as 校验结果's 月报汇总 rows record them. The rows also
+    hold the month's own findings (``figures/gaps.py``), all warnings, so the error count is the
+    inputs' as the consolidation counted it (pinned by a test in tests/core/test_month_result.py)."""
     if SHEETS["findings"] not in engine.sheet_names():
         return [], 0
     sheet, anchor = region_anchor(engine, "findings")

@@ -17,16 +17,15 @@ parser) loses nothing: every form it had not returned is read again in process, 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xladdin.core.findings import Finding
 from xladdin.core.form_reader import FormData
@@ -37,6 +36,9 @@ __all__ = ["MIN_FORMS", "FormPool", "pool_size", "start_form_pool"]
 
 MIN_FORMS = 30  # below this the forms take less time than the worker's start and the pickling
 _SETTINGS: list[Settings] = []  # the worker's 参数: set before the fork, inherited (never pickled)
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 Result = tuple[FormData | None, list[Finding]]
 
@@ -62,13 +64,18 @@ class FormPool:
     def __init__(self, files: list[Path], settings: Settings, workers: int) -> None:
         self.files = files
         self.settings = settings
+        import multiprocessing  # only here: a job with few forms never loads it
+        from concurrent.futures import ProcessPoolExecutor
+
         _SETTINGS[:] = [settings]
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+        self._pool: ProcessPoolExecutor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                          initializer=_init, initargs=(os.getpid(),))
         self._futures: list[Future[Result]] = [self._pool.submit(_read, p) for p in files]  # the fork happens here
 
     def collect(self, status: Callable[[str], None] | None = None) -> tuple[list[FormData], list[Finding]]:
         """Every form's result in file order (a form the worker could not return is read in process)."""
+        from concurrent.futures.process import BrokenProcessPool
+
         forms: list[FormData] = []
         problems: list[Finding] = []
         try:
