@@ -149,6 +149,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
+    from xladdin.core.regions import SHEETS
+    from xladdin.engines.xlsx.early_read import start_early_read
+
+    # a large master's ledger parses (calamine, on another core) while the job's modules import
+    early = start_early_read(Path(args.master), SHEETS["ledger"])
     from xladdin.engines.files import stderr_progress
     from xladdin.jobs.in_place import consolidate_in_place
 
@@ -157,7 +162,7 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     forms = _forms_folder(args.forms) if args.forms else None
     period: Period = args.month
     # the patch engine (only changed parts are rewritten); chosen before the job runs, never rerun
-    result = consolidate_in_place(Path(args.master), period, forms, output=output, progress=progress)
+    result = consolidate_in_place(Path(args.master), period, forms, output=output, progress=progress, early=early)
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing,

@@ -6,12 +6,13 @@ in Chinese, from the template registered with each code, so every code has one w
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from xladdin.core.sheet import column_letter
 
 __all__ = ["CODES", "SEVERITY_LABELS", "Finding", "Report", "Severity", "column_letter", "finding", "grouped_lines"]
 
@@ -121,14 +122,6 @@ CODES: dict[str, tuple[Severity, str, str]] = {
 }
 
 
-@functools.cache  # a sheet has at most 16,384 columns; a job asks for the same few 100,000s of times
-def column_letter(col: int) -> str:
-    """1-based column index -> Excel letters (1 -> A, 27 -> AA)."""
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 class Finding(BaseModel):

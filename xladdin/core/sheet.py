@@ -6,17 +6,26 @@ Rows and columns are 1-based in every public coordinate; ``rows[0][0]`` is cell 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from xladdin.core.findings import column_letter
-
-__all__ = ["Merge", "SheetData", "cell_ref", "parse_ref"]
+__all__ = ["Merge", "SheetData", "cell_ref", "column_letter", "parse_ref"]
 
 # (min_row, min_col, max_row, max_col), 1-based inclusive
 Merge = tuple[int, int, int, int]
+
+
+@functools.cache  # a sheet has at most 16,384 columns; a job asks for the same few 100,000s of times
+def column_letter(col: int) -> str:
+    """1-based column index -> Excel letters (1 -> A, 27 -> AA)."""
+    letters = ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
 
 
 def cell_ref(row: int, col: int) -> str:

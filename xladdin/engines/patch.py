@@ -37,7 +37,8 @@ from xladdin.core.sheet import SheetData, parse_ref
 from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.app_props import app_with_sheets
-from xladdin.engines.xlsx.calamine_read import in_background, open_workbook, read_sheet
+from xladdin.engines.xlsx.calamine_read import open_workbook
+from xladdin.engines.xlsx.early_read import EarlyRead
 from xladdin.engines.xlsx.notes import SheetNotes, add_relationship, free_name, load_notes, write_notes
 from xladdin.engines.xlsx.package import (
     defined_names,
@@ -48,7 +49,8 @@ from xladdin.engines.xlsx.package import (
     sheet_entries,
     write_package,
 )
-from xladdin.engines.xlsx.sheet_xml import Patch, cell_styles, formula_cells, patch_sheet
+from xladdin.engines.xlsx.sheet_load import load_sheet
+from xladdin.engines.xlsx.sheet_xml import Patch, cell_styles, patch_sheet
 from xladdin.engines.xlsx.styles import KEEP, CellFormat, StyleBook
 
 __all__ = ["CAPABILITIES", "PatchEngine"]
@@ -63,7 +65,6 @@ NEW_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
              f'xmlns:r="{REL_NS}"><dimension ref="A1"/><sheetData/>'
              '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>')
 CAPABILITIES = ALL_WRITES
-_SCAN_APART = 4 * 2**20  # a sheet part this large has its formulas scanned beside calamine's parse
 
 
 class PatchEngine:
@@ -127,6 +128,17 @@ class PatchEngine:
                 self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xladdin-prefetch")
             self._pending[sheet] = self._pool.submit(self._load, sheet, None)
 
+    def adopt(self, early: EarlyRead, sha256: str) -> None:
+        """Take over ``early``'s read of its sheet when it read the very bytes this engine opened
+        (``sha256``, the job snapshot's hash) and the same worksheet part; else nothing changes."""
+        sheet = early.sheet
+        if self._cached_values or self._kinds.get(sheet) != "worksheet" or sheet in self._base \
+                or sheet in self._pending:
+            return
+        loaded = early.take(sha256, sheet, self._parts[sheet])
+        if loaded is not None:
+            self._pending[sheet] = loaded
+
     def read(self, sheet: str) -> SheetData:
         self._check(sheet)
         if sheet not in self._base:
@@ -160,49 +172,8 @@ class PatchEngine:
         """``sheet`` as read from the file, and its part's XML (kept for ``prepare``). ``cal``: the
         calamine workbook to use, or None for a new one (a prefetch thread has its own)."""
         part = self._parts[sheet]
-        scan_formulas = not self._cached_values and self._kinds.get(sheet) == "worksheet"
-
-        def inflate() -> bytes:
-            with zipfile.ZipFile(self.path) as zf:
-                return zf.read(part)
-
-        def scan(xml: bytes) -> dict[tuple[int, int], str]:
-            return formula_cells(xml) if scan_formulas and (b"<f" in xml or b":f" in xml) else {}
-
-        # a large part is inflated and its formulas scanned (zlib, then Python) on other threads while
-        # calamine parses (Rust, without the GIL): on a 30,000-row ledger (64 MB, 120,000 formulas)
-        # that is half a second beside a second
-        xml_ready: Future[bytes] | None = None
-        scanned: Future[dict[tuple[int, int], str]] | None = None
-        if self._sizes.get(part, 0) > _SCAN_APART:
-            xml_ready = in_background(inflate)
-            ready = xml_ready
-            scanned = in_background(lambda: scan(ready.result()))
-            xml = b""
-        else:
-            xml = inflate()
-        own = open_workbook(self.path, self.label) if cal is None else None
-        try:
-            base = read_sheet(cal or own, self.path, sheet, self.label, xml=xml_ready or xml,
-                              formulas=self._cached_values)
-        finally:
-            if own is not None:
-                own.close()
-            formulas = scanned.result() if scanned is not None else None
-        if xml_ready is not None:
-            xml = xml_ready.result()
-        if self._cached_values:
-            return base, xml
-        if formulas is None:
-            formulas = scan(xml)
-        for (r, c), text in formulas.items():
-            while len(base.rows) < r:
-                base.rows.append([])
-            row = base.rows[r - 1]
-            if len(row) < c:
-                row.extend([None] * (c - len(row)))
-            row[c - 1] = text  # cached results may be stale once we write: the formula, as FileEngine
-        return base, xml
+        return load_sheet(self.path, part, sheet, self.label, size=self._sizes.get(part, 0),
+                          worksheet=self._kinds.get(sheet) == "worksheet", cached_values=self._cached_values, cal=cal)
 
     def defined_name(self, name: str) -> tuple[str, str] | None:
         return self._names.get(name)

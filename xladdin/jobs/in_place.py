@@ -13,6 +13,7 @@ from pathlib import Path
 from xladdin.core.findings import Report
 from xladdin.core.periods import Period
 from xladdin.engines.guards.backups import CONSOLIDATE_JOB
+from xladdin.engines.xlsx.early_read import EarlyRead
 from xladdin.jobs.consolidate import NEEDS, ConsolidationResult, consolidate
 from xladdin.jobs.session import run_in_place
 from xladdin.jobs.validate import MARK_NEEDS, validate_and_mark
@@ -34,9 +35,10 @@ def mark_in_place(path: Path, *, sheet: str | None = None, password: str | None 
 
 
 def consolidate_in_place(master: Path, period: Period, forms: Path | None, *, output: Path | None = None,
-                         progress: Callable[[str], None] | None = None) -> ConsolidationResult:
+                         progress: Callable[[str], None] | None = None,
+                         early: EarlyRead | None = None) -> ConsolidationResult:
     """The monthly consolidation of ``forms`` into ``master`` (or into ``output``), indexed as
-    月度汇总 of ``period``'s month."""
+    月度汇总 of ``period``'s month. ``early``: the ledger's read started by the caller (the CLI)."""
     return run_in_place(Path(master), lambda engine: consolidate(engine, period, forms), needs=NEEDS, output=output,
                         progress=progress, name=CONSOLIDATE_JOB, month=period.month,
-                        describe=lambda done: done.change_text())
+                        describe=lambda done: done.change_text(), early=early)

@@ -24,6 +24,7 @@ from xladdin.errors import EngineUnsupported, WorkbookUnreadable
 if TYPE_CHECKING:
     from xladdin.engines.files import FileEngine
     from xladdin.engines.patch import PatchEngine
+    from xladdin.engines.xlsx.early_read import EarlyRead
 
 __all__ = ["commit_result", "job_snapshot", "load_ledger", "load_settings", "open_for_job", "run_in_place"]
 
@@ -133,7 +134,7 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
                  output: Path | None = None, password: str | None = None,
                  progress: Callable[[str], None] | None = None, cached_values: bool = False,
                  name: str = CONSOLIDATE_JOB, month: int | None = None,
-                 describe: Callable[[T], str] | None = None) -> T:
+                 describe: Callable[[T], str] | None = None, early: EarlyRead | None = None) -> T:
     """Run ``job`` on ``path`` and save, as ``open_for_job`` does: refused while someone has the
     workbook open (owner file), locked against a second runner, working on a snapshot of the bytes
     it opened; nothing written if the job raises or changes nothing; else the original is backed
@@ -148,6 +149,8 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
     open, a workbook without a style sheet when fills are needed. The job runs once; nothing is rerun.
     ``cached_values``: the patch engine reads formula cells as their cached results (a job that reads
     everything before it writes, such as validation: its findings then equal a read-only run's).
+    ``early``: a read of the master's ledger started before the job (``early_read``), used only if
+    it read the bytes of the snapshot.
     A result that carries the job's ``settings`` (a consolidation's) gives the backup count and age;
     only other jobs have 参数 parsed again for them (``job_settings``)."""
     path = Path(path)
@@ -156,6 +159,8 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
         if engine is not None and not needs <= engine.capabilities:
             engine.close()
             engine = None
+        if engine is not None and early is not None:
+            engine.adopt(early, files.fp.sha256)  # the ledger parsed while the job's modules imported
         if engine is None:
             holder: list[T] = []
 

@@ -30,6 +30,7 @@ __all__ = [
     "backup",
     "csv_safe",
     "decrypt",
+    "inspect_bytes",
     "inspect_package",
     "is_encrypted",
     "job_lock",
@@ -65,22 +66,32 @@ def inspect_package(
     if not path.is_file():
         raise errors.WorkbookUnreadable(f"找不到文件“{path}”，请检查路径。")
     with path.open("rb") as fh:
-        head = fh.read(8)
-        if head.startswith(OLE2_MAGIC):
-            fh.seek(0)
-            if is_encrypted_ole(fh):
-                raise errors.EncryptedWorkbook(
-                    f"工作簿“{path.name}”设有打开密码，无法读取；请用 --password 提供密码"
-                    "（或在 Excel 中取消打开密码后再试）。"
-                )
-            raise _legacy(path.name)
-        if not head.startswith(ZIP_MAGIC):
-            raise errors.WorkbookUnreadable(
-                f"“{path.name}”不是 Excel 工作簿（.xlsx/.xlsm），无法读取；请确认文件类型，"
-                "如为 CSV 或其他格式请先在 Excel 中另存为 .xlsx。"
-            )
+        _inspect_stream(fh, path.name, max_member=max_member, max_total=max_total, max_ratio=max_ratio)
+
+
+def inspect_bytes(data: bytes, label: str) -> None:
+    """``inspect_package``'s checks on a workbook already read into memory (the bytes a job will parse)."""
+    _inspect_stream(io.BytesIO(data), label)
+
+
+def _inspect_stream(fh: IO[bytes], label: str, *, max_member: int = 200 * 2**20, max_total: int = 1 * 2**30,
+                    max_ratio: float = 200.0) -> None:
+    head = fh.read(8)
+    if head.startswith(OLE2_MAGIC):
         fh.seek(0)
-        check_zip(fh, path.name, max_member=max_member, max_total=max_total, max_ratio=max_ratio)
+        if is_encrypted_ole(fh):
+            raise errors.EncryptedWorkbook(
+                f"工作簿“{label}”设有打开密码，无法读取；请用 --password 提供密码"
+                "（或在 Excel 中取消打开密码后再试）。"
+            )
+        raise _legacy(label)
+    if not head.startswith(ZIP_MAGIC):
+        raise errors.WorkbookUnreadable(
+            f"“{label}”不是 Excel 工作簿（.xlsx/.xlsm），无法读取；请确认文件类型，"
+            "如为 CSV 或其他格式请先在 Excel 中另存为 .xlsx。"
+        )
+    fh.seek(0)
+    check_zip(fh, label, max_member=max_member, max_total=max_total, max_ratio=max_ratio)
 
 
 def _legacy(label: str) -> errors.WorkbookUnreadable:

@@ -1,0 +1,82 @@
+"""The ledger sheet of a large master parsed while the job's modules are still importing.
+
+A province consolidation starts by importing pandas and pydantic (half a second of one core)
+and later waits a second for calamine to parse the 30,000-project ledger on another. Started
+first, the parse runs during the imports. The result is only ever used for the very bytes the
+job works on: the file is read into memory, vetted (``vetting.inspect_bytes``: the same checks
+as before any parse), hashed, and parsed from those bytes; the job's snapshot hashes its own copy,
+and ``take`` hands the parse over only when the two hashes (and the sheet's part) agree. If
+anyone saved the master in between, or anything fails here, the job reads its copy as always.
+
+Imports the standard library, python-calamine and the sheet reader only (no pandas), so the CLI
+can start it before it imports the jobs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from concurrent.futures import Future
+from pathlib import Path
+
+from xladdin.core.sheet import SheetData
+from xladdin.engines.guards.vetting import inspect_bytes
+from xladdin.engines.xlsx.calamine_read import in_background, sheet_part
+from xladdin.engines.xlsx.sheet_load import load_sheet
+
+__all__ = ["MIN_SIZE", "EarlyRead", "start_early_read"]
+
+MIN_SIZE = 2 * 2**20  # a smaller master parses in a blink: nothing to gain
+
+
+class EarlyRead:
+    """A sheet being read from the bytes of ``path`` as they were when the read started."""
+
+    def __init__(self, path: Path, sheet: str) -> None:
+        self.path, self.sheet = path, sheet
+        self._identity: Future[tuple[str, str, int]] = Future()  # (sha256, part, part size)
+        self._loaded: Future[tuple[SheetData, bytes]] = Future()
+        in_background(self._run)
+
+    def _run(self) -> None:
+        try:
+            data = self.path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            inspect_bytes(data, self.path.name)
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                part = sheet_part(zf, self.sheet)
+                size = zf.getinfo(part).file_size if part is not None else 0
+            if part is None:
+                raise LookupError(self.sheet)
+            self._identity.set_result((digest, part, size))
+        except BaseException as exc:  # nothing to hand over: the job reads as always
+            self._identity.set_exception(exc)
+            self._loaded.set_exception(exc)
+            return
+        try:
+            self._loaded.set_result(load_sheet(data, part, self.sheet, self.path.name, size=size, worksheet=True,
+                                               cached_values=False))
+        except BaseException as exc:
+            self._loaded.set_exception(exc)
+
+    def take(self, sha256: str, sheet: str, part: str) -> Future[tuple[SheetData, bytes]] | None:
+        """The read of ``sheet`` (its zip member ``part``) when it is of a file whose bytes hash to
+        ``sha256``; None otherwise (waits for the hash, not for the parse)."""
+        try:
+            digest, own_part, _ = self._identity.result()
+        except BaseException:
+            return None
+        if (digest, own_part) != (sha256, part) or sheet != self.sheet:
+            return None
+        return self._loaded
+
+
+def start_early_read(path: Path, sheet: str) -> EarlyRead | None:
+    """Start reading ``sheet`` of ``path`` on a background thread; None for a small or missing file."""
+    try:
+        if Path(path).stat().st_size < MIN_SIZE:
+            return None
+    except OSError:
+        return None
+    return EarlyRead(Path(path), sheet)

@@ -1,0 +1,76 @@
+"""One sheet of a workbook read for an in-place job: its values (calamine) and its part's XML.
+
+Shared by the patch engine (its reads and its prefetch thread) and the early read of a ledger
+(``early_read``), so both give the same ``SheetData`` for the same bytes. Imports the standard
+library, python-calamine (through ``calamine_read``) and the sheet XML scanner only.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from xladdin.core.sheet import SheetData
+from xladdin.engines.xlsx.calamine_read import in_background, open_workbook, read_sheet
+from xladdin.engines.xlsx.sheet_xml import formula_cells
+
+__all__ = ["SCAN_APART", "load_sheet"]
+
+SCAN_APART = 4 * 2**20  # a sheet part this large is inflated and scanned beside calamine's parse
+
+
+def _source(data: Path | bytes) -> Path | io.BytesIO:
+    return data if isinstance(data, Path) else io.BytesIO(data)  # a BytesIO per reader: each seeks
+
+
+def load_sheet(data: Path | bytes, part: str, sheet: str, label: str, *, size: int, worksheet: bool,
+               cached_values: bool, cal: Any = None) -> tuple[SheetData, bytes]:
+    """``sheet`` (its zip member ``part``, ``size`` bytes uncompressed) of the workbook at path or in
+    bytes ``data``, and the part's XML. ``cached_values``: formula cells read as their cached
+    results; else (a job that writes) as their formula text, as the file engine reads them.
+    ``cal``: an open calamine workbook on the same file, or None to open one here."""
+
+    def inflate() -> bytes:
+        with zipfile.ZipFile(_source(data)) as zf:
+            return zf.read(part)
+
+    def scan(xml: bytes) -> dict[tuple[int, int], str]:
+        wanted = not cached_values and worksheet
+        return formula_cells(xml) if wanted and (b"<f" in xml or b":f" in xml) else {}
+
+    # a large part is inflated and its formulas scanned (zlib, then Python) on other threads while
+    # calamine parses (Rust, without the GIL): on a 30,000-row ledger (64 MB, 120,000 formulas)
+    # that is half a second beside a second
+    xml_ready: Future[bytes] | None = None
+    scanned: Future[dict[tuple[int, int], str]] | None = None
+    if size > SCAN_APART:
+        xml_ready = in_background(inflate)
+        ready = xml_ready
+        scanned = in_background(lambda: scan(ready.result()))
+        xml = b""
+    else:
+        xml = inflate()
+    own = open_workbook(_source(data), label) if cal is None else None
+    try:
+        base = read_sheet(cal or own, _source(data), sheet, label, xml=xml_ready or xml, formulas=cached_values)
+    finally:
+        if own is not None:
+            own.close()
+        formulas = scanned.result() if scanned is not None else None
+    if xml_ready is not None:
+        xml = xml_ready.result()
+    if cached_values:
+        return base, xml
+    if formulas is None:
+        formulas = scan(xml)
+    for (r, c), text in formulas.items():
+        while len(base.rows) < r:
+            base.rows.append([])
+        row = base.rows[r - 1]
+        if len(row) < c:
+            row.extend([None] * (c - len(row)))
+        row[c - 1] = text  # cached results may be stale once we write: the formula, as FileEngine
+    return base, xml
