@@ -149,20 +149,27 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from xladdin.core.regions import SHEETS
     from xladdin.engines.xlsx.early_read import start_early_read
+    from xladdin.jobs.form_pool import open_form_pool
 
-    # a large master's ledger parses (calamine, on another core) while the job's modules import
+    forms = _forms_folder(args.forms) if args.forms else None
+    # before anything heavy is imported: the form workers fork (no thread may run yet), then a
+    # large master's ledger starts parsing (calamine, another core) while the job's modules import
+    pool = open_form_pool(forms) if forms is not None else None
     early = start_early_read(Path(args.master), SHEETS["ledger"])
     from xladdin.engines.files import stderr_progress
     from xladdin.jobs.in_place import consolidate_in_place
 
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
-    forms = _forms_folder(args.forms) if args.forms else None
     period: Period = args.month
     # the patch engine (only changed parts are rewritten); chosen before the job runs, never rerun
-    result = consolidate_in_place(Path(args.master), period, forms, output=output, progress=progress, early=early)
+    with pool or nullcontext():
+        result = consolidate_in_place(Path(args.master), period, forms, output=output, progress=progress,
+                                      early=early, pool=pool)
     if args.json:
         _print_json(result.report.to_json() | {"month": result.month, "period": result.period,
                                                "merged": result.merge.merged, "missing_units": result.merge.missing,

@@ -83,12 +83,14 @@ import json, os, signal, sys
 from pathlib import Path
 from xladdin.core.settings import default_settings
 from xladdin.jobs.form_intake import read_forms
-from xladdin.jobs.form_pool import FormPool, form_files
+from xladdin.jobs.form_files import form_files
+from xladdin.jobs.form_pool import FormPool
 
 folder, action = Path(sys.argv[1]), sys.argv[2]
 settings = default_settings()
-pool = FormPool(form_files(folder), settings, 1)
+pool = FormPool(form_files(folder), 1)  # forks now, before it has any form
 pids = list(pool._pool._processes)
+pool.submit(settings)
 print(json.dumps(pids), flush=True)
 if action == "die":  # the job's process killed while the worker reads
     os.kill(os.getpid(), signal.SIGKILL)

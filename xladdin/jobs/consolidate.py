@@ -31,8 +31,9 @@ from xladdin.figures import bulletin
 from xladdin.figures.merge import Merge, merge_forms
 from xladdin.figures.month import compute_month, ledger_error_rows
 from xladdin.figures.results import MonthResult, Reporting
+from xladdin.jobs.form_files import FORM_SUFFIXES
 from xladdin.jobs.form_intake import cap_findings
-from xladdin.jobs.form_pool import start_form_pool
+from xladdin.jobs.form_pool import FormPool, open_form_pool
 from xladdin.jobs.outputs import (
     read_history,
     table_rows,
@@ -47,12 +48,11 @@ from xladdin.jobs.session import load_ledger, load_settings
 if TYPE_CHECKING:
     from xladdin.core.form_reader import FormData
 
-__all__ = ["NEEDS", "ConsolidationResult", "Merge", "consolidate", "merge_forms", "read_forms"]
+__all__ = ["FORM_SUFFIXES", "NEEDS", "ConsolidationResult", "Merge", "consolidate", "merge_forms", "read_forms"]
 
 # what ``consolidate`` writes: the engine is chosen for this before the job runs
 NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
 
-FORM_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass
@@ -165,8 +165,10 @@ def load_stats_checked(engine: Engine, settings: Settings) -> tuple[pd.DataFrame
 
 
 def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, settings: Settings | None = None, *,
-                progress: Callable[[str], None] | None = None) -> ConsolidationResult:
-    """Run the period: merge forms (if ``forms_dir``), compute, write every output region."""
+                progress: Callable[[str], None] | None = None, pool: FormPool | None = None) -> ConsolidationResult:
+    """Run the period: merge forms (if ``forms_dir``), compute, write every output region.
+    ``pool``: workers the caller forked for the forms of ``forms_dir`` (``form_pool``); without
+    one, workers are forked here when that pays, else the forms are read in process."""
     def status(text: str) -> None:
         engine.status(text)
         if progress is not None:
@@ -178,14 +180,16 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
         settings, found = load_settings(engine)
     forms: list[FormData] = []
     problems: list[Finding] = []
-    pool = None
     if forms_dir is not None:
         # many forms: a forked worker reads them while this process reads and checks the ledger
-        pool = start_form_pool(Path(forms_dir), settings)  # forks before the prefetch thread starts
-        engine.prefetch(SHEETS["ledger"])  # the ledger parses in the background while the forms are read
-        if pool is None:
-            forms, problems = read_forms(Path(forms_dir), settings, status)
+        pool = pool or open_form_pool(Path(forms_dir))  # forks before the prefetch thread starts
     try:
+        if forms_dir is not None:
+            if pool is not None:
+                pool.submit(settings)
+            engine.prefetch(SHEETS["ledger"])  # the ledger parses in the background while the forms are read
+            if pool is None:
+                forms, problems = read_forms(Path(forms_dir), settings, status)
         status("正在读取项目台账 …")
         ledger = load_ledger(engine, settings)
         # 报送质量 reads the master's rows as they stood before this month's forms: a derived 本年累计 cell
@@ -193,7 +197,7 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
         error_rows = ledger_error_rows(ledger, settings)
     except BaseException:
         if pool is not None:
-            pool.close()  # the worker stops after the form in hand; its results are not waited for
+            pool.close()  # the workers stop after the forms in hand; their results are not waited for
         raise
     if pool is not None:
         forms, problems = pool.collect(status)

@@ -25,11 +25,11 @@ from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.sheet_extent import Extent, SheetInfo, scan_extent, sheet_infos
 from xladdin.errors import XladdinError
+from xladdin.jobs.form_files import form_files
 
 __all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "cap_findings", "form_files", "read_form_file",
            "read_forms"]
 
-FORM_SUFFIXES = (".xlsx", ".xlsm")
 FORM_MAX_ROWS = 20_000  # a unit's form: a header and one row per project (a province unit has a few hundred)
 FORM_MAX_COLS = 4 * len(FORM_COLUMNS)  # the form's columns, moved or with extra ones added by the unit
 FORM_MAX_PART = 32 * 2**20  # uncompressed sheet XML of the largest form allowed (~10 x a 20,000-row form)
@@ -54,13 +54,6 @@ def read_forms(forms_dir: Path, settings: Settings,
         if form is not None:
             forms.append(form)
     return forms, problems
-
-
-def form_files(forms_dir: Path) -> list[Path]:
-    """The workbooks of ``forms_dir`` a consolidation reads, sorted by name (owner files and
-    hidden files left out)."""
-    return sorted(p for p in Path(forms_dir).iterdir()
-                  if p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")))
 
 
 def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, list[Finding]]:

@@ -15,6 +15,7 @@ from xladdin.core.periods import Period
 from xladdin.engines.guards.backups import CONSOLIDATE_JOB
 from xladdin.engines.xlsx.early_read import EarlyRead
 from xladdin.jobs.consolidate import NEEDS, ConsolidationResult, consolidate
+from xladdin.jobs.form_pool import FormPool
 from xladdin.jobs.session import run_in_place
 from xladdin.jobs.validate import MARK_NEEDS, validate_and_mark
 
@@ -35,10 +36,12 @@ def mark_in_place(path: Path, *, sheet: str | None = None, password: str | None 
 
 
 def consolidate_in_place(master: Path, period: Period, forms: Path | None, *, output: Path | None = None,
-                         progress: Callable[[str], None] | None = None,
-                         early: EarlyRead | None = None) -> ConsolidationResult:
+                         progress: Callable[[str], None] | None = None, early: EarlyRead | None = None,
+                         pool: FormPool | None = None) -> ConsolidationResult:
     """The monthly consolidation of ``forms`` into ``master`` (or into ``output``), indexed as
-    月度汇总 of ``period``'s month. ``early``: the ledger's read started by the caller (the CLI)."""
-    return run_in_place(Path(master), lambda engine: consolidate(engine, period, forms), needs=NEEDS, output=output,
+    月度汇总 of ``period``'s month. ``early``, ``pool``: the ledger's read and the form workers
+    started by the caller (the CLI) before it imported the job."""
+    return run_in_place(Path(master), lambda engine: consolidate(engine, period, forms, pool=pool), needs=NEEDS,
+                        output=output,
                         progress=progress, name=CONSOLIDATE_JOB, month=period.month,
                         describe=lambda done: done.change_text(), early=early)
