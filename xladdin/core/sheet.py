@@ -35,6 +35,7 @@ def cell_ref(row: int, col: int) -> str:
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]+)$")
 
 
+@lru_cache(maxsize=1 << 16)  # the same addresses are parsed for every table cell a job styles
 def parse_ref(ref: str) -> tuple[int, int]:
     """"B12" -> (12, 2). Accepts ``$`` signs."""
     m = _REF.match(ref)

@@ -56,6 +56,7 @@ class StyleBook:
         self.original = xml
         self._xml = xml
         self._cache: dict[tuple[int, CellStyle], int] = {}
+        self._by_object: dict[tuple[int, int], tuple[CellStyle, int]] = {}  # (base, id(style)) -> (style, index)
         sections = {t: _section(xml, t) for t in ("numFmts", "fonts", "borders", "cellXfs")}
         if any(sections[t] is None for t in ("fonts", "borders", "cellXfs")):
             raise EngineUnsupported("样式部件不完整，无法就地设置格式。")
@@ -116,8 +117,12 @@ class StyleBook:
 
     def derive(self, base: int, st: CellStyle) -> int:
         """The cell format ``base`` with ``st`` applied (appended unless an identical one exists)."""
+        seen = self._by_object.get((base, id(st)))  # a table's cells share a few style objects:
+        if seen is not None and seen[0] is st:  # found without hashing the dataclass
+            return seen[1]
         key = (base, st)
         if key in self._cache:
+            self._by_object[(base, id(st))] = (st, self._cache[key])
             return self._cache[key]
         xf = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
         head = re.match(r"<xf\b([^>]*?)/?>", xf)
@@ -148,6 +153,7 @@ class StyleBook:
             attrs.setdefault(k, "0")
         text = "<xf " + " ".join(f'{k}="{v}"' for k, v in attrs.items()) + (f">{inner}</xf>" if inner else "/>")
         self._cache[key] = self._index(self.xfs, text)
+        self._by_object[(base, id(st))] = (st, self._cache[key])
         return self._cache[key]
 
     # ---- the part ----------------------------------------------------------------------------
