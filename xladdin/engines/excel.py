@@ -21,14 +21,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import xlwings as xw
 
 from xladdin.core.sheet import Merge, SheetData, cell_ref, parse_ref
 from xladdin.engines.base import ALL_WRITES, CellStyle, Formula, Link
-from xladdin.errors import EngineError, SheetNotFound, XladdinError
+from xladdin.errors import EngineError, SheetNotFound
 
 __all__ = ["ExcelEngine", "excel_text"]
 
@@ -96,9 +96,7 @@ class ExcelEngine:
     def _seam(self, action: str, sheet: str = "") -> Iterator[None]:
         try:
             yield
-        except XladdinError:
-            raise
-        except Exception as exc:
+        except Exception as exc:  # only xlwings runs inside a seam: our own errors are raised outside
             where = f"“{sheet}”表" if sheet else f"工作簿“{self.label}”"
             raise EngineError(f"Excel 无法完成操作（{action}，{where}）：{exc}") from exc
 
@@ -141,14 +139,7 @@ class ExcelEngine:
         try:
             if sht.range((1, 1), (n_rows, n_cols)).merge_cells is False:
                 return []
-            found: set[Merge] = set()
-            for r in range(1, n_rows + 1):
-                for c in range(1, n_cols + 1):
-                    cell = sht.range((r, c))
-                    if cell.merge_cells:
-                        area = cell.merge_area
-                        found.add((area.row, area.column, area.last_cell.row, area.last_cell.column))
-            return sorted(found)
+            return merged_areas(n_rows, n_cols, lambda r, c: _merge_area(sht.range((r, c))))
         except Exception:  # remote engine: merges need an async round trip; none is available
             return []
 
@@ -306,6 +297,21 @@ class ExcelEngine:
             self.book.app.status_bar = False
 
 
+def merged_areas(n_rows: int, n_cols: int, area_at: Callable[[int, int], Merge | None]) -> list[Merge]:
+    """Every merged area that covers a cell of the first ``n_rows`` x ``n_cols``, once each, sorted;
+    ``area_at(row, col)`` is the merged area covering that cell, None for an unmerged cell."""
+    found = {area_at(r, c) for r in range(1, n_rows + 1) for c in range(1, n_cols + 1)}
+    return sorted(area for area in found if area is not None)
+
+
+def _merge_area(cell: Any) -> Merge | None:
+    """The merged area covering one xlwings cell (desktop Excel), None when it is not merged."""
+    if not cell.merge_cells:
+        return None
+    area = cell.merge_area
+    return (area.row, area.column, area.last_cell.row, area.last_cell.column)
+
+
 def _engine_name(book: Any) -> str:
     try:
         return str(book.app.engine.name)
@@ -330,11 +336,14 @@ def _absolute(ref: str) -> str:
 
 
 def _split_refers_to(refers_to: str) -> tuple[str, str] | None:
-    """``="='项目台账'!$A$3:$H$40"`` -> ("项目台账", "A3:H40"); None for non-range definitions."""
+    """``="='项目台账'!$A$3:$H$40"`` -> ("项目台账", "A3:H40"); None for non-range definitions,
+    including one whose sheet was deleted (Excel shows it as ``=#REF!$A$3``)."""
     text = refers_to.lstrip("=")
     if "!" not in text:
         return None
     sheet, _, ref = text.rpartition("!")
+    if sheet.startswith("#"):  # an error value in place of the sheet (#REF!): no range left
+        return None
     if sheet.startswith("'") and sheet.endswith("'"):
         sheet = sheet[1:-1].replace("''", "'")
     ref = ref.replace("$", "")
@@ -359,17 +368,31 @@ def _apply_style(rng: Any, st: CellStyle, *, desktop: bool) -> None:
         font.bold = st.bold
     if st.color is not None:
         font.color = "#" + st.color
-    if not desktop:
-        return
+    if desktop:
+        apply_desktop_format(rng.api, st)
+
+
+def desktop_format(st: CellStyle) -> list[tuple[int | None, str, int | bool]]:
+    """What desktop Excel's object model is told for ``st`` beyond what xlwings sets: ``(edge,
+    property, value)``, edge None for the range itself, else the ``Borders(edge)`` it names. Every
+    edge is set once borders are asked for: a side in ``thick`` is medium, one in ``border`` thin,
+    the others none (stale lines from an earlier layout go)."""
+    out: list[tuple[int | None, str, int | bool]] = []
     if st.align is not None:
-        rng.api.HorizontalAlignment = _ALIGN.get(st.align, -4131)
+        out.append((None, "HorizontalAlignment", _ALIGN.get(st.align, -4131)))
     if st.wrap is not None:
-        rng.api.WrapText = st.wrap
+        out.append((None, "WrapText", st.wrap))
     if st.border is not None or st.thick is not None:
         for side, edge in _EDGES.items():
-            border = rng.api.Borders(edge)
             if side in (st.thick or "") or side in (st.border or ""):
-                border.LineStyle = 1
-                border.Weight = -4138 if side in (st.thick or "") else 2  # xlMedium, xlThin
+                out.append((edge, "LineStyle", 1))  # xlContinuous
+                out.append((edge, "Weight", -4138 if side in (st.thick or "") else 2))  # xlMedium, xlThin
             else:
-                border.LineStyle = -4142  # xlNone
+                out.append((edge, "LineStyle", -4142))  # xlNone
+    return out
+
+
+def apply_desktop_format(api: Any, st: CellStyle) -> None:
+    """Set ``desktop_format(st)`` on ``api``, desktop Excel's own Range object (``range.api``; COM)."""
+    for edge, prop, value in desktop_format(st):
+        setattr(api if edge is None else api.Borders(edge), prop, value)
