@@ -115,6 +115,13 @@ def test_restore_button_puts_a_backup_back(master: Path, tmp_path: Path) -> None
     assert outcome.mode == "info" and "已将“主台账.xlsx”恢复为备份" in outcome.text, outcome.text
     assert path.read_bytes() == original
     assert len(backups(tmp_path)) == 2  # the consolidated file was backed up before the restore
+    same = outcome.result.source.name  # the backup just put back: the file holds exactly its bytes now
+    again = ribbon.restore_backup(xw.Book(json=payload(path)), backup=same, path=path)
+    assert again.mode == "info" and again.result.changed is False and path.read_bytes() == original
+    assert again.text == f"“主台账.xlsx”与备份“{same}”内容相同，未做修改。"
+    assert len(backups(tmp_path)) == 2
+    unsaved = ribbon.restore_backup(xw.Book(json=payload(path)))  # no path: a remote book has no local file
+    assert unsaved.failed and unsaved.text.startswith("本工作簿没有保存在本机文件夹中，无法恢复备份")
     none = tmp_path / "other" / "空.xlsx"
     none.parent.mkdir()
     shutil.copyfile(master, none)

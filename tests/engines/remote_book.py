@@ -26,7 +26,7 @@ if "remote" not in [e.name for e in xw.engines]:  # xlwings was imported before 
 
     xw.engines.add(xw.main.Engine(impl=_xlremote.engine))
 
-__all__ = ["Replayed", "book_from", "cells", "payload", "replay"]
+__all__ = ["Replayed", "book_from", "cells", "payload", "reader", "replay"]
 
 
 def _json_value(v: Any) -> Any:
@@ -175,3 +175,14 @@ def cells(rows: list[list[Any]]) -> dict[tuple[int, int], Any]:
 
 def normalised(grid: dict[tuple[int, int], Any]) -> dict[tuple[int, int], Any]:
     return {k: _norm(v) for k, v in grid.items()}
+
+
+def reader(path: Path) -> xw.Book:
+    """``path`` opened by xlwings' calamine engine (``mode="r"``; xlwings PRO, same licence as the
+    remote engine): a real local file, read-only, with no message box, InputBox, status bar or PDF
+    export - what a non-remote engine without desktop Excel is."""
+    if "calamine" not in [e.name for e in xw.engines]:  # xlwings was imported before the key was set
+        from xlwings.pro import _xlcalamine
+
+        xw.engines.add(xw.main.Engine(impl=_xlcalamine.engine))
+    return xw.Book(str(path), mode="r")

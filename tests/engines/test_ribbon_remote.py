@@ -21,7 +21,7 @@ import pytest
 import xlwings as xw
 
 from tests.conftest import FIXTURES, run_cli
-from tests.engines.remote_book import book_from, cells, normalised, payload, replay
+from tests.engines.remote_book import book_from, cells, normalised, payload, reader, replay
 from xladdin.core.periods import Period
 from xladdin.excel import ribbon
 
@@ -222,6 +222,19 @@ def test_pdf_button_falls_back_to_libreoffice_on_the_remote_engine(demo: dict[st
     assert "请先点“刷新排名与通报”" in ribbon.export_bulletin_pdf(empty, folder=tmp_path).text
 
 
+def test_pdf_button_on_an_engine_without_pdf_export_uses_libreoffice(demo: dict[str, Path], consolidated: Path,
+                                                                     tmp_path: Path) -> None:
+    """Not remote, but no PDF export either (xlwings' calamine reader raises NotImplementedError):
+    the same LibreOffice export, beside the saved workbook, instead of a message about an open file."""
+    local = tmp_path / demo["master"].name
+    shutil.copyfile(consolidated, local)
+    outcome = ribbon.export_bulletin_pdf(reader(local))
+    assert outcome.mode == "info", outcome.text
+    assert outcome.result == tmp_path / "主台账-演示-通报.pdf" and outcome.result.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(outcome.result), "-"], capture_output=True, text=True, check=True).stdout
+    assert "末位增速约谈" in text.replace(" ", "")
+
+
 # ---- the month a button proposes, and the version check ---------------------------------------------
 def test_remote_buttons_use_the_month_the_forms_carry_else_the_next_one(demo: dict[str, Path], tmp_path: Path) -> None:
     """xlwings Server/Lite cannot ask: the proposal is used. The demo master holds 1-2月 … 5月 and
@@ -265,3 +278,10 @@ def test_word_button_exports_the_bulletin_as_a_gongwen(demo: dict[str, Path], co
     text = "\n".join(p.text for p in docx.Document(str(outcome.result)).paragraphs)
     assert "管发改〔2022〕12号" in text and "1-6月" in text and "经济开发区管委会" in text
     assert [a["func"] for a in book.json()["actions"]] == ["alert"], "the book itself is not touched"
+
+    taken = tmp_path / "占用"
+    (taken / "主台账-演示-通报.docx").mkdir(parents=True)  # the file's name is taken by a folder
+    failed = ribbon.export_bulletin_word(book_from(consolidated, name=demo["master"].name), folder=taken)
+    assert failed.failed and failed.text.startswith("导出 Word 文档失败（"), failed.text
+    assert failed.text.endswith("请确认文件“主台账-演示-通报.docx”未被打开。") and sorted(taken.iterdir()) == [
+        taken / "主台账-演示-通报.docx"]

@@ -118,16 +118,30 @@ def ask_month(engine: ExcelEngine, job: Job = "consolidate", forms: Path | None 
     from xladdin.jobs.months import propose_month
 
     proposal = propose_month(engine, job, forms)
+    prompt = f"请输入月份（1-12）：\n建议 {proposal.month}（{proposal.reason}）"
+    return _checked(answer_or(input_box(engine, prompt, proposal.month, 1), proposal.month))
+
+
+def input_box(engine: ExcelEngine, prompt: str, default: int | str, kind: int) -> Any:
+    """Excel's InputBox (desktop Excel on Windows; ``kind`` its Type: 1 a number, 2 text): the
+    answer, False when cancelled; None where there is none (the remote engine, Excel on macOS,
+    xlwings' read-only calamine reader)."""
     if engine.remote:
-        return proposal.month
+        return None
     try:
-        answer = engine.book.app.api.InputBox(f"请输入月份（1-12）：\n建议 {proposal.month}（{proposal.reason}）",
-                                              TITLE, proposal.month, Type=1)
+        return engine.book.app.api.InputBox(prompt, TITLE, default, Type=kind)
     except Exception:  # no InputBox outside desktop Excel on Windows
-        return proposal.month
+        return None
+
+
+def answer_or(answer: Any, proposal: Any) -> Any:
+    """An InputBox answer as the button takes it: no InputBox (None) takes the proposal; cancel
+    (False) stops the button with 已取消; anything else is the answer, checked by the caller."""
+    if answer is None:
+        return proposal
     if answer is False:
         raise UsageError("已取消。")
-    return _checked(answer)
+    return answer
 
 
 def _checked(month: Any) -> int:
@@ -221,8 +235,8 @@ def run_refresh(engine: ExcelEngine, month: int | None = None) -> Outcome:
 
 def run_export_pdf(engine: ExcelEngine, folder: Path | str | None = None) -> Outcome:
     """导出通报PDF: desktop Excel's own export of the 通报 sheet; where the engine has none
-    (xlwings Server/Lite, the remote engine), the sheet's values are copied into a new workbook
-    and LibreOffice exports that (``xladdin.engines.libreoffice.to_pdf``)."""
+    (xlwings Server/Lite, the remote engine; xlwings' calamine reader), the sheet's values are
+    copied into a new workbook and LibreOffice exports that (``xladdin.engines.libreoffice.to_pdf``)."""
     from xladdin.core.regions import SHEETS
 
     sheet = SHEETS["bulletin"]
@@ -231,11 +245,13 @@ def run_export_pdf(engine: ExcelEngine, folder: Path | str | None = None) -> Out
     stem = Path(str(engine.book.name)).stem
     target = output_folder(engine.book, folder) / f"{stem}-通报.pdf"
     engine.status("正在导出通报 PDF …")
-    if engine.remote:
+    if engine.remote:  # not tried there: xlwings would record hiding and showing every sheet first
         _pdf_by_libreoffice(engine, sheet, target)
     else:
         try:
             engine.book.sheets[sheet].to_pdf(target)
+        except NotImplementedError:  # an engine without PDF export (xlwings' calamine reader)
+            _pdf_by_libreoffice(engine, sheet, target)
         except Exception as exc:
             raise UsageError(f"导出 PDF 失败（{exc}），请确认文件“{target.name}”未被打开。") from exc
     return Outcome(f"通报已导出：\n{target}", "info", target)
@@ -243,7 +259,8 @@ def run_export_pdf(engine: ExcelEngine, folder: Path | str | None = None) -> Out
 
 def run_restore(engine: ExcelEngine, backup: str | None = None, path: Path | str | None = None) -> Outcome:
     """恢复备份: put a backup of this workbook's file back (``backup``: its number or file name; on
-    desktop Excel asked for in an InputBox listing them, the newest proposed), after backing up the
+    desktop Excel asked for in an InputBox listing them, the newest proposed; without an InputBox,
+    the newest, which undoes the last change), after backing up the
     current file (as ``xladdin restore``). ``path``: the file (default: the saved workbook's). In
     desktop Excel the workbook must have no unsaved changes; it is closed for the restore (Excel
     holds the file) and opened again."""
@@ -257,13 +274,9 @@ def run_restore(engine: ExcelEngine, backup: str | None = None, path: Path | str
         raise UsageError(f"“{master.name}”还没有备份（只有修改了台账的任务才会备份）。")
     if backup is None:
         listing = "\n".join(backup_lines(entries)[-15:])
-        backup = str(len(entries))
-        if not engine.remote:
-            answer = engine.book.app.api.InputBox(f"请输入要恢复的备份序号（恢复前会先备份当前文件）：\n{listing}",
-                                                  TITLE, backup, Type=2)
-            if answer is False:
-                raise UsageError("已取消。")
-            backup = str(answer).strip()
+        prompt = f"请输入要恢复的备份序号（恢复前会先备份当前文件）：\n{listing}"
+        newest = str(len(entries))
+        backup = str(answer_or(input_box(engine, prompt, newest, 2), newest)).strip()
     live = not engine.remote and path is None
     if live:
         if not engine.book.api.Saved:
