@@ -49,14 +49,6 @@ _MISSING_REASON = {
 _TITLE_UNIT = re.compile(r"(填报单位|报送单位|报送部门|填表单位|填报部门|责任单位)(?:[(（]盖章[)）])?[:：][ \u3000]*(.*)$")
 
 
-def _at(series: pd.Series, i: int) -> Any:
-    return series.iat[i]
-
-
-def _get(row: list[Any], col: int) -> Any:
-    return row[col - 1] if col <= len(row) else None
-
-
 def find_ledger_sheet(sheets: Sequence[str], read: Callable[[str], SheetData], settings: Settings,
                       wanted: str | None = None) -> SheetData:
     """The sheet holding the ledger: ``wanted`` if given, else 项目台账, else the best header match."""
