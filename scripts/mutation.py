@@ -45,7 +45,8 @@ TESTS: dict[str, list[str]] = {
     "xladdin/figures/merge.py": ["tests/e2e/test_consolidate_merge.py", "tests/e2e/test_form_rule_edges.py"],
     "xladdin/jobs/consolidate.py": ["tests/e2e/test_form_rule_edges.py"],
     "xladdin/engines/xlsx/package.py": ["tests/engines/test_package_deflate.py", "tests/engines/test_patch_engine.py",
-                                        "tests/engines/test_sheet_patch.py", "tests/engines/test_package_guarantees.py"],
+                                        "tests/engines/test_sheet_patch.py", "tests/engines/test_package_guarantees.py",
+                                        "tests/engines/test_package_edges.py"],
 }
 _SECTION = re.compile(r"^\[tool\.mutmut\]\n(?:(?!^\[).*\n?)*", re.MULTILINE)
 

@@ -116,6 +116,9 @@ def set_defined_name(workbook_xml: str, name: str, sheet: str, ref: str) -> str:
     if close in workbook_xml:
         at = workbook_xml.index(close)
         return workbook_xml[:at] + element + workbook_xml[at:]
+    empty = re.search(r"<" + re.escape(p) + r"definedNames\s*/>", workbook_xml)  # openpyxl writes one
+    if empty is not None:  # filled, never a second definedNames (the schema allows one)
+        return workbook_xml[:empty.start()] + f"<{p}definedNames>{element}{close}" + workbook_xml[empty.end():]
     return _insert_before(workbook_xml, p, _AFTER_NAMES, f"<{p}definedNames>{element}{close}", "workbook")
 
 
