@@ -470,3 +470,11 @@ def test_a_negative_1_n_cumulative_is_reported_by_its_header() -> None:
     row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 500, -0.01, 0]
     assert findings(row, header=CUM_HEADER) == [
         ("negative-amount", "error", "项目台账", "G2", "-0.01", "“1-3月累计”不能为负数，现为 -0.01。")]
+
+
+def test_a_negative_two_digit_cumulative_keeps_both_digits_of_its_month() -> None:
+    # 1-10月累计 (G) beside 1-11月累计 (H, read as 本年累计): its key is cum10, its label 1-10月 (not 1-0月)
+    header = [*CUM_HEADER[:6], "1-10月累计", "1-11月累计"]
+    row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 500, -0.01, 0]
+    assert findings(row, header=header) == [
+        ("negative-amount", "error", "项目台账", "G2", "-0.01", "“1-10月累计”不能为负数，现为 -0.01。")]
