@@ -478,3 +478,37 @@ def test_a_negative_two_digit_cumulative_keeps_both_digits_of_its_month() -> Non
     row = ["甲项目", "P1", "南曹街道", "区重点", 1000, 500, -0.01, 0]
     assert findings(row, header=header) == [
         ("negative-amount", "error", "项目台账", "G2", "-0.01", "“1-10月累计”不能为负数，现为 -0.01。")]
+
+
+# ---- survivors of the full mutation run of rules.py (2026-12-02) ----------------------------------
+
+def test_a_star_read_from_the_level_text_is_reported_at_the_level_cell() -> None:
+    # no 攻坚星级 column: “市重点（攻坚星级）” in 项目级别 makes the project a star one, reported at D2
+    header = HEADER[:13] + HEADER[14:]
+    row = project(level="市重点（攻坚星级）")
+    assert findings(row[:13] + row[14:], header=header) == [
+        ("star-not-district", "error", "项目台账", "D2", "市重点", "攻坚星级项目应为区重点项目，本项目级别为“市重点”。")]
+
+
+def test_a_code_used_three_times_names_both_other_cells() -> None:
+    rows = [project(name=n) for n in ("甲项目", "乙项目", "丙项目")]
+    assert [f[3:] for f in findings(*rows)] == [
+        ("B2", "P1", "项目编码“P1”重复，另见 B3、B4。"), ("B3", "P1", "项目编码“P1”重复，另见 B2、B4。"),
+        ("B4", "P1", "项目编码“P1”重复，另见 B2、B3。")]
+
+
+def test_blank_names_in_one_unit_are_missing_not_duplicates() -> None:
+    got = findings(project(name=None), project(name=None, code="P2"))
+    assert [(f[0], f[3]) for f in got] == [("missing-value", "A2"), ("missing-value", "A3")]
+
+
+def test_an_unknown_stage_does_not_stop_the_stage_checks_of_later_rows() -> None:
+    rows = [project(stage="竣工", round=1), project(name="乙项目", code="P2", status="前期", stage="开工", round=1)]
+    got = findings(*rows)
+    assert [(f[0], f[3]) for f in got] == [("sgyp-stage-unknown", "O2"), ("sgyp-stage-order", "O3")]
+
+
+def test_the_report_counts_the_projects_validated() -> None:
+    ledger = read_ledger(SheetData("项目台账", [HEADER, project(), project(name="乙项目", code="P2")]), S)
+    report = validate_ledger(ledger, S)
+    assert report.findings == () and report.projects == 2
