@@ -252,6 +252,15 @@ def test_calcPr_of_a_prefixed_workbook() -> None:
     assert set_calc_full(bare) == bare.replace("<x:extLst", '<x:calcPr fullCalcOnLoad="1"/><x:extLst')
 
 
+def test_an_element_closed_with_a_workbook_prefixed_tag_does_not_take_the_insertion() -> None:
+    # </workbookPr> and </workbookProtection> also start with "</workbook": the end is the last one
+    xml = (f'<workbook xmlns="{NS}"><workbookPr date1904="0"></workbookPr><workbookProtection>'
+           "</workbookProtection><sheets/></workbook>")
+    assert set_calc_full(xml) == xml.replace("</workbook>", '<calcPr fullCalcOnLoad="1"/></workbook>')
+    assert set_defined_name(xml, "n", "s", "A1") == xml.replace(
+        "</workbook>", "<definedNames><definedName name=\"n\">'s'!$A$1</definedName></definedNames></workbook>")
+
+
 # --- dropping a part ------------------------------------------------------------------------------
 
 
