@@ -30,13 +30,17 @@ from xladdin.engines.xlsx.package import (
     defined_names,
     deflate,
     drop_part,
+    rels_targets,
     set_calc_full,
     set_defined_name,
+    sheet_entries,
     write_package,
 )
 
 WORKBOOK = "xl/workbook.xml"
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL = REL_NS + "/"
 QUOTED = "O'Brien & Co"  # a sheet name with a quote (doubled in references) and an ampersand (escaped)
 
 
@@ -261,10 +265,28 @@ def test_an_element_closed_with_a_workbook_prefixed_tag_does_not_take_the_insert
         "</workbook>", "<definedNames><definedName name=\"n\">'s'!$A$1</definedName></definedNames></workbook>")
 
 
+# --- sheets and relationships -------------------------------------------------------------------
+
+
+def test_sheet_entries_skip_a_sheet_without_its_relationship_id_or_name() -> None:
+    xml = (f'<workbook xmlns="{NS}" xmlns:r="{REL_NS}"><sheets><sheet name="甲" sheetId="1"/>'
+           '<sheet sheetId="2" r:id="rId2"/><sheet name="乙 &amp; 丙" sheetId="3" r:id="rId3"/></sheets></workbook>')
+    assert sheet_entries(xml) == [("乙 & 丙", "rId3")]
+
+
+def test_rels_targets_leave_out_external_and_incomplete_relationships(plain: Path) -> None:
+    with zipfile.ZipFile(plain) as zf:
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    extra = (f'<Relationship Id="rId90" Type="{REL}hyperlink" Target="http://fgw.example.gov.cn/" TargetMode="External"/>'
+             f'<Relationship Id="rId91" Type="{REL}worksheet"/><Relationship Type="{REL}worksheet" Target="a.xml"/>')
+    got = rels_targets(rels.replace("</Relationships>", extra + "</Relationships>"), WORKBOOK)
+    assert got == rels_targets(rels, WORKBOOK)
+    assert {v for v in got.values() if v[0] == "worksheet"} == {("worksheet", "xl/worksheets/sheet1.xml"),
+                                                                ("worksheet", "xl/worksheets/sheet2.xml")}
+
+
 # --- dropping a part ------------------------------------------------------------------------------
 
-
-REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 
 
 @pytest.mark.parametrize("target", ["calcChain.xml", "/xl/calcChain.xml", "xl/calcChain.xml"])
