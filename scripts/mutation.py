@@ -83,8 +83,9 @@ def _counts(dest: Path) -> dict[str, int]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def run(module: str, timeout: float, children: int, base: Path, only: list[str] | None = None) -> dict[str, object]:
-    tests = TESTS[module]
+def run(module: str, timeout: float, children: int, base: Path, only: list[str] | None = None,
+        tests: list[str] | None = None) -> dict[str, object]:
+    tests = tests or TESTS[module]
     dest = base / module.replace("/", ".").removesuffix(".py")
     _copy_tree(dest)
     _configure(dest, module, tests)
@@ -115,12 +116,15 @@ def main() -> int:
     parser.add_argument("--children", type=int, default=2, help="parallel mutants (default 2)")
     parser.add_argument("--only", nargs="+", metavar="NAME",
                         help="mutant names or globs (xladdin.core.rules.x_duplicates*): rerun survivors only")
+    parser.add_argument("--tests", nargs="+", metavar="FILE",
+                        help="this run's tests instead of the module's selection (a narrower, faster one can only "
+                             "leave more survivors)")
     args = parser.parse_args()
     unknown = [m for m in args.modules if m not in TESTS]
     if unknown:
         parser.error(f"no test selection for {unknown}; add it to TESTS in scripts/mutation.py")
     base = Path(os.environ.get("MUTATION_DIR", "/tmp/xladdin-mutation"))
-    results = [run(m, args.timeout, args.children, base, args.only) for m in args.modules]
+    results = [run(m, args.timeout, args.children, base, args.only, args.tests) for m in args.modules]
     print(json.dumps(results, ensure_ascii=False, indent=1))
     return 0
 

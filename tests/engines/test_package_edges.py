@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -31,6 +32,7 @@ from xladdin.engines.xlsx.package import (
     deflate,
     drop_part,
     rels_targets,
+    resolve,
     set_calc_full,
     set_defined_name,
     sheet_entries,
@@ -285,6 +287,25 @@ def test_rels_targets_leave_out_external_and_incomplete_relationships(plain: Pat
                                                                 ("worksheet", "xl/worksheets/sheet2.xml")}
 
 
+def test_resolve_relative_and_absolute_targets() -> None:
+    assert resolve("xl/workbook.xml", "worksheets/sheet1.xml") == "xl/worksheets/sheet1.xml"
+    assert resolve("xl/worksheets/sheet1.xml", "../drawings/drawing1.xml") == "xl/drawings/drawing1.xml"
+    assert resolve("xl/workbook.xml", "/xl/styles.xml") == "xl/styles.xml"
+    assert resolve("xl/workbook.xml", "/XData/a.xml") == "XData/a.xml"  # only the slash goes
+
+
+def test_defined_names_are_the_workbook_level_ones_whatever_the_quoting(named: Path) -> None:
+    # the sheet-local xl_summary (listed last by openpyxl) does not replace the workbook-level one
+    assert defined_names(_workbook(named)) == {"other": ("汇总", "A1"), "xl_summary": ("汇总", "A1:B2")}
+    xml = (f'<workbook xmlns="{NS}"><definedNames>'
+           '<definedName name="local" localSheetId="0">Sheet1!$A$1</definedName>'
+           '<definedName name="bare">Sheet1!$B$2:$C$3</definedName>'
+           '<definedName name="entities">&apos;O&apos;&apos;Brien&apos;!$D$4</definedName>'
+           '<definedName name="formula">SUM(Sheet1!$A$1:$A$3)</definedName>'
+           "</definedNames></workbook>")
+    assert defined_names(xml) == {"bare": ("Sheet1", "B2:C3"), "entities": ("O'Brien", "D4"), "formula": None}
+
+
 # --- dropping a part ------------------------------------------------------------------------------
 
 
@@ -326,7 +347,67 @@ def test_a_member_with_an_extra_field_is_copied_raw(plain: Path, tmp_path: Path)
         assert [i.filename for i in a.infolist()] == [i.filename for i in b.infolist()]
         for name in a.namelist():
             assert a.read(name) == b.read(name), name
-            assert a.getinfo(name).CRC == b.getinfo(name).CRC
+            x, y = a.getinfo(name), b.getinfo(name)
+            assert (x.CRC, x.date_time, x.compress_type, x.external_attr) == (
+                y.CRC, y.date_time, y.compress_type, y.external_attr), name
+    assert openpyxl.load_workbook(out)[QUOTED]["B2"].value == 7
+    assert abs(out.stat().st_size - src.stat().st_size) < 64  # each member's own bytes, nothing after them
+
+
+def test_replaced_members_keep_date_and_attributes_dropped_ones_go_and_the_rest_follow(plain: Path,
+                                                                                       tmp_path: Path) -> None:
+    with zipfile.ZipFile(plain) as zf:
+        names = zf.namelist()
+        before = {i.filename: i for i in zf.infolist()}
+        sheet2 = zf.read("xl/worksheets/sheet2.xml")
+    dropped = names[1]  # a member early in the zip: every later one must still be copied
+    replaced: dict[str, bytes | None] = {dropped: None, "xl/worksheets/sheet2.xml": sheet2.replace(b">7<", b">8<"),
+                                         "docProps/app.xml": b"x" * (_PARALLEL_MIN + 5)}
+    out = tmp_path / "out.xlsx"
+    write_package(plain, out, replaced, {"customXml/item1.xml": b"<a/>"})
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+        assert zf.namelist() == [n for n in names if n != dropped] + ["customXml/item1.xml"]
+        for name in ("xl/worksheets/sheet2.xml", "docProps/app.xml"):
+            info = zf.getinfo(name)
+            assert (info.date_time, info.external_attr) == (before[name].date_time, before[name].external_attr)
+            assert info.compress_type == zipfile.ZIP_DEFLATED and zf.read(name) == replaced[name]
+        assert zf.getinfo("docProps/app.xml").compress_size < 100_000  # the large one is deflated too
+        assert zf.getinfo("customXml/item1.xml").date_time == (1980, 1, 1, 0, 0, 0)  # the same bytes every run
+
+
+class _Stream:
+    """A write-only, unseekable file: zipfile then writes each member's sizes in a data descriptor."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, b: bytes) -> int:
+        self.data += b
+        return len(b)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_members_streamed_with_a_data_descriptor_are_copied_with_their_sizes_in_the_header(plain: Path,
+                                                                                          tmp_path: Path) -> None:
+    stream = _Stream()
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as zout:  # type: ignore[call-overload]
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info.filename))
+    src = tmp_path / "streamed.xlsx"
+    src.write_bytes(bytes(stream.data))
+    with zipfile.ZipFile(src) as zf:
+        assert all(i.flag_bits & 0x08 for i in zf.infolist())
+    out = tmp_path / "out.xlsx"
+    write_package(src, out, {}, {})
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None and not any(i.flag_bits & 0x08 for i in zf.infolist())
+        raw = out.read_bytes()
+        for info in zf.infolist():  # the local header itself carries the CRC and both sizes
+            crc, csize, size = struct.unpack("<3L", raw[info.header_offset + 14:info.header_offset + 26])
+            assert (crc, csize, size) == (info.CRC, info.compress_size, info.file_size), info.filename
     assert openpyxl.load_workbook(out)[QUOTED]["B2"].value == 7
 
 
