@@ -31,14 +31,14 @@ def assert_same_tables(sheet: SheetData, months: tuple[int, ...] = (2, 3, 6, 11,
     assert "category" not in by_unit and "unit" not in by_level and "level" not in by_category
     for month in map(Period.of, months):
         expected = progress.by_unit(core, settings, month)
-        pd.testing.assert_frame_equal(progress.by_unit(lean, settings, month), expected)
-        pd.testing.assert_frame_equal(progress.by_unit(by_unit, settings, month), expected)
+        pd.testing.assert_frame_equal(progress.by_unit(lean, settings, month), expected, check_exact=True)
+        pd.testing.assert_frame_equal(progress.by_unit(by_unit, settings, month), expected, check_exact=True)
         expected = progress.by_category(core, settings, month)
-        pd.testing.assert_frame_equal(progress.by_category(lean, settings, month), expected)
-        pd.testing.assert_frame_equal(progress.by_category(by_category, settings, month), expected)
+        pd.testing.assert_frame_equal(progress.by_category(lean, settings, month), expected, check_exact=True)
+        pd.testing.assert_frame_equal(progress.by_category(by_category, settings, month), expected, check_exact=True)
         expected = progress.by_level(core, month)
-        pd.testing.assert_frame_equal(progress.by_level(lean, month), expected)
-        pd.testing.assert_frame_equal(progress.by_level(by_level, month), expected)
+        pd.testing.assert_frame_equal(progress.by_level(lean, month), expected, check_exact=True)
+        pd.testing.assert_frame_equal(progress.by_level(by_level, month), expected, check_exact=True)
 
 
 def ledger_sheet(path: Path) -> SheetData:
@@ -107,4 +107,41 @@ def test_ytd_formula_column_read_where_the_tables_fall_back_to_it() -> None:
     sheet = SheetData("台账", rows)
     lean = table_frame(sheet, default_settings())
     assert lean["ytd"].tolist()[1:3] == [30.0, 12.0]
+    assert_same_tables(sheet, months=tuple(range(1, 13)))
+
+
+def _big_ledger(header: list[str], width: int, spread: int = 0) -> list[list[Any]]:
+    """600 coded projects (three chunks of the row-wise read) of ``header``; amounts hold zeros and ones."""
+    rows: list[list[Any]] = [header]
+    units = ["经济开发区", "北下街街道", "西大街街道", " 北下街 ", "未知单位"]
+    for i in range(600):
+        months = [float((i * 7 + m) % 5) if (i + m) % 3 else 0.0 for m in range(12)]
+        row = [f"项目{i}", f"C{i:04d}", units[i % 5], ["省重点", "市重点", "区重点"][i % 3], 100.0 + i,
+               *([f"说明{i}"] * spread), float(i % 4), 1.0 if i % 2 else 0.0, *months]
+        rows.append(row + [None] * (width - len(row)))
+    return rows
+
+
+def test_chunks_with_text_or_flags_near_the_amounts_read_as_the_core_reads_them() -> None:
+    """Every layout path of the row-wise read, across chunk boundaries: a column between the amounts
+    that the tables do not read (截至上年底累计完成) holding text in one chunk and TRUE in another; a
+    FALSE among the 0/1 figures of 5月 (the column goes cell by cell: FALSE is empty, not 0); a
+    text figure in 3月; amounts far apart (read cell by cell instead of as a row slice)."""
+    months = [f"{m}月" for m in range(1, 13)]
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "截至上年底累计完成", "年度计划投资", *months]
+    rows = _big_ledger(header, len(header))
+    rows[300][5] = "见备注"
+    rows[520][5] = True
+    rows[100][5] = False
+    rows[410][11] = False  # 5月
+    rows[40][9] = "1,5"  # 3月
+    sheet = SheetData("台账", rows)
+    frame = table_frame(sheet, default_settings())
+    assert len(frame) == 600
+    assert pd.isna(frame["m05"].iloc[409]) and frame["m05"].iloc[408] in (0.0, 1.0, 2.0, 3.0, 4.0)
+    assert_same_tables(sheet, months=tuple(range(1, 13)))
+    spread = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", *[f"备注{j}" for j in range(30)],
+              "截至上年底累计完成", "年度计划投资", *months]
+    sheet = SheetData("台账", _big_ledger(spread, len(spread), spread=30))
+    assert len(table_frame(sheet, default_settings())) == 600
     assert_same_tables(sheet, months=tuple(range(1, 13)))

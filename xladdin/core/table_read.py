@@ -15,7 +15,9 @@ classify rows with ``sections.scan_rows``, so they cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from itertools import chain, repeat
 from operator import getitem, itemgetter
 from typing import Any
 
@@ -129,11 +131,14 @@ def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> RowSc
     code_col = cols.get("code")
     start = hm.data_start
     body = sheet.rows[start - 1:]
-    if code_col is not None:
-        i = code_col - 1
-        if body and min(map(len, body)) > i:
-            codes = list(map(itemgetter(i), body))
-            if set(map(type, codes)) == {str} and "计" not in "\x00".join(codes) and all(map(str.strip, codes)):
+    if code_col is not None and body:
+        try:  # a row too short for the code column, or a code that is not text, leaves the fast path
+            codes = list(map(itemgetter(code_col - 1), body))
+            joined = "\x00".join(codes)
+        except (IndexError, TypeError):
+            pass
+        else:
+            if "计" not in joined and all(map(str.strip, codes)):
                 return RowScan(list(range(start, start + len(body))), [])  # every row a coded project
     return scan_rows(sheet.rows, start, cols)
 
@@ -143,41 +148,74 @@ def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[st
     """Amount columns that numpy converts as float64 (unscaled), and the text columns read by their memos.
 
     Reads row-wise in chunks that stay in the CPU cache: a 30,000-row range is mostly memory
-    traffic, and column-wise passes over it cost several times more. An amount column with a cell
-    numpy cannot convert (formula, text) or a flag is left out of the first dict, for the caller's slow path.
+    traffic, and column-wise passes over it cost several times more. Each chunk's amounts become one
+    flat list (a slice of each row when the amount columns lie close together, as they do in every
+    ledger layout) and one ``np.array`` call; a flag (TRUE/FALSE converts to 1.0/0.0) is looked
+    for only among the cells that read 0 or 1. An amount column with a cell numpy cannot convert
+    (formula, text) or a flag is left out of the first dict, for the caller's slow path.
     """
-    n = len(rows)
-    out = np.full((n, len(amounts)), np.nan)
-    pos = {k: i for i, k in enumerate(amounts)}
-    fast = list(amounts)
     text_values: dict[str, list[Any]] = {k: [] for k in texts}
-    memos = [(text_values[k], memo.__getitem__, itemgetter(c - 1)) for k, (c, memo) in texts.items()]
+    memos = [(text_values[k].extend, memo.__getitem__, itemgetter(c - 1)) for k, (c, memo) in texts.items()]
+    n = len(rows)
+    keys = list(amounts)
+    out = np.full((len(keys), n), np.nan)  # one row per column: contiguous columns for the frame
+    fast = list(keys)
+    plan = _plan([amounts[k] for k in fast]) if fast else None
     for i in range(0, n, _CHUNK):
         chunk = rows[i:i + _CHUNK]
-        for into, read, get in memos:
-            into.extend(map(read, map(get, chunk)))
-        if not fast:
+        for extend, read, get in memos:  # the texts while the chunk's rows are in the cache
+            extend(map(read, map(get, chunk)))
+        if not fast or plan is None:
             continue
-        picked = list(map(_getter([amounts[k] for k in fast]), chunk))
+        m = len(chunk)
+        pick, width, where, other = plan
+        flat = list(chain.from_iterable(pick(chunk)))
         try:
-            block = np.array(picked, dtype="float64")
+            block = np.array(flat, dtype="float64").reshape(m, width)
         except (TypeError, ValueError, OverflowError):
-            columns = list(zip(list(fast), zip(*picked, strict=True), strict=True))
+            pass
         else:
-            out[i:i + len(chunk), [pos[k] for k in fast]] = block
+            maybe = (block == 0.0) | (block == 1.0)
+            if other is not None:
+                maybe[:, other] = False  # columns between the amounts that the tables do not read
+            cells = np.flatnonzero(maybe).tolist()
             # a flag (TRUE/FALSE) converts to 1.0/0.0; read_ledger takes a column holding one cell by cell
-            rr, kk = np.nonzero((block == 0.0) | (block == 1.0))
-            if bool not in set(map(type, map(getitem, map(picked.__getitem__, rr.tolist()), kk.tolist()))):
-                continue  # (C-level maps: a month of zeros gives tens of thousands of candidates)
-            columns = list(zip(list(fast), zip(*picked, strict=True), strict=True))
-        for key, column in columns:
+            if not cells or bool not in set(map(type, map(flat.__getitem__, cells))):
+                out[[keys.index(k) for k in fast], i:i + m] = block[:, where].T
+                continue
+        dropped = False
+        for key in list(fast):  # column by column for this chunk
+            column = list(map(itemgetter(amounts[key] - 1), chunk))
             try:
                 if bool in set(map(type, column)):
                     raise ValueError(key)
-                out[i:i + len(chunk), pos[key]] = np.array(column, dtype="float64")
+                out[keys.index(key), i:i + m] = np.array(column, dtype="float64")
             except (TypeError, ValueError, OverflowError):
                 fast.remove(key)
-    return {k: out[:, pos[k]] for k in fast}, text_values
+                dropped = True
+        if dropped and fast:
+            plan = _plan([amounts[k] for k in fast])
+    return {k: out[j] for j, k in enumerate(keys) if k in fast}, text_values
+
+
+_Plan = tuple[Callable[[list[list[Any]]], Iterable[Sequence[Any]]], int, list[int],
+              "np.ndarray[Any, np.dtype[np.bool_]] | None"]
+
+
+def _plan(cols: list[int]) -> _Plan:
+    """How a chunk's amount cells are picked: (rows -> their cells, cells per row, positions of
+    ``cols`` among them, mask of the cells not asked for or None). A slice of each row when ``cols``
+    span at most twice their number (a slice costs less than picking cell by cell), else the cells."""
+    lo, hi = min(cols) - 1, max(cols)
+    if hi - lo <= 2 * len(cols):
+        other = np.ones(hi - lo, dtype=bool)
+        other[[c - 1 - lo for c in cols]] = False
+        return partial(_slices, slice(lo, hi)), hi - lo, [c - 1 - lo for c in cols], other if other.any() else None
+    return partial(map, _getter(cols)), len(cols), list(range(len(cols))), None
+
+
+def _slices(span: slice, rows: list[list[Any]]) -> Iterable[list[Any]]:
+    return map(getitem, rows, repeat(span))  # type: ignore[arg-type]
 
 
 def _getter(cols: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
