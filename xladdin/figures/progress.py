@@ -89,14 +89,27 @@ def schedule_status(rate: float | None, period: Period, band: float = SCHEDULE_T
 def project_ytd(frame: pd.DataFrame, period: Period) -> pd.Series:
     """Per project: m01..mM summed (M = period month); else its 1-M月累计 column; else 本年累计."""
     cols = [month_field(m) for m in period.months if month_field(m) in frame.columns]
-    months = frame[cols].apply(pd.to_numeric, errors="coerce").astype("float64") if cols else pd.DataFrame(index=frame.index)
+    if cols and all(frame[c].dtype == np.float64 for c in cols):
+        # already numbers (both ledger readers give float64 amounts): the frame ``apply`` below would
+        # build, one (months × projects) block, without a pass of to_numeric per month
+        stacked = np.vstack([frame[c].to_numpy() for c in cols])
+        months = pd.DataFrame(stacked.T, index=frame.index, columns=cols, copy=False)
+    else:
+        months = frame[cols].apply(pd.to_numeric, errors="coerce").astype("float64") if cols else pd.DataFrame(index=frame.index)
     summed = months.sum(axis=1, min_count=1) if cols else pd.Series(float("nan"), index=frame.index)
     cum = f"cum{period.month:02d}"  # a "1-M月累计" column the ledger reader found
     if cum in frame.columns:
-        summed = summed.fillna(pd.to_numeric(frame[cum], errors="coerce").astype("float64"))
+        summed = summed.fillna(_numbers(frame[cum]))
     if "ytd" in frame.columns:
-        summed = summed.fillna(pd.to_numeric(frame["ytd"], errors="coerce").astype("float64"))
+        summed = summed.fillna(_numbers(frame["ytd"]))
     return summed.astype("float64")
+
+
+def _numbers(series: pd.Series) -> pd.Series:
+    """``series`` as float64, anything not a number NaN (float64 columns as they are)."""
+    if series.dtype == np.float64:
+        return series
+    return pd.to_numeric(series, errors="coerce").astype("float64")
 
 
 def period_reported(frame: pd.DataFrame, period: Period, present: Iterable[str] | None = None) -> bool:
@@ -121,14 +134,15 @@ def period_reported(frame: pd.DataFrame, period: Period, present: Iterable[str] 
 
 
 def _sum(series: pd.Series) -> float:
-    return float(pd.to_numeric(series, errors="coerce").astype("float64").sum(skipna=True))
+    return float(_numbers(series).sum(skipna=True))
 
 
 def _row(part: pd.DataFrame, ytd: pd.Series, period: Period, grow: float | None = None,
          band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
+    own = ytd if ytd.index.equals(part.index) else ytd.loc[part.index]  # 合计: the whole frame, no lookup
     sums = {"n": len(part), "t": _sum(part["total_investment"]) if len(part) else 0.0,
             "p": _sum(part["annual_plan"]) if len(part) else 0.0,
-            "d": _sum(ytd.loc[part.index]) if len(part) else 0.0}
+            "d": _sum(own) if len(part) else 0.0}
     return _row_of(sums, period, grow, band)
 
 
@@ -224,6 +238,25 @@ def _sums(frame: pd.DataFrame, ytd: pd.Series, keys: dict[str, Any]) -> dict[Any
     return records
 
 
+def _sums_by(frame: pd.DataFrame, ytd: pd.Series, values: pd.Series, names: list[str], other: str,
+             ) -> dict[str, dict[str, Any]]:
+    """``_sums(frame, ytd, {key: _known(values, names, other)})`` keyed by name, with the column
+    hashed once: the distinct values are sorted into ``names`` / ``other`` and the rows grouped by
+    small integers. The group sums are pandas' own (the same compensated sums, in row order)."""
+    codes, uniques = pd.factorize(values)  # empty (None, NaN) -> -1
+    known = set(names)
+    order = list(dict.fromkeys([*names, other]))
+    slot = {name: j for j, name in enumerate(order)}
+    to_slot = np.array([slot[u if u in known else other] for u in uniques] + [slot[other]], dtype=np.intp)
+    data = pd.DataFrame({"t": _numbers(frame["total_investment"]).to_numpy(), "p": _numbers(frame["annual_plan"]).to_numpy(),
+                         "d": ytd.to_numpy(dtype="float64")})
+    grouped = data.groupby(to_slot[codes], sort=False)
+    out: pd.DataFrame = grouped.sum()
+    out["n"] = grouped.size()
+    records: dict[int, dict[str, Any]] = out.to_dict("index")  # type: ignore[assignment]
+    return {order[j]: sums for j, sums in records.items()}
+
+
 def _row_of(sums: Any, period: Period, grow: float | None = None, band: float = SCHEDULE_TOLERANCE) -> dict[str, Any]:
     done, plan = float(sums["d"]), float(sums["p"])
     rate = completion_rate(done, plan)
@@ -253,7 +286,7 @@ def _grouped(frame: pd.DataFrame, key: str, names: list[str], other: str, period
     合计; ``growth`` from the first stats subject among ``scopes(name)`` (``total_scopes`` for 合计)."""
     ytd = project_ytd(frame, period) if ytd is None else ytd
     index = _stats_index(canon_subjects(stats, settings), period)
-    sums = _sums(frame, ytd, {key: _known(frame[key], names, other)})
+    sums = _sums_by(frame, ytd, frame[key], names, other)
     band = band_of(settings)
     rows = [{key: name, **_row_of(sums[name], period, _lookup(index, scopes(name))[2] if name != other else None, band)}
             for name in [*names, other] if name in sums]
