@@ -45,6 +45,8 @@ LEVEL_FIELDS = frozenset({"level", "star", "is_982", *_AMOUNTS})
 _PLAIN = frozenset({float, int, type(None)})
 _HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
 _CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)
+# a flag cell (True / False / empty) as a float: numpy converts a list of floats much faster than one of bools and None
+_FLAGS: dict[bool | None, float] = {True: 1.0, False: 0.0, None: float("nan")}
 
 
 def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = TABLE_FIELDS) -> pd.DataFrame:
@@ -76,12 +78,15 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     vocab = vocabulary(settings)
     readers: dict[str, Callable[[Any], Any]] = {
         "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v)),
-        "level": lambda v: vocab.level(as_text(v))[0], "star": lambda v: _flag(v, vocab), "is_982": lambda v: _flag(v, vocab)}
+        "star": lambda v: _FLAGS[_flag(v, vocab)], "is_982": lambda v: _FLAGS[_flag(v, vocab)]}
     texts = {k: (cols[k], _Memo(f)) for k, f in readers.items() if k in cols and k in fields}
-    if "star" in fields:  # "区重点（攻坚星级）" marks a star project too
-        texts["level_star"] = (cols["level"], _Memo(lambda v: vocab.level(as_text(v))[1]))
+    if "star" in fields or "level" in fields:  # (level, star): "区重点（攻坚星级）" marks a star project too
+        texts["level"] = (cols["level"], _Memo(lambda v: vocab.level(as_text(v))))
     ytd_col = sources.pop("ytd", None)
     plain, text_values = _read_chunked(selected, sources, texts)
+    if "level" in text_values:  # one read of 项目级别 gives both
+        pairs = text_values["level"]
+        text_values["level"], text_values["level_star"] = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
     n = len(selected)
     limit = settings.thresholds.amount_limit
     amounts: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
@@ -103,10 +108,10 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     if "level" in fields:
         data["level"] = pd.Series(text_values["level"], dtype=object)
     if "star" in fields:
-        given = np.array(text_values.get("star", [None] * n), dtype="float64")  # None NaN, True 1.0
+        given = np.array(text_values.get("star", [np.nan] * n), dtype="float64")  # flags as 1.0, 0.0, NaN
         data["star"] = np.where(np.isnan(given), np.array(text_values["level_star"], dtype=bool), given == 1.0)
     if "is_982" in fields:
-        data["is_982"] = np.array(text_values.get("is_982", [None] * n), dtype=bool)  # None is False
+        data["is_982"] = np.array(text_values.get("is_982", [np.nan] * n), dtype="float64") == 1.0  # empty: no
     months: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for key in sources:
         data[key] = amounts[key]
