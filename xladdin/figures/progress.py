@@ -149,6 +149,8 @@ def _row(part: pd.DataFrame, ytd: pd.Series, period: Period, grow: float | None 
 def _flag(frame: pd.DataFrame, key: str) -> pd.Series:
     if key not in frame.columns:
         return pd.Series(False, index=frame.index)
+    if frame[key].dtype == np.bool_:  # no empty cells to fill
+        return frame[key]
     return frame[key].astype("boolean").fillna(False).astype(bool)
 
 
@@ -160,8 +162,8 @@ def by_level(frame: pd.DataFrame, period: Period, settings: Settings | None = No
     band = band_of(settings)
     levels = LEVELS if settings is None else settings.level_names
     ytd_values = (project_ytd(frame, period) if ytd is None else ytd).to_numpy(dtype="float64")
-    total = pd.to_numeric(frame["total_investment"], errors="coerce").to_numpy(dtype="float64")
-    plan = pd.to_numeric(frame["annual_plan"], errors="coerce").to_numpy(dtype="float64")
+    total = _numbers(frame["total_investment"]).to_numpy(dtype="float64")
+    plan = _numbers(frame["annual_plan"]).to_numpy(dtype="float64")
     codes, names = pd.factorize(frame["level"])  # one pass over the texts instead of one per level
     wanted = list(LEVELS if levels is None else levels)
     wanted += [str(lv) for lv in names if lv not in wanted]
