@@ -145,3 +145,15 @@ def test_chunks_with_text_or_flags_near_the_amounts_read_as_the_core_reads_them(
     sheet = SheetData("台账", _big_ledger(spread, len(spread), spread=30))
     assert len(table_frame(sheet, default_settings())) == 600
     assert_same_tables(sheet, months=tuple(range(1, 13)))
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t", "\u3000"])
+def test_a_heading_with_a_blank_code_is_not_a_project(blank: str) -> None:
+    """The all-coded shortcut is taken only when no code is blank (empty, spaces, a tab, a full-width
+    space): a section heading whose code cell holds only whitespace stays a heading."""
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月"]
+    rows = _big_ledger(header, len(header))
+    rows[200] = ["二、市重点项目", blank, None, None, 500.0, 60.0, 7.0]
+    sheet = SheetData("台账", rows)
+    assert len(table_frame(sheet, default_settings())) == 599
+    assert_same_tables(sheet, months=(1, 12))

@@ -45,8 +45,7 @@ LEVEL_FIELDS = frozenset({"level", "star", "is_982", *_AMOUNTS})
 _PLAIN = frozenset({float, int, type(None)})
 _HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
 _CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)
-# a flag cell (True / False / empty) as a float: numpy converts a list of floats much faster than one of bools and None
-_FLAGS: dict[bool | None, float] = {True: 1.0, False: 0.0, None: float("nan")}
+_ASCII_SPACE = tuple(c for c in map(chr, range(128)) if c.isspace())  # what str.strip removes, in ASCII text
 
 
 def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = TABLE_FIELDS) -> pd.DataFrame:
@@ -77,16 +76,22 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
                                                               for n in cumulative}
     vocab = vocabulary(settings)
     readers: dict[str, Callable[[Any], Any]] = {
-        "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v)),
-        "star": lambda v: _FLAGS[_flag(v, vocab)], "is_982": lambda v: _FLAGS[_flag(v, vocab)]}
-    texts = {k: (cols[k], _Memo(f)) for k, f in readers.items() if k in cols and k in fields}
-    if "star" in fields or "level" in fields:  # (level, star): "区重点（攻坚星级）" marks a star project too
-        texts["level"] = (cols["level"], _Memo(lambda v: vocab.level(as_text(v))))
+        "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v))}
+    texts: dict[str, tuple[Callable[[list[Any]], Any], _Memo]] = {
+        k: (itemgetter(cols[k] - 1), _Memo(f)) for k, f in readers.items() if k in cols and k in fields}
+    # 项目级别 (with its star mark: "区重点（攻坚星级）"), 攻坚星级 and 982工程 read together: one lookup
+    # per row of the three cells, giving the number of their combination
+    flags = [k for k in ("star", "is_982") if k in cols and k in fields]
+    combos: dict[tuple[str | None, bool, bool | None, bool | None], int] = {}
+    if "level" in fields or flags:
+        def combo(cells: tuple[Any, ...]) -> int:
+            name, mark = vocab.level(as_text(cells[0]))
+            given = [_flag(v, vocab) for v in cells[1:]]
+            star, is_982 = (given[flags.index(k)] if k in flags else None for k in ("star", "is_982"))
+            return combos.setdefault((name, mark, star, is_982), len(combos))
+        texts["levels"] = (_getter([cols["level"], *(cols[k] for k in flags)]), _Memo(combo))
     ytd_col = sources.pop("ytd", None)
     plain, text_values = _read_chunked(selected, sources, texts)
-    if "level" in text_values:  # one read of 项目级别 gives both
-        pairs = text_values["level"]
-        text_values["level"], text_values["level_star"] = list(map(itemgetter(0), pairs)), list(map(itemgetter(1), pairs))
     n = len(selected)
     limit = settings.thresholds.amount_limit
     amounts: dict[str, np.ndarray[Any, np.dtype[np.float64]]] = {}
@@ -99,19 +104,24 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     for key in ("unit", "category"):
         if key in fields:
             data[key] = pd.Series(text_values.get(key, [None] * n), dtype=object)
-    if scan.headings and "level" in fields:  # a blank 项目级别 below a heading takes the heading's level
-        written = [selected[i][cols["level"] - 1] for i in range(n)]
-        inherited = _heading_levels(written, scan, vocab)
-        text_values["level"] = [vocab.level(as_text(v))[0] for v in inherited]
-        if "level_star" in text_values:
-            text_values["level_star"] = [vocab.level(as_text(v))[1] for v in inherited]
-    if "level" in fields:
-        data["level"] = pd.Series(text_values["level"], dtype=object)
-    if "star" in fields:
-        given = np.array(text_values.get("star", [np.nan] * n), dtype="float64")  # flags as 1.0, 0.0, NaN
-        data["star"] = np.where(np.isnan(given), np.array(text_values["level_star"], dtype=bool), given == 1.0)
-    if "is_982" in fields:
-        data["is_982"] = np.array(text_values.get("is_982", [np.nan] * n), dtype="float64") == 1.0  # empty: no
+    if "levels" in text_values:
+        ids = np.array(text_values["levels"], dtype=np.intp)
+        table = list(combos)  # in the order of their numbers
+        names = np.empty(len(table), dtype=object)
+        names[:] = [c[0] for c in table]
+        level: Any = names[ids]
+        mark: Any = np.array([c[1] for c in table], dtype=bool)[ids]
+        if scan.headings and "level" in fields:  # a blank 项目级别 below a heading takes the heading's level
+            written = [selected[i][cols["level"] - 1] for i in range(n)]
+            inherited = [vocab.level(as_text(v)) for v in _heading_levels(written, scan, vocab)]
+            level, mark = [v[0] for v in inherited], np.array([v[1] for v in inherited], dtype=bool)
+        if "level" in fields:
+            data["level"] = pd.Series(level, dtype=object)
+        if "star" in fields:  # 攻坚星级 as written, else the level's star mark
+            given = np.array([np.nan if c[2] is None else float(c[2]) for c in table], dtype="float64")[ids]
+            data["star"] = np.where(np.isnan(given), mark, given == 1.0)
+        if "is_982" in fields:
+            data["is_982"] = np.array([c[3] is True for c in table], dtype=bool)[ids]  # empty: no
     months: list[np.ndarray[Any, np.dtype[np.float64]]] = []
     for key in sources:
         data[key] = amounts[key]
@@ -143,12 +153,15 @@ def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> RowSc
         except (IndexError, TypeError):
             pass
         else:
-            if "计" not in joined and all(map(str.strip, codes)):
+            # no code blank: none empty, and none only whitespace (quick when no code holds any, as in most ledgers)
+            spaceless = joined.isascii() and not any(c in joined for c in _ASCII_SPACE)
+            if "计" not in joined and all(codes) and (spaceless or all(map(str.strip, codes))):
                 return RowScan(list(range(start, start + len(body))), [])  # every row a coded project
     return scan_rows(sheet.rows, start, cols)
 
 
-def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[str, tuple[int, _Memo]],
+def _read_chunked(rows: list[list[Any]], amounts: dict[str, int],
+                  texts: dict[str, tuple[Callable[[list[Any]], Any], _Memo]],
                   ) -> tuple[dict[str, np.ndarray[Any, np.dtype[np.float64]]], dict[str, list[Any]]]:
     """Amount columns that numpy converts as float64 (unscaled), and the text columns read by their memos.
 
@@ -160,7 +173,7 @@ def _read_chunked(rows: list[list[Any]], amounts: dict[str, int], texts: dict[st
     (formula, text) or a flag is left out of the first dict, for the caller's slow path.
     """
     text_values: dict[str, list[Any]] = {k: [] for k in texts}
-    memos = [(text_values[k].extend, memo.__getitem__, itemgetter(c - 1)) for k, (c, memo) in texts.items()]
+    memos = [(text_values[k].extend, memo.__getitem__, get) for k, (get, memo) in texts.items()]
     n = len(rows)
     keys = list(amounts)
     out = np.full((len(keys), n), np.nan)  # one row per column: contiguous columns for the frame
@@ -262,8 +275,8 @@ def _numpy_path(arr: np.ndarray[Any, np.dtype[np.float64]] | None, scale: float,
 
 
 class _Memo(dict[Any, Any]):
-    """``read(v)`` per cell, computed once per distinct text or None (names repeat a lot); other
-    values (numbers: 1, 1.0 and True hash alike) are read every time."""
+    """``read(v)`` per cell, computed once per distinct text or None, or tuple of them (names repeat
+    a lot); other values (numbers: 1, 1.0 and True hash alike) are read every time."""
 
     def __init__(self, read: Callable[[Any], Any]) -> None:
         super().__init__()
@@ -271,7 +284,8 @@ class _Memo(dict[Any, Any]):
 
     def __missing__(self, value: Any) -> Any:
         out = self.read(value)
-        if value is None or type(value) is str:
+        if value is None or type(value) is str or (type(value) is tuple and all(
+                v is None or type(v) is str for v in value)):
             self[value] = out
         return out
 
