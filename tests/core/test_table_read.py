@@ -157,3 +157,37 @@ def test_a_heading_with_a_blank_code_is_not_a_project(blank: str) -> None:
     sheet = SheetData("台账", rows)
     assert len(table_frame(sheet, default_settings())) == 599
     assert_same_tables(sheet, months=(1, 12))
+
+
+def test_remembered_header_follows_the_range_and_the_column_aliases() -> None:
+    """The header lookup is remembered between calls; a change to a header cell, to a cell's type or
+    to 参数's column aliases is read afresh (the same grid, then swapped headers, then an alias)."""
+    from xladdin.core.settings import Settings
+
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资", "1月"]
+    rows = _big_ledger(header, len(header))
+    first = table_frame(SheetData("台账", rows), default_settings())
+    again = table_frame(SheetData("台账", [list(r) for r in rows]), default_settings())
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    swapped = [["项目名称", "项目编码", "责任单位", "项目级别", "年度计划投资", "总投资", "1月"], *rows[1:]]
+    frame = table_frame(SheetData("台账", swapped), default_settings())
+    assert frame["annual_plan"].tolist() == first["total_investment"].tolist()
+    assert frame["total_investment"].tolist() == first["annual_plan"].tolist()
+    renamed = [["项目名称", "项目编码", "责任单位", "项目级别", "项目投资总额", "年度计划投资", "1月"], *rows[1:]]
+    with pytest.raises(ColumnNotFound):
+        table_frame(SheetData("台账", renamed), default_settings())
+    aliased = Settings(column_aliases={"total_investment": ("项目投资总额",)})
+    frame = table_frame(SheetData("台账", renamed), aliased)
+    assert frame["total_investment"].tolist() == first["total_investment"].tolist()
+    with pytest.raises(ColumnNotFound):  # the default settings again: no alias
+        table_frame(SheetData("台账", renamed), default_settings())
+    # remembered: the same answer for an equal grid; a cell of the first rows changing type only
+    # (1.0 to TRUE, which compare equal) is looked up afresh
+    from xladdin.core.table_read import _header
+
+    typed = [list(r) for r in rows]
+    typed[1][6] = 1.0
+    remembered = _header(SheetData("台账", typed), default_settings())
+    assert _header(SheetData("台账", [list(r) for r in typed]), default_settings()) is remembered
+    typed[1][6] = True
+    assert _header(SheetData("台账", typed), default_settings()) is not remembered

@@ -45,6 +45,8 @@ LEVEL_FIELDS = frozenset({"level", "star", "is_982", *_AMOUNTS})
 _PLAIN = frozenset({float, int, type(None)})
 _HEADER_ROWS = 31  # find_header scans 30 rows and may look at the one below
 _CHUNK = 256  # rows per chunk of the row-wise read (fits the CPU cache)
+_HEADERS: dict[Any, HeaderMap | None] = {}  # see _header
+_HEADERS_KEPT = 16
 _ASCII_SPACE = tuple(c for c in map(chr, range(128)) if c.isspace())  # what str.strip removes, in ASCII text
 
 
@@ -55,8 +57,7 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     ``CATEGORY_FIELDS``, ``LEVEL_FIELDS``); the amounts are always read. Each text column left out
     saves about 5 ms on a 30,000-row range.
     """
-    index = alias_index(READER_FIELDS, settings.column_aliases)
-    hm = find_header(SheetData(sheet.name, sheet.rows[:_HEADER_ROWS], sheet.merges), index)
+    hm = _header(sheet, settings)
     if hm is None or any(k not in hm.columns for k in REQUIRED_COLUMNS):
         return read_ledger(sheet, settings, only=fields).frame  # raises with the staff-facing message
     keep = TABLE_FIELDS | set(REQUIRED_COLUMNS)
@@ -139,6 +140,29 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
         given = np.where(np.isnan(given), summed, given)
     data["ytd"] = given
     return pd.DataFrame(data)
+
+
+def _header(sheet: SheetData, settings: Settings) -> HeaderMap | None:
+    """``find_header`` of the sheet's first rows, remembered for the last few headers seen: a table
+    formula runs again on every change to its range, and the header rarely changes with it. The
+    key is everything ``find_header`` reads: the first rows' cells and their types (1, 1.0 and
+    TRUE compare equal), the merged ranges and 参数's column aliases; a header that differs in any
+    of them is looked up afresh. The answer is shared, so it is only read, never changed."""
+    head = sheet.rows[:_HEADER_ROWS]
+    try:
+        key: Any = (tuple(map(tuple, head)), tuple(map(type, chain.from_iterable(head))),
+                    tuple(map(tuple, sheet.merges)), tuple(sorted(settings.column_aliases.items())))
+        hit = _HEADERS.get(key, _HEADERS)
+    except TypeError:  # a cell that cannot be hashed: no caching
+        key, hit = None, _HEADERS
+    if hit is not _HEADERS:
+        return hit  # type: ignore[return-value]
+    hm = find_header(SheetData(sheet.name, head, sheet.merges), alias_index(READER_FIELDS, settings.column_aliases))
+    if key is not None:
+        if len(_HEADERS) >= _HEADERS_KEPT:
+            del _HEADERS[next(iter(_HEADERS))]  # the oldest
+        _HEADERS[key] = hm
+    return hm
 
 
 def project_rows(sheet: SheetData, hm: HeaderMap, cols: dict[str, int]) -> RowScan:
