@@ -291,9 +291,10 @@ def _numpy_path(arr: np.ndarray[Any, np.dtype[np.float64]] | None, scale: float,
     0..limit; flag cells were ruled out while reading), else None."""
     if arr is None:
         return None
-    arr = arr * scale
-    finite = arr[~np.isnan(arr)]
-    if finite.size and (finite.min() < 0 or finite.max() > limit):
+    if scale != 1.0:
+        arr = arr * scale
+    # the smallest and largest figure, empty cells (NaN) left out; NaN when the column is empty
+    if arr.size and (np.fmin.reduce(arr) < 0 or np.fmax.reduce(arr) > limit):
         return None
     return arr
 
