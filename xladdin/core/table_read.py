@@ -129,15 +129,17 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
         if key.startswith("m"):
             months.append(amounts[key])
     given = np.full(n, np.nan)
-    if ytd_col is not None:
-        firsts = [amounts[k] for k in ("m01", "m02") if k in amounts]
-        need = np.logical_and.reduce([np.isnan(a) for a in firsts]) if firsts else np.ones(n, bool)
-        if need.any():  # a project with 1月/1-2月 figures never falls back to 本年累计
+    firsts = [amounts[k] for k in ("m01", "m02") if k in amounts]
+    need = np.logical_and.reduce([np.isnan(a) for a in firsts]) if firsts else np.ones(n, bool)
+    # a project with 1月/1-2月 figures never falls back to 本年累计: every period's months include both,
+    # so its months always sum to a figure. Without such a project the column is left empty.
+    if need.any():
+        if ytd_col is not None:
             given = _ytd(selected, ytd_col, scales["ytd"], limit, need)
-    if months:  # as read_ledger: 本年累计 left empty is the sum of every month column (min_count=1)
-        stacked = np.vstack(months)
-        summed = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
-        given = np.where(np.isnan(given), summed, given)
+        if months:  # as read_ledger: 本年累计 left empty is the sum of every month column (min_count=1)
+            stacked = np.vstack(months)
+            summed = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
+            given = np.where(np.isnan(given), summed, given)
     data["ytd"] = given
     return pd.DataFrame(data)
 
