@@ -1,4 +1,5 @@
-"""`xladdin validate` as a real process on the committed fixture workbooks."""
+"""`xladdin validate` on the committed fixture workbooks: through `xladdin.cli.main` in process, and as a
+real process where the exit code and stderr are the point."""
 
 from __future__ import annotations
 
