@@ -135,6 +135,7 @@ _LANES = (
 )
 
 
+@pytest.hookimpl(trylast=True)  # after ``-m`` / ``-k`` deselected: the middle is that of what runs
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the collection for two workers (see ``_LANES``); the same order in every process,
     as xdist requires. Without xdist the order is only a different, equally valid one."""
