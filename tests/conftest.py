@@ -35,16 +35,23 @@ def cli_json(*args: str | Path) -> tuple[int, Any]:
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
 
 
-def main_json(*args: str | Path) -> tuple[int, Any]:
-    """``xladdin.cli.main`` in this process (the same parser, job, output and exit code as
-    ``cli_json`` without starting Python and importing pandas again, about a second per call)."""
+def run_main(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """``xladdin.cli.main`` in this process: the same parser, job, output and exit code as
+    ``run_cli`` without starting Python and importing pandas again (about 0.7 s per call), for tests
+    where crossing a process boundary is not the point. Exit codes, stderr encodings, signals,
+    Ctrl-C and the console script stay tested through ``run_cli`` (real processes)."""
     from xladdin.cli import main
 
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
-    text = out.getvalue()
-    return code, json.loads(text) if text.strip() else None
+    return subprocess.CompletedProcess(["xladdin", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
+def main_json(*args: str | Path) -> tuple[int, Any]:
+    """``run_main`` with its stdout read as JSON (``cli_json`` in this process)."""
+    proc = run_main(*args)
+    return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else None
 
 
 _PRISTINE: dict[str, Path] = {}
@@ -112,3 +119,34 @@ def fixture_copy(tmp_path: Path):  # type: ignore[no-untyped-def]
         return dst
 
     return copy
+
+
+# The longest test modules (about 45 % of the suite's worker-seconds), in two lanes of similar
+# length. ``scripts/test`` runs ``--dist worksteal``: worker 0 is sent the first half of the
+# collection and worker 1 the second; an idle worker steals from the END of the other's queue.
+# Each lane is put at the head of one half, so the long modules start first, one lane per worker,
+# and the many short tests fill in around them (longest first; otherwise the offline bundle could
+# start last and run alone). Whole modules move, so module fixtures are still set up once.
+_LANES = (
+    ("tests/e2e/test_bundle.py", "tests/e2e/test_print_render.py", "tests/core/test_properties.py",
+     "tests/e2e/test_fidelity_corpus.py", "tests/web/test_browser_cycle.py", "tests/e2e/test_validate_cli.py"),
+    ("tests/engines/test_patch_engine.py", "tests/e2e/test_consolidate_demo.py", "tests/e2e/test_addin_versions.py",
+     "tests/e2e/test_hostile_cli.py", "tests/engines/test_ribbon_remote.py", "tests/engines/test_faults.py"),
+)
+
+
+@pytest.hookimpl(trylast=True)  # after ``-m`` / ``-k`` deselected: the middle is that of what runs
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the collection for two workers (see ``_LANES``); the same order in every process,
+    as xdist requires. Without xdist the order is only a different, equally valid one."""
+    lanes: list[list[pytest.Item]] = [[], []]
+    rest: list[pytest.Item] = []
+    where = {module: i for i, lane in enumerate(_LANES) for module in lane}
+    rank = {module: j for lane in _LANES for j, module in enumerate(lane)}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        (lanes[where[module]] if module in where else rest).append(item)
+    for lane in lanes:
+        lane.sort(key=lambda item: rank[item.nodeid.split("::")[0]])  # stable: a module keeps its order
+    head = max(0, len(items) // 2 - len(lanes[0]))  # light tests after lane 0, up to the middle
+    items[:] = lanes[0] + rest[:head] + lanes[1] + rest[head:]

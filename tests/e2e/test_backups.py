@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import xlwings as xw
 
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from tests.engines.remote_book import payload
 from xladdin.books.template import build_master
 from xladdin.cli import main
@@ -63,14 +63,14 @@ def test_restore_through_the_real_cli_names_what_it_did(master: Path, tmp_path: 
     path = tmp_path / "主台账.xlsx"
     shutil.copyfile(master, path)
     original = path.read_bytes()
-    assert run_cli("consolidate", path, "--month", "4").returncode in (0, 1)
-    listing = run_cli("backups", path)
+    assert run_main("consolidate", path, "--month", "4").returncode in (0, 1)
+    listing = run_main("backups", path)
     assert listing.returncode == 0 and "主台账-" in listing.stdout
     name = backups(tmp_path)[0].name
-    proc = run_cli("restore", path, name)
+    proc = run_main("restore", path, name)
     assert proc.returncode == 0 and name in proc.stdout
     assert path.read_bytes() == original
-    missing = run_cli("restore", path, "99")
+    missing = run_main("restore", path, "99")
     assert missing.returncode == 2 and "xladdin backups" in missing.stderr
 
 

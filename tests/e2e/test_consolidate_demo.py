@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
+from tests.conftest import run_main
 from tests.sheets import sheet_text
 from xladdin.core.periods import Period
 from xladdin.engines.libreoffice import to_pdf
@@ -106,12 +106,11 @@ def test_bulletin_prints_to_pdf_with_its_figures(month5: Path, tmp_path: Path) -
 
 def test_cli_consolidate_and_summary(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli.xlsx"
-    done = subprocess.run([sys.executable, "-m", "xladdin.cli", "consolidate", str(demo), "--month", "5",
-                           "--output", str(out)], capture_output=True, text=True)
+    done = run_main("consolidate", demo, "--month", "5", "--output", out)  # the CLI in process (tests/conftest.py)
     assert done.returncode == 0, done.stderr
     assert "1-5月汇总完成：重点项目 291 个" in done.stdout
-    js = subprocess.run([sys.executable, "-m", "xladdin.cli", "summary", str(out), "--month", "5", "--json"],
-                        capture_output=True, text=True, check=True)
+    js = run_main("summary", out, "--month", "5", "--json")
+    assert js.returncode == 0, js.stderr
     data = json.loads(js.stdout)
     assert data["period"] == "1-5月"
     total = next(r for r in data["by_level"] if r["level"] == "合计")

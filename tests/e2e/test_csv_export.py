@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from xladdin.books.template import build_master
 from xladdin.demo.progress import add_progress, unit_statistics
 from xladdin.demo.projects import generate_projects
@@ -57,7 +57,7 @@ def test_cell_text_escapes_formulas_and_error_literals_only() -> None:
 
 def test_validate_csv_escapes_payloads_and_json_keeps_them(master: Path, tmp_path: Path) -> None:
     out = tmp_path / "校验结果.csv"
-    proc = run_cli("validate", master, "--csv", out)
+    proc = run_main("validate", master, "--csv", out)
     assert proc.returncode == 1, proc.stderr  # the demo's one planted error (plan-exceeds-remaining)
     rows = read_csv(out)
     assert rows[0] == ["序号", "级别", "问题", "工作表", "单元格", "字段", "填写内容", "说明", "文件", "检查", "代码"]
@@ -66,13 +66,13 @@ def test_validate_csv_escapes_payloads_and_json_keeps_them(master: Path, tmp_pat
     assert all(r[5] == "项目名称" for r in dup)
     for r in rows[1:]:
         assert all(not cell.startswith(("=", "+", "-", "@")) for cell in r), r  # nothing a spreadsheet would run
-    proc = run_cli("validate", master, "--json")
+    proc = run_main("validate", master, "--json")
     values = {f["value"] for f in json.loads(proc.stdout)["findings"]}
     assert set(INJECTIONS) <= values  # JSON keeps the exact text
 
 
 def test_summary_csv_one_file_per_table(master: Path, tmp_path: Path) -> None:
-    proc = run_cli("summary", master, "--month", M, "--csv", tmp_path / "csv")
+    proc = run_main("summary", master, "--month", M, "--csv", tmp_path / "csv")
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "csv").iterdir())
     tables = ("按项目级别", "按责任单位", "按行业类别", "增长目标", "排名", "已开工未入库项目", "各单位年度目标",
@@ -81,7 +81,7 @@ def test_summary_csv_one_file_per_table(master: Path, tmp_path: Path) -> None:
     assert proc.stdout.count("已写出：") == len(tables)
     levels = read_csv(tmp_path / "csv" / "1-6月_按项目级别.csv")
     assert levels[0][:3] == ["项目类别", "项目个数", "总投资（万元）"] and "完成率（%）" in levels[0]
-    data = json.loads(run_cli("summary", master, "--month", M, "--json").stdout)
+    data = json.loads(run_main("summary", master, "--month", M, "--json").stdout)
     total_json = next(r for r in data["by_level"] if r["level"] == "合计")
     total_csv = next(r for r in levels if r[0] == "合计")
     assert int(total_csv[1]) == total_json["projects"]
@@ -99,9 +99,9 @@ def test_summary_csv_one_file_per_table(master: Path, tmp_path: Path) -> None:
 
 def test_jobs_write_the_payloads_as_text(master: Path, tmp_path: Path) -> None:
     out = tmp_path / "汇总后.xlsx"
-    proc = run_cli("consolidate", master, "--month", M, "--output", out)
+    proc = run_main("consolidate", master, "--month", M, "--output", out)
     assert proc.returncode == 0, proc.stderr
-    proc = run_cli("validate", out, "--mark")
+    proc = run_main("validate", out, "--mark")
     assert proc.returncode == 1, proc.stderr  # the demo's one planted error (plan-exceeds-remaining)
     wb = openpyxl.load_workbook(out)
     hits = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value in INJECTIONS]

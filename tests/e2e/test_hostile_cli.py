@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests import hostile_files as hf
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, run_cli, run_main
 from xladdin.engines import libreoffice
 from xladdin.engines.guards import vetting as safety
 
@@ -82,7 +82,7 @@ def test_password_protected_ledger(tmp_path: Path) -> None:
     message = _refused(locked)
     assert "“加密台账.xlsx”设有打开密码" in message and "--password" in message
     assert "密码不正确" in _refused(locked, "--password", "nope")
-    proc = run_cli("validate", locked, "--password", "gc2022", "--json")
+    proc = run_main("validate", locked, "--password", "gc2022", "--json")
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert report["projects"] == 19
@@ -95,7 +95,7 @@ def test_mark_with_password_saves_the_ledger_encrypted_with_it(tmp_path: Path) -
     import io
 
     locked = _encrypted_ledger(tmp_path)
-    proc = run_cli("validate", locked, "--mark", "--password", "gc2022")
+    proc = run_main("validate", locked, "--mark", "--password", "gc2022")
     assert proc.returncode == 1, proc.stderr
     assert safety.is_encrypted(locked)  # still protected ...
     assert "设有打开密码" in _refused(locked)  # ... refused without the password, as before
@@ -106,7 +106,7 @@ def test_mark_with_password_saves_the_ledger_encrypted_with_it(tmp_path: Path) -
     assert "金额为负数" in [c.value for c in wb["校验结果"]["C"]]
     backups = list((tmp_path / "备份").glob("*.xlsx"))
     assert backups and all(safety.is_encrypted(b) for b in backups)  # the backup is the encrypted original
-    proc = run_cli("validate", locked, "--password", "gc2022", "--json")  # reopens: same findings as marked
+    proc = run_main("validate", locked, "--password", "gc2022", "--json")  # reopens: same findings as marked
     assert proc.returncode == 1 and json.loads(proc.stdout)["projects"] == 19
 
 
@@ -126,7 +126,7 @@ def test_content_openpyxl_would_drop_is_kept_by_mark_and_refused_only_on_the_ope
     hf.rewrite(FIXTURES / "rules.xlsx", path, lambda name, data: data, extras)
     with zipfile.ZipFile(path) as zf:
         before = {n: (zf.getinfo(n).CRC, zf.getinfo(n).compress_size) for n in extras}
-    proc = run_cli("validate", path, "--mark")
+    proc = run_main("validate", path, "--mark")
     assert proc.returncode == 1, proc.stderr
     with zipfile.ZipFile(path) as zf:
         assert {n: (zf.getinfo(n).CRC, zf.getinfo(n).compress_size) for n in extras} == before
@@ -168,7 +168,7 @@ def _hostile_ledger(path: Path) -> Path:
 @pytest.mark.libreoffice
 def test_injected_text_stays_text_in_the_workbook_and_json(tmp_path: Path) -> None:
     path = _hostile_ledger(tmp_path / "台账.xlsx")
-    proc = run_cli("validate", path, "--mark")
+    proc = run_main("validate", path, "--mark")
     assert proc.returncode == 1, proc.stderr
     wb = openpyxl.load_workbook(path)
     ws = wb["项目台账"]
@@ -194,7 +194,7 @@ def test_injected_text_stays_text_in_the_workbook_and_json(tmp_path: Path) -> No
     assert [lo.cell(row=r, column=2).value for r in (3, 4, 6, 7, 8, 9)] == INJECTIONS
     assert [e for e in libreoffice.error_cells(out) if not e.startswith("项目台账!J19")] == []
     # JSON output carries the exact text
-    proc = run_cli("validate", path, "--json")
+    proc = run_main("validate", path, "--json")
     report = json.loads(proc.stdout)
     values = {f.get("value") for f in report["findings"]}
     assert INJECTIONS[0] in values
@@ -230,7 +230,7 @@ def test_job_killed_while_saving_leaves_the_master_intact(tmp_path: Path) -> Non
     assert safety.lock_path(path).exists()  # the dead job's lock and temp are left behind ...
     # ... and the next run takes over the stale lock, removes the temp and saves normally
     t0 = time.monotonic()
-    rerun = run_cli("validate", path, "--mark")
+    rerun = run_main("validate", path, "--mark")
     assert rerun.returncode == 1, rerun.stderr
     assert time.monotonic() - t0 < 60
     assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.xlsx", "备份"]

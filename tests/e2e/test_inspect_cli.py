@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from xladdin.cli import main
 from xladdin.core.settings import default_settings, settings_rows
 
@@ -34,7 +34,7 @@ def _ledger(path: Path, alias: str | None = None) -> Path:
 
 
 def test_inspect_prints_each_header_as_written_and_the_line_to_paste(tmp_path: Path) -> None:
-    proc = run_cli("inspect", _ledger(tmp_path / "a.xlsx"))
+    proc = run_main("inspect", _ledger(tmp_path / "a.xlsx"))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "G   年度计划投资 → 年度计划投资" in out and "I   形象进度 → 形象进度" in out
@@ -56,7 +56,7 @@ def test_an_alias_pasted_into_the_settings_teaches_the_reader(tmp_path: Path,
 
 def test_validate_mark_writes_the_column_account_beside_the_findings(tmp_path: Path) -> None:
     path = _ledger(tmp_path / "c.xlsx")
-    assert run_cli("validate", path, "--mark").returncode == 0
+    assert run_main("validate", path, "--mark").returncode == 0
     wb = openpyxl.load_workbook(path)
     try:
         name = wb.defined_names["xl_columns"]

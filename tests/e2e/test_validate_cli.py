@@ -1,4 +1,5 @@
-"""`xladdin validate` as a real process on the committed fixture workbooks."""
+"""`xladdin validate` on the committed fixture workbooks: through `xladdin.cli.main` in process, and as a
+real process where the exit code and stderr are the point."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import FIXTURES, cli_json, main_json, run_cli
+from tests.conftest import FIXTURES, main_json, run_cli, run_main
 from tests.fixtures.build import EXPECTED
 
 
@@ -39,8 +40,8 @@ def test_unknown_unit_suggests_closest_name() -> None:
 def test_without_mark_the_file_is_never_modified() -> None:
     path = FIXTURES / "rules.xlsx"
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    run_cli("validate", path)
-    run_cli("validate", path, "--json")
+    run_main("validate", path)
+    run_main("validate", path, "--json")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
 
 
@@ -60,7 +61,7 @@ def test_missing_column_and_unreadable_files_exit_2(tmp_path: Path) -> None:
 
 def test_mark_writes_results_highlights_and_notes_then_rerun_replaces_them(fixture_copy) -> None:  # type: ignore[no-untyped-def]
     path = fixture_copy("rules.xlsx")
-    assert run_cli("validate", path, "--mark").returncode == 1
+    assert run_main("validate", path, "--mark").returncode == 1
     wb = openpyxl.load_workbook(path)
     ws = wb["项目台账"]
     assert ws["I6"].fill.fgColor.rgb.endswith("FFC7CE")
@@ -75,7 +76,7 @@ def test_mark_writes_results_highlights_and_notes_then_rerun_replaces_them(fixtu
     # fix the negative number and re-run: its mark goes, the staff note on I7 comes back as it was
     ws["I6"] = 100
     wb.save(path)
-    run_cli("validate", path, "--mark")
+    run_main("validate", path, "--mark")
     wb = openpyxl.load_workbook(path)
     ws = wb["项目台账"]
     assert ws["I6"].fill.fill_type is None and ws["I6"].comment is None
@@ -86,9 +87,9 @@ def test_mark_writes_results_highlights_and_notes_then_rerun_replaces_them(fixtu
 
 def test_results_and_marks_are_idempotent(fixture_copy) -> None:  # type: ignore[no-untyped-def]
     path = fixture_copy("rules.xlsx")
-    run_cli("validate", path, "--mark")
+    run_main("validate", path, "--mark")
     first = _snapshot(path)
-    run_cli("validate", path, "--mark")
+    run_main("validate", path, "--mark")
     assert _snapshot(path) == first
 
 
@@ -109,10 +110,10 @@ def test_mark_finds_exactly_what_a_read_only_run_finds_and_keeps_other_parts(fix
     import zipfile
 
     path = fixture_copy("rules.xlsx")
-    _, plain = cli_json("validate", path, "--json")
+    _, plain = main_json("validate", path, "--json")
     with zipfile.ZipFile(path) as zf:
         before = {i.filename: (i.CRC, i.compress_size) for i in zf.infolist()}
-    code, marked = cli_json("validate", path, "--mark", "--json")
+    code, marked = main_json("validate", path, "--mark", "--json")
     assert code == 1 and marked == plain
     with zipfile.ZipFile(path) as zf:
         after = {i.filename: (i.CRC, i.compress_size) for i in zf.infolist()}

@@ -12,7 +12,7 @@ import xlsxwriter
 
 from benchmarks.fidelity import LEDGER_ROWS, sheet_list_problems
 from tests import hostile_files as hf
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from xladdin.engines import libreoffice
 from xladdin.engines.patch import PatchEngine
 from xladdin.engines.xlsx.app_props import add_sheet_titles
@@ -54,7 +54,7 @@ def test_titles_go_to_the_worksheet_group_and_counts_follow() -> None:
 def test_mark_adds_its_sheet_to_the_list_and_the_file_reopens(tmp_path: Path) -> None:
     path = _excel_like(tmp_path / "台账.xlsx")
     assert sheet_list_problems(path) == []
-    assert run_cli("validate", path, "--mark").returncode == 1  # errors found, 校验结果 added
+    assert run_main("validate", path, "--mark").returncode == 1  # errors found, 校验结果 added
     assert sheet_list_problems(path) == []  # the list is the workbook's worksheets, counts add up
     titles = re.findall(r"<vt:lpstr>([^<]*)</vt:lpstr>", _app(path))  # headings, then titles
     sheets = ["说明", "项目台账", "校验结果", "_xladdin"]  # --mark adds 校验结果 and its hidden state sheet

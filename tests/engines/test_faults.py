@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 
 from tests import hostile_files as hf
-from tests.conftest import run_cli
+from tests.conftest import run_cli, run_main
 from xladdin import errors
 from xladdin.books.template import build_master
 from xladdin.cli import main
@@ -223,7 +223,7 @@ def test_a_job_killed_at_any_stage_leaves_the_original_and_the_next_run_cleans_u
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     assert path.read_bytes() == original
     assert list((tmp_path / "备份").glob(".xladdin-job-*"))  # the dead job's snapshot is left ...
-    rerun = run_cli("consolidate", path, "--month", "4")
+    rerun = run_main("consolidate", path, "--month", "4")
     assert rerun.returncode in (0, 1), rerun.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["主台账.xlsx", "备份"]  # lock gone
     assert not list((tmp_path / "备份").glob(".*"))  # ... and removed by the next run

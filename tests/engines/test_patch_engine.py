@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from tests import hostile_files as hf
-from tests.conftest import run_cli
+from tests.conftest import run_main
 from xladdin import errors
 from xladdin.core.periods import Period
 from xladdin.engines import libreoffice
@@ -152,7 +152,7 @@ def test_content_openpyxl_drops_survives_an_in_place_job(demo: tuple[Path, Path]
     with pytest.raises(errors.ContentWouldBeLost):
         FileEngine(path, writable=True)  # openpyxl would drop them: the file engine refuses
     before = members(path)
-    proc = run_cli("consolidate", path, "--month", "6", "--forms", forms)
+    proc = run_main("consolidate", path, "--month", "6", "--forms", forms)
     assert proc.returncode == 1, proc.stderr  # findings, not a refusal
     after = members(path)
     assert set(after) >= set(before)
@@ -296,10 +296,10 @@ def test_running_the_same_month_twice_changes_nothing(demo: tuple[Path, Path], t
     master, forms = demo
     path = tmp_path / "主台账.xlsx"
     shutil.copyfile(master, path)
-    first = run_cli("consolidate", path, "--month", "6", "--forms", forms)
+    first = run_main("consolidate", path, "--month", "6", "--forms", forms)
     assert first.returncode == 1, first.stderr
     once = path.read_bytes()
-    second = run_cli("consolidate", path, "--month", "6", "--forms", forms)
+    second = run_main("consolidate", path, "--month", "6", "--forms", forms)
     assert second.returncode == 1, second.stderr
     assert path.read_bytes() == once
     assert second.stdout == first.stdout

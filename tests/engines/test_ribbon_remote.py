@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import xlwings as xw
 
-from tests.conftest import FIXTURES, run_cli
+from tests.conftest import FIXTURES, run_main
 from tests.engines.remote_book import book_from, cells, normalised, payload, reader, replay
 from xladdin.core.periods import Period
 from xladdin.excel import ribbon
@@ -39,7 +39,7 @@ def demo(demo_build: Any, demo_recalculated: Path, tmp_path_factory: pytest.Temp
 def consolidated(demo: dict[str, Path]) -> Path:
     """What ``xladdin consolidate --output`` writes for the demo's month 6 (file engine)."""
     out = demo["dir"] / "cli-consolidated.xlsx"
-    proc = run_cli("consolidate", demo["master"], "--month", "6", "--forms", demo["forms"], "--output", out)
+    proc = run_main("consolidate", demo["master"], "--month", "6", "--forms", demo["forms"], "--output", out)
     assert proc.returncode == 1, proc.stderr  # 1: the planted mistakes are found
     return out
 
@@ -93,7 +93,7 @@ def test_validate_button_writes_and_marks_what_the_cli_does(tmp_path: Path) -> N
 
     copy = tmp_path / "rules.xlsx"
     shutil.copy(source, copy)
-    assert run_cli("validate", copy, "--mark").returncode == 1
+    assert run_main("validate", copy, "--mark").returncode == 1
     # the one documented difference: I7 has the staff's own note, which the remote engine cannot
     # read; the file engine records and keeps its text, the remote engine leaves the note untouched
     got = replay(data, book.json()["actions"])
@@ -148,7 +148,7 @@ def test_refresh_button_writes_what_the_cli_writes(demo: dict[str, Path], tmp_pa
     outcome = ribbon.refresh_ranking(book, month=5)
     assert outcome.text.startswith("已刷新1-5月汇总、排名与通报"), outcome.text
     out = tmp_path / "cli.xlsx"
-    proc = run_cli("consolidate", demo["master"], "--month", "5", "--output", out)
+    proc = run_main("consolidate", demo["master"], "--month", "5", "--output", out)
     assert proc.returncode == 0, proc.stderr  # the demo month consolidates without error findings
     assert_same_cells(book, data, out, demo["master"])
     got = replay(data, book.json()["actions"])
@@ -179,7 +179,7 @@ def test_forms_button_writes_the_cli_forms_to_the_temp_folder_when_the_book_has_
         outcome = ribbon.make_forms(book, month=6)
         assert outcome.mode == "info" and str(folder) in outcome.text and alerts(book)[0][0] == outcome.text
         cli_dir = tmp_path / "cli"
-        proc = run_cli("forms", demo["master"], "--month", "6", "--out", cli_dir)
+        proc = run_main("forms", demo["master"], "--month", "6", "--out", cli_dir)
         assert proc.returncode == 0, proc.stderr
         mine = sorted(p.name for p in folder.iterdir())
         assert mine == sorted(p.name for p in cli_dir.iterdir()) and len(mine) == 27
