@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 
 from xladdin.core.periods import Period
 from xladdin.errors import UsageError, XladdinError
+from xladdin.jobs.collector import collector_paused
 
 __all__ = ["main"]
 
@@ -397,6 +398,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    with collector_paused():  # a job's millions of objects: see jobs/collector.py
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -20,6 +20,7 @@ from xladdin.engines.guards import vetting as safety
 from xladdin.engines.guards.backups import CONSOLIDATE_JOB, keep_backup
 from xladdin.engines.guards.snapshot import Fingerprint, JobFiles, check_not_open, stage
 from xladdin.errors import EngineUnsupported, WorkbookUnreadable
+from xladdin.jobs.collector import collector_paused
 
 if TYPE_CHECKING:
     from xladdin.engines.files import FileEngine
@@ -154,7 +155,7 @@ def run_in_place(path: Path, job: Callable[[Engine], T], *, needs: frozenset[str
     A result that carries the job's ``settings`` (a consolidation's) gives the backup count and age;
     only other jobs have 参数 parsed again for them (``job_settings``)."""
     path = Path(path)
-    with job_snapshot(path) as files:
+    with collector_paused(), job_snapshot(path) as files:
         engine = _patch_engine(files.work, progress, cached_values) if password is None else None
         if engine is not None and not needs <= engine.capabilities:
             engine.close()
