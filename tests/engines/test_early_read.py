@@ -99,3 +99,51 @@ def test_a_consolidation_with_it_writes_what_one_without_writes(demo_copy) -> No
     assert x.sheet_names == y.sheet_names
     for name in x.sheet_names:
         assert x.get_sheet_by_name(name).to_python() == y.get_sheet_by_name(name).to_python(), name
+
+
+def test_cached_values_mode_reads_what_a_marking_engine_reads(demo_master: tuple[Path, Path]) -> None:
+    """validate --mark reads formula cells as their cached results; its early read does the same,
+    and an engine reading formulas as text never adopts it (nor the other way round)."""
+    master, _ = demo_master
+    cached = EarlyRead(master, LEDGER, cached_values=True)
+    texts = EarlyRead(master, LEDGER)
+    marking, writing = PatchEngine(master, cached_values=True), PatchEngine(master)
+    try:
+        marking.adopt(texts, _sha(master))  # the wrong mode: not taken
+        writing.adopt(cached, _sha(master))
+        assert marking.read(LEDGER) is not _result(texts, master, marking)
+        assert writing.read(LEDGER) is not _result(cached, master, writing)
+        early_cells = _result(cached, master, marking).rows
+        assert early_cells == marking.read(LEDGER).rows
+    finally:
+        marking.close()
+        writing.close()
+    again = PatchEngine(master, cached_values=True)
+    try:
+        again.adopt(cached, _sha(master))
+        assert again.read(LEDGER) is _result(cached, master, again)
+    finally:
+        again.close()
+
+
+def _result(early: EarlyRead, master: Path, engine: PatchEngine):  # type: ignore[no-untyped-def]
+    handed = early.take(_sha(master), LEDGER, engine._parts[LEDGER])
+    assert handed is not None
+    return handed.result()[0]
+
+
+def test_mark_with_it_marks_what_it_marks_without(demo_copy) -> None:  # type: ignore[no-untyped-def]
+    from xladdin.jobs.in_place import mark_in_place
+
+    with_early, without = demo_copy("early"), demo_copy("plain")
+    masters = [next(f.glob("*.xlsx")) for f in (with_early, without)]
+    a = mark_in_place(masters[0], early=EarlyRead(masters[0], LEDGER, cached_values=True))
+    b = mark_in_place(masters[1])
+    assert (a[1], [f.model_dump() for f in a[0].findings]) == (b[1], [f.model_dump() for f in b[0].findings])
+    assert a[1] > 0
+    from python_calamine import CalamineWorkbook
+
+    x, y = (CalamineWorkbook.from_path(str(m)) for m in masters)
+    assert x.sheet_names == y.sheet_names
+    for name in x.sheet_names:
+        assert x.get_sheet_by_name(name).to_python() == y.get_sheet_by_name(name).to_python(), name
