@@ -90,21 +90,14 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    path = Path(args.workbook)
-    early = None
-    if args.mark and not args.password:  # a large ledger parses while the job's modules import
-        from xladdin.core.regions import SHEETS
-        from xladdin.engines.xlsx.early_read import start_early_read
-
-        early = start_early_read(path, args.sheet or SHEETS["ledger"], cached_values=True)
     from xladdin.engines.files import FileEngine, stderr_progress
     from xladdin.jobs.in_place import mark_in_place
     from xladdin.jobs.validate import validate
 
+    path = Path(args.workbook)
     progress = None if args.json else stderr_progress
     if args.mark:  # the patch engine, unless the file is encrypted (see run_in_place)
-        report, marked = mark_in_place(path, sheet=args.sheet, password=args.password, progress=progress,
-                                       early=early)
+        report, marked = mark_in_place(path, sheet=args.sheet, password=args.password, progress=progress)
     else:
         engine = FileEngine(path, password=args.password, progress=progress)
         try:

@@ -1,6 +1,6 @@
 """The ledger sheet of a large master parsed while the job's modules are still importing.
 
-A province consolidation (or ``validate --mark``) starts by importing pandas and pydantic (half a second of one core)
+A province consolidation starts by importing pandas and pydantic (half a second of one core)
 and later waits a second for calamine to parse the 30,000-project ledger on another. Started
 first, the parse runs during the imports. The result is only ever used for the very bytes the
 job works on: the file is read into memory, vetted (``vetting.inspect_bytes``: the same checks
@@ -33,8 +33,8 @@ MIN_SIZE = 2 * 2**20  # a smaller master parses in a blink: nothing to gain
 class EarlyRead:
     """A sheet being read from the bytes of ``path`` as they were when the read started."""
 
-    def __init__(self, path: Path, sheet: str, *, cached_values: bool = False) -> None:
-        self.path, self.sheet, self.cached_values = path, sheet, cached_values
+    def __init__(self, path: Path, sheet: str) -> None:
+        self.path, self.sheet = path, sheet
         self._identity: Future[tuple[str, str, int]] = Future()  # (sha256, part, part size)
         self._loaded: Future[tuple[SheetData, bytes]] = Future()
         in_background(self._run)
@@ -56,7 +56,7 @@ class EarlyRead:
             return
         try:
             self._loaded.set_result(load_sheet(data, part, self.sheet, self.path.name, size=size, worksheet=True,
-                                               cached_values=self.cached_values))
+                                               cached_values=False))
         except BaseException as exc:
             self._loaded.set_exception(exc)
 
@@ -72,12 +72,11 @@ class EarlyRead:
         return self._loaded
 
 
-def start_early_read(path: Path, sheet: str, *, cached_values: bool = False) -> EarlyRead | None:
-    """Start reading ``sheet`` of ``path`` on a background thread; None for a small or missing file.
-    ``cached_values``: formula cells as their cached results (a job that validates before it marks)."""
+def start_early_read(path: Path, sheet: str) -> EarlyRead | None:
+    """Start reading ``sheet`` of ``path`` on a background thread; None for a small or missing file."""
     try:
         if Path(path).stat().st_size < MIN_SIZE:
             return None
     except OSError:
         return None
-    return EarlyRead(Path(path), sheet, cached_values=cached_values)
+    return EarlyRead(Path(path), sheet)
