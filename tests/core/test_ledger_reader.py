@@ -59,3 +59,55 @@ def test_settings_round_trip_and_cell_findings() -> None:
     rows[4][1] = "社区"  # a unit type that does not exist
     _, findings = parse_settings(SheetData("参数", rows))
     assert [f.flat() for f in findings] == ["bad-setting@参数!B5"]
+
+
+# ---- which sheet is the ledger, the title block's unit, 单位统计's own errors ----------------------
+_HEADER = ["序号", "项目名称", "项目编码", "责任单位", "行业类别", "项目级别", "总投资", "年度计划投资"]
+
+
+def _book(sheets: dict[str, list[list[object]]]):  # type: ignore[no-untyped-def]
+    data = {name: SheetData(name, rows) for name, rows in sheets.items()}
+    return list(data), data.__getitem__
+
+
+def test_the_ledger_sheet_is_the_one_asked_for_else_项目台账_else_the_first_with_a_header() -> None:
+    from xladdin.core.ledger import find_ledger_sheet
+    from xladdin.errors import LedgerNotFound
+
+    settings = default_settings()
+    names, read = _book({"参数": [_HEADER], "说明": [["项目名称"]], "汇总表": [["合计"]], "2022台账": [_HEADER],
+                         "项目台账": [["空"]]})
+    assert find_ledger_sheet(names, read, settings, "汇总表").name == "汇总表"  # --sheet: taken as given
+    with pytest.raises(LedgerNotFound) as missing:
+        find_ledger_sheet(names, read, settings, "台账2023")
+    assert missing.value.message == ("工作簿中没有名为“台账2023”的工作表。现有工作表：参数、说明、汇总表、2022台账、项目台账。")
+    # 项目台账 has no header; 参数 has one but is never the ledger; a sheet named 台账 comes before others
+    assert find_ledger_sheet(names, read, settings).name == "2022台账"
+    names, read = _book({"参数": [_HEADER], "Sheet1": [["合计"]]})
+    with pytest.raises(LedgerNotFound) as none:
+        find_ledger_sheet(names, read, settings)
+    assert none.value.message.startswith("没有找到项目台账：任何工作表的前 30 行中都没有可识别的表头")
+
+
+def test_a_title_line_without_the_unit_takes_the_next_filled_cell() -> None:
+    from xladdin.core.ledger import title_unit
+
+    rows: list[list[object]] = [["填报单位：", None, "南曹街道"], ["填报单位（盖章）：", "日期：2022年6月"], _HEADER]
+    assert title_unit(SheetData("项目台账", rows), 3) == ("南曹街道", "A1")
+    # the next filled cell is another label, not a unit: no unit
+    assert title_unit(SheetData("项目台账", rows[1:]), 2) is None
+
+
+def test_stats_sheet_errors_name_their_cells() -> None:
+    from xladdin.core.ledger import read_stats
+
+    settings = default_settings()
+    with pytest.raises(ColumnNotFound) as no_header:
+        read_stats(SheetData("单位统计", [["单位", "数值"], ["南曹街道", 1]]), settings)
+    assert no_header.value.message == "工作表“单位统计”中找不到单位统计表头（需含“月份”“统计对象”“本年累计”等列）。"
+    sheet = SheetData("单位统计", [["月份", "统计对象", "本年累计", "上年同期"], [6, "南曹街道", "十万", 100.0],
+                                   [None, None, None, None], [6, "紫荆山南路街道", 120.0, 100.0]])
+    stats, found = read_stats(sheet, settings)
+    assert [(f.code, f.cell, f.value) for f in found] == [("not-a-number", "C2", "十万")]
+    assert stats["subject"].tolist() == ["南曹街道", "紫荆山南路街道"]  # the blank row is skipped
+    assert stats["ytd"].isna().tolist() == [True, False]

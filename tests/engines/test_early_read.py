@@ -99,3 +99,25 @@ def test_a_consolidation_with_it_writes_what_one_without_writes(demo_copy) -> No
     assert x.sheet_names == y.sheet_names
     for name in x.sheet_names:
         assert x.get_sheet_by_name(name).to_python() == y.get_sheet_by_name(name).to_python(), name
+
+
+def test_a_large_part_read_beside_the_parse_gives_the_same_sheet(demo_master: tuple[Path, Path],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts over ``SCAN_APART`` (4 MB: a province ledger) are inflated and scanned on threads beside
+    calamine's parse; the demo's part, read both ways, gives the same cells and XML."""
+    from xladdin.engines.xlsx import sheet_load
+
+    master, _ = demo_master
+    engine = PatchEngine(master)
+    try:
+        part = engine._parts[LEDGER]
+        size = engine._sizes[part]
+    finally:
+        engine.close()
+    for cached in (False, True):
+        alone = sheet_load.load_sheet(master, part, LEDGER, "台账", size=size, worksheet=True, cached_values=cached)
+        monkeypatch.setattr(sheet_load, "SCAN_APART", 0)  # the threshold is a tuning choice: cross it
+        beside = sheet_load.load_sheet(master.read_bytes(), part, LEDGER, "台账", size=size, worksheet=True,
+                                       cached_values=cached)
+        monkeypatch.undo()
+        assert (beside[0].rows, beside[0].merges, beside[1]) == (alone[0].rows, alone[0].merges, alone[1])
