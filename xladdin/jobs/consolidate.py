@@ -54,7 +54,6 @@ __all__ = ["FORM_SUFFIXES", "NEEDS", "ConsolidationResult", "Merge", "consolidat
 NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
 
 
-
 @dataclass
 class ConsolidationResult:
     """What a consolidation did: the forms merged (``merge``), the month's figures as written
