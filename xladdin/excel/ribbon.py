@@ -207,10 +207,11 @@ def run_forms(engine: ExcelEngine, month: int | None = None, folder: Path | str 
 
 def run_consolidate(engine: ExcelEngine, month: int | None = None, folder: Path | str | None = None) -> Outcome:
     """月度汇总: consolidate the forms in ``folder`` (default ``月报表`` beside the workbook)."""
-    from xladdin.jobs.consolidate import FORM_SUFFIXES, consolidate
+    from xladdin.jobs.consolidate import consolidate
+    from xladdin.jobs.form_files import form_files
 
     forms = output_folder(engine.book, folder, FORMS_FOLDER)
-    if not any(p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")) for p in forms.iterdir()):
+    if not form_files(forms):  # the files a consolidation reads
         raise UsageError(f"文件夹“{forms}”中没有月报表（.xlsx），请把收回的月报表放入该文件夹后再点“月度汇总”。")
     period = _month(engine, month, "consolidate", forms)
     result = consolidate(engine, period, forms)

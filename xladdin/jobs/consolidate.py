@@ -31,7 +31,6 @@ from xladdin.figures import bulletin
 from xladdin.figures.merge import Merge, merge_forms
 from xladdin.figures.month import compute_month, ledger_error_rows
 from xladdin.figures.results import MonthResult, Reporting
-from xladdin.jobs.form_files import FORM_SUFFIXES
 from xladdin.jobs.form_intake import cap_findings
 from xladdin.jobs.form_pool import FormPool, open_form_pool
 from xladdin.jobs.outputs import (
@@ -48,7 +47,7 @@ from xladdin.jobs.session import load_ledger, load_settings
 if TYPE_CHECKING:
     from xladdin.core.form_reader import FormData
 
-__all__ = ["FORM_SUFFIXES", "NEEDS", "ConsolidationResult", "Merge", "consolidate", "merge_forms", "read_forms"]
+__all__ = ["NEEDS", "ConsolidationResult", "Merge", "consolidate", "merge_forms", "read_forms"]
 
 # what ``consolidate`` writes: the engine is chosen for this before the job runs
 NEEDS = frozenset({"cells", "links", "names", "sheets", "charts", "styles"})
