@@ -6,10 +6,9 @@ Rows and columns are 1-based in every public coordinate; ``rows[0][0]`` is cell 
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 __all__ = ["Merge", "SheetData", "cell_ref", "column_letter", "parse_ref"]
@@ -18,7 +17,7 @@ __all__ = ["Merge", "SheetData", "cell_ref", "column_letter", "parse_ref"]
 Merge = tuple[int, int, int, int]
 
 
-@functools.cache  # a sheet has at most 16,384 columns; a job asks for the same few 100,000s of times
+@cache  # a sheet has at most 16,384 columns; a job asks for the same few 100,000s of times
 def column_letter(col: int) -> str:
     """1-based column index -> Excel letters (1 -> A, 27 -> AA)."""
     letters = ""

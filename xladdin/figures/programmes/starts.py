@@ -28,7 +28,7 @@ import pandas as pd
 from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
 from xladdin.core.values import norm
-from xladdin.figures.programmes.common import has_data, rate, unit_order, units_of
+from xladdin.figures.programmes.common import has_data, rate, rows_by_unit, unit_order, units_of
 from xladdin.figures.progress import TOTAL, project_ytd
 
 __all__ = ["STARTS_COLUMNS", "nature_of", "new_starts", "planned_month"]
@@ -84,19 +84,15 @@ def new_starts(frame: pd.DataFrame, settings: Settings, period: Period, *,
     done = started.to_numpy(bool)
     columns["started_new"] = columns["planned"] & done
     columns["started_due"] = columns["due"] & done
-    # counted per unit in one pass per column (a pandas mask per unit cost ~4 ms a unit on 150 units)
-    codes, names = pd.factorize(pd.Series(units, dtype=object), sort=False)
-    counts = {k: np.bincount(codes[m], minlength=len(names)) for k, m in columns.items()}
-    late_rows = np.flatnonzero(columns["due"] & ~done).tolist()  # due and not started, in ledger order
+    late = columns["due"] & ~done  # due and not started
     every_name = frame["name"].tolist()
-    late_names = [str(every_name[i]) for i in late_rows]
-    late: dict[str, list[str]] = {}
-    for i, name in zip(late_rows, late_names, strict=True):
-        late.setdefault(units[i], []).append(name)
     order = unit_order(settings)
-    rows = [_row(str(u), {k: int(v[j]) for k, v in counts.items()}, late.get(str(u), []), has_nature, has_plan)
-            for j, u in sorted(enumerate(names), key=lambda ju: order.get(str(ju[1]), 10**6))]
-    rows.append(_row(TOTAL, {k: int(v.sum()) for k, v in counts.items()}, late_names, has_nature, has_plan))
+    by_unit = rows_by_unit(units)  # each unit's rows in one pass, not a pandas mask per unit
+    rows = [_row(unit, {k: int(m[at].sum()) for k, m in columns.items()},
+                 [str(every_name[i]) for i in at[late[at]].tolist()], has_nature, has_plan)
+            for unit, at in sorted(by_unit.items(), key=lambda u: order.get(u[0], 10**6))]
+    rows.append(_row(TOTAL, {k: int(m.sum()) for k, m in columns.items()},
+                     [str(every_name[i]) for i in np.flatnonzero(late).tolist()], has_nature, has_plan))
     return pd.DataFrame(rows, columns=list(STARTS_COLUMNS))
 
 
