@@ -58,7 +58,7 @@ def open_workbook(source: Source, label: str) -> Any:
 
 
 def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: bytes | Future[bytes] | None = None,
-               formulas: bool = True) -> SheetData:
+               formulas: bool = True, cells: Future[dict[tuple[int, int], str]] | None = None) -> SheetData:
     """All values of ``sheet`` (cached formula values; error values as their text, e.g. "#DIV/0!").
     ``xml``: the sheet part when the caller has it already (or is inflating it: a future, waited
     for after the parse); ``formulas=False`` leaves uncached
@@ -68,9 +68,11 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: by
     scanning it for uncached formulas and error values (Python) runs on a second thread while
     calamine parses (Rust, without the GIL): on a 30,000-row ledger each takes about a second.
     The patch engine passes the part; it scans a large part's formulas beside the parse itself
-    (``PatchEngine._load``); its error values are scanned here after the parse (one quick pass)."""
-    overlay: Future[dict[tuple[int, int], str]] | None = None
-    if xml is None and isinstance(source, Path):  # the read-only engine (validate, summary)
+    (``PatchEngine._load``); its error values are scanned here after the parse (one quick pass).
+    ``cells``: what goes over calamine's values, computed by the caller (``load_sheet``, beside the
+    parse); the parse's values are returned with them written over, and ``xml`` is not scanned."""
+    overlay: Future[dict[tuple[int, int], str]] | None = cells
+    if overlay is None and xml is None and isinstance(source, Path):  # the read-only engine (validate, summary)
         overlay = in_background(lambda: overlay_cells(source, sheet, formulas=formulas))
     try:
         cs = workbook.get_sheet_by_name(sheet)
@@ -82,10 +84,13 @@ def read_sheet(workbook: Any, source: Source, sheet: str, label: str, *, xml: by
         if overlay is not None:
             wait([overlay])  # the thread ends before the parser's error is raised
         raise translate(exc, label) from exc
-    if isinstance(xml, Future):  # the part was being inflated beside the parse
-        xml = xml.result()
-    cells = overlay.result() if overlay is not None else overlay_cells(source, sheet, xml=xml, formulas=formulas)
-    for (r, c), text in cells.items():
+    if overlay is not None:
+        found = overlay.result()
+    else:
+        if isinstance(xml, Future):  # the part was being inflated beside the parse
+            xml = xml.result()
+        found = overlay_cells(source, sheet, xml=xml, formulas=formulas)
+    for (r, c), text in found.items():
         while len(rows) < r:
             rows.append([])
         row = rows[r - 1]

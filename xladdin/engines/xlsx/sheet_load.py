@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import io
 import zipfile
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Any
 
 from xladdin.core.sheet import SheetData
-from xladdin.engines.xlsx.calamine_read import in_background, open_workbook, read_sheet
+from xladdin.engines.xlsx.calamine_read import in_background, open_workbook, overlay_cells, read_sheet
 from xladdin.engines.xlsx.sheet_xml import formula_cells
 
 __all__ = ["SCAN_APART", "load_sheet"]
@@ -37,40 +37,33 @@ def load_sheet(data: Path | bytes, part: str, sheet: str, label: str, *, size: i
         with zipfile.ZipFile(_source(data)) as zf:
             return zf.read(part)
 
-    def scan(xml: bytes) -> dict[tuple[int, int], str]:
-        wanted = not cached_values and worksheet
-        return formula_cells(xml) if wanted and (b"<f" in xml or b":f" in xml) else {}
+    def overlay(xml: bytes) -> dict[tuple[int, int], str]:
+        """What goes over calamine's values: error values; formulas without a cached value when
+        cached values are read, else every formula (cached results may be stale once we write:
+        the formula, as FileEngine reads a writable file)."""
+        found = overlay_cells(_source(data), sheet, xml=xml, formulas=cached_values)
+        if not cached_values and worksheet and (b"<f" in xml or b":f" in xml):
+            found.update(formula_cells(xml))
+        return found
 
-    # a large part is inflated and its formulas scanned (zlib, then Python) on other threads while
-    # calamine parses (Rust, without the GIL): on a 30,000-row ledger (64 MB, 120,000 formulas)
-    # that is half a second beside a second
-    xml_ready: Future[bytes] | None = None
-    scanned: Future[dict[tuple[int, int], str]] | None = None
+    # a large part is inflated and scanned (zlib, then Python) on other threads while calamine
+    # parses (Rust, without the GIL): on a 30,000-row ledger (64 MB, 120,000 formulas) that is
+    # half a second beside a second
+    xml_ready: Future[bytes]
+    cells: Future[dict[tuple[int, int], str]]
     if size > SCAN_APART:
         xml_ready = in_background(inflate)
-        ready = xml_ready
-        scanned = in_background(lambda: scan(ready.result()))
-        xml = b""
+        cells = in_background(lambda: overlay(xml_ready.result()))
     else:
-        xml = inflate()
+        xml_ready = Future()
+        xml_ready.set_result(inflate())
+        cells = Future()
+        cells.set_result(overlay(xml_ready.result()))
     own = open_workbook(_source(data), label) if cal is None else None
     try:
-        base = read_sheet(cal or own, _source(data), sheet, label, xml=xml_ready or xml, formulas=cached_values)
+        base = read_sheet(cal or own, _source(data), sheet, label, cells=cells)
     finally:
         if own is not None:
             own.close()
-        formulas = scanned.result() if scanned is not None else None
-    if xml_ready is not None:
-        xml = xml_ready.result()
-    if cached_values:
-        return base, xml
-    if formulas is None:
-        formulas = scan(xml)
-    for (r, c), text in formulas.items():
-        while len(base.rows) < r:
-            base.rows.append([])
-        row = base.rows[r - 1]
-        if len(row) < c:
-            row.extend([None] * (c - len(row)))
-        row[c - 1] = text  # cached results may be stale once we write: the formula, as FileEngine
-    return base, xml
+        wait([cells])  # no scan outlives the read, even when the parse fails
+    return base, xml_ready.result()
