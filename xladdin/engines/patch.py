@@ -130,10 +130,11 @@ class PatchEngine:
 
     def adopt(self, early: EarlyRead, sha256: str) -> None:
         """Take over ``early``'s read of its sheet when it read the very bytes this engine opened
-        (``sha256``, the job snapshot's hash) and the same worksheet part; else nothing changes."""
+        (``sha256``, the job snapshot's hash) and the same worksheet part, read the same way (cached
+        values or formulas); else nothing changes."""
         sheet = early.sheet
-        if self._cached_values or self._kinds.get(sheet) != "worksheet" or sheet in self._base \
-                or sheet in self._pending:
+        if self._cached_values != early.cached_values or self._kinds.get(sheet) != "worksheet" \
+                or sheet in self._base or sheet in self._pending:
             return
         loaded = early.take(sha256, sheet, self._parts[sheet])
         if loaded is not None:

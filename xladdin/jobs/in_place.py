@@ -25,13 +25,14 @@ MARK_JOB = "校验标注"
 
 
 def mark_in_place(path: Path, *, sheet: str | None = None, password: str | None = None,
-                  progress: Callable[[str], None] | None = None) -> tuple[Report, int]:
+                  progress: Callable[[str], None] | None = None, early: EarlyRead | None = None) -> tuple[Report, int]:
     """``validate --mark``: the findings (the same as a read-only run: formula cells read as their
     cached results) written into 校验结果 and the marked cells; returns the report and the number
-    of cells marked."""
+    of cells marked. ``early``: the ledger's read started by the caller (the CLI) before it
+    imported the job (``cached_values=True``, as this job reads)."""
     done = run_in_place(Path(path), lambda engine: validate_and_mark(engine, sheet=sheet), needs=MARK_NEEDS,
                         password=password, progress=progress, cached_values=True, name=MARK_JOB,
-                        describe=lambda done: f"标注 {done.marked} 个单元格")
+                        describe=lambda done: f"标注 {done.marked} 个单元格", early=early)
     return done.report, done.marked
 
 

@@ -31,10 +31,12 @@ MIN_SIZE = 2 * 2**20  # a smaller master parses in a blink: nothing to gain
 
 
 class EarlyRead:
-    """A sheet being read from the bytes of ``path`` as they were when the read started."""
+    """A sheet being read from the bytes of ``path`` as they were when the read started;
+    ``cached_values``: formula cells as their cached results (as a validation reads), else as their
+    formulas (as a job that writes reads)."""
 
-    def __init__(self, path: Path, sheet: str) -> None:
-        self.path, self.sheet = path, sheet
+    def __init__(self, path: Path, sheet: str, *, cached_values: bool = False) -> None:
+        self.path, self.sheet, self.cached_values = path, sheet, cached_values
         self._identity: Future[tuple[str, str, int]] = Future()  # (sha256, part, part size)
         self._loaded: Future[tuple[SheetData, bytes]] = Future()
         in_background(self._run)
@@ -56,7 +58,7 @@ class EarlyRead:
             return
         try:
             self._loaded.set_result(load_sheet(data, part, self.sheet, self.path.name, size=size, worksheet=True,
-                                               cached_values=False))
+                                               cached_values=self.cached_values))
         except BaseException as exc:
             self._loaded.set_exception(exc)
 
@@ -72,11 +74,11 @@ class EarlyRead:
         return self._loaded
 
 
-def start_early_read(path: Path, sheet: str) -> EarlyRead | None:
+def start_early_read(path: Path, sheet: str, *, cached_values: bool = False) -> EarlyRead | None:
     """Start reading ``sheet`` of ``path`` on a background thread; None for a small or missing file."""
     try:
         if Path(path).stat().st_size < MIN_SIZE:
             return None
     except OSError:
         return None
-    return EarlyRead(Path(path), sheet)
+    return EarlyRead(Path(path), sheet, cached_values=cached_values)
