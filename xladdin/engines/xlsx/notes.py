@@ -36,6 +36,7 @@ _EMPTY_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>')
 _AFTER_LEGACY = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
                  "tableParts", "extLst")
+_LEGACY = re.compile(rb"<(?:\w+:)?legacyDrawing\b[^>]*?\s\w+:id=\"([^\"]+)\"")
 _COMMENT = re.compile(r"<(\w+:)?comment\b([^>]*?)(?:/>|>(.*?)</\1?comment>)", re.S)
 _TEXT = re.compile(r"<(?:\w+:)?t\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?t>)", re.S)
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
@@ -100,7 +101,8 @@ def load_notes(part: str, read: Reader) -> SheetNotes:
     comments = next((t for typ, t in targets.values() if typ == "comments"), None)
     xml = read(part) or b""
     vml = None
-    m = re.search(rb"<(?:\w+:)?legacyDrawing\b[^>]*?\s\w+:id=\"([^\"]+)\"", xml)
+    # after </sheetData> (a ledger's part is 60 MB; the element follows the cells)
+    m = _LEGACY.search(xml, max(xml.rfind(b"sheetData"), 0))
     if m is not None and m.group(1).decode() in targets:
         vml = targets[m.group(1).decode()][1]
     texts: dict[tuple[int, int], str] = {}
@@ -240,7 +242,8 @@ def _legacy_element(xml: bytes, rid: str) -> bytes:
     start = max(xml.rfind(b"</" + p + b"sheetData>"), 0)
     after = re.compile(rb"<" + re.escape(p) + b"(?:" + "|".join(_AFTER_LEGACY).encode() + rb")\b").search(xml, start)
     at = after.start() if after else xml.rindex(b"</" + p + b"worksheet>")
-    return xml[:at] + element + xml[at:]
+    view = memoryview(xml)
+    return b"".join((view[:at], element, view[at:]))  # one copy of the part, not three
 
 
 def write_notes(notes: SheetNotes, read: Reader, names: set[str], changes: dict[str, bytes | None],
