@@ -74,3 +74,28 @@ def test_patched_big_sheet_is_a_valid_zip_read_alike_by_every_reader(big_book: P
     # LibreOffice opens it and saves what it read (read back with calamine: openpyxl took seconds more)
     again = CalamineWorkbook.from_path(str(recalc(path, tmp_path / "lo"))).get_sheet_by_name("台账").to_python()
     assert again[1] == ["项目2", 99, 1, "在建"] and again[29999][3] == "竣工" and len(again) == 30000
+
+
+def test_a_member_deflated_early_is_written_only_for_the_bytes_it_was_deflated_from(big_book: Path,
+                                                                                  tmp_path: Path) -> None:
+    """``prepare`` starts deflating a large sheet part as soon as no later step changes it
+    (``pack_early``); ``write_package`` takes that stream only for those very bytes. A part
+    replaced again afterwards is deflated from its final bytes, never written stale."""
+    from xladdin.engines.xlsx.package import pack_early, write_package
+
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(big_book) as zf:
+        first = zf.read(part).replace(b"<v>2</v>", b"<v>3</v>", 1)
+    second = first.replace("项目1<".encode(), "改过<".encode(), 1)
+    assert first != second
+    early = pack_early(first)
+    assert early is not None and pack_early(first[: _PARALLEL_MIN - 1]) is None  # small parts: no thread
+    out_first, out_second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    write_package(big_book, out_first, {part: first}, {}, {part: early})
+    write_package(big_book, out_second, {part: second}, {}, {part: early})  # the early stream is of ``first``
+    for out, data in ((out_first, first), (out_second, second)):
+        with zipfile.ZipFile(out) as zf:
+            assert zf.testzip() is None
+            assert zf.read(part) == data
+    raw, crc = early.result()
+    assert zlib.decompress(raw, -15) == first and crc == zlib.crc32(first)

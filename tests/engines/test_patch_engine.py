@@ -268,8 +268,8 @@ from xladdin.jobs.session import run_in_place
 
 real = patch.write_package
 
-def write_then_hang(source, target, replaced, added):
-    real(source, target, replaced, added)  # the temp file is complete; the replace has not happened
+def write_then_hang(source, target, replaced, added, packed=None):
+    real(source, target, replaced, added, packed)  # the temp file is complete; the replace has not happened
     print("SAVED-TEMP", target, flush=True)
     time.sleep(60)
 

@@ -41,8 +41,10 @@ from xladdin.engines.xlsx.calamine_read import open_workbook
 from xladdin.engines.xlsx.early_read import EarlyRead
 from xladdin.engines.xlsx.notes import SheetNotes, add_relationship, free_name, load_notes, write_notes
 from xladdin.engines.xlsx.package import (
+    Packed,
     defined_names,
     drop_part,
+    pack_early,
     rels_targets,
     set_calc_full,
     set_defined_name,
@@ -108,7 +110,7 @@ class PatchEngine:
         self._pool: ThreadPoolExecutor | None = None
         self._patches: dict[str, Patch] = {}
         self._charts: dict[str, Any] = {}  # sheet -> pending new chart (patch_chart.ChartSpec)
-        self._prepared: tuple[dict[str, bytes | None], dict[str, bytes]] | None = None
+        self._prepared: tuple[dict[str, bytes | None], dict[str, bytes], dict[str, Packed]] | None = None
         self.timings: dict[str, float] = {}
 
     # ---- reading -----------------------------------------------------------------------------
@@ -323,6 +325,16 @@ class PatchEngine:
 
             def restyle(s: int, fmt: CellFormat) -> int:
                 return book.derive(s, fmt)
+        # a large sheet part starts deflating (other threads) as soon as no later step changes it,
+        # while the other parts are built; write_package uses it only if it is the final bytes
+        packed: dict[str, Packed] = {}
+        later = set(self._cell_styles) | set(self._charts) | set(self._notes)
+
+        def pack(part: str) -> None:
+            data = changes.get(part)
+            if data is not None and part not in packed and (early := pack_early(data)) is not None:
+                packed[part] = early
+
         with zipfile.ZipFile(self.path) as zf:
             def read(name: str) -> bytes | None:
                 return zf.read(name) if name in self._members else None
@@ -338,6 +350,8 @@ class PatchEngine:
                 if result.xml != old or sheet in self._new:  # a re-run writing the same values keeps the original bytes
                     changes[part] = result.xml
                     calc_chain_stale = calc_chain_stale or result.formulas_removed
+                    if sheet not in later:
+                        pack(part)
             for sheet in self._new:
                 changes.setdefault(self._parts[sheet], self._xml[sheet])
             names = self._members | set(changes)
@@ -349,6 +363,8 @@ class PatchEngine:
                 notes.pending = {k: v for k, v in notes.pending.items() if notes.texts.get(k) != v}
                 if notes.pending:
                     write_notes(notes, read, names, changes, self._free_vml_block(zf))
+                if notes.part not in {self._parts[s] for s in self._cell_styles}:
+                    pack(notes.part)
             if self._styles is not None and (styles := self._styles.render()) is not None:
                 assert self._styles_part is not None
                 changes[self._styles_part] = styles.encode("utf-8")
@@ -377,7 +393,7 @@ class PatchEngine:
             changes[WORKBOOK] = workbook.encode("utf-8")
         replaced = {k: v for k, v in changes.items() if k in self._members}
         added = {k: v for k, v in changes.items() if k not in self._members and v is not None}
-        self._prepared = (replaced, added)
+        self._prepared = (replaced, added, packed)
         self.timings["prepare"] = time.perf_counter() - t0
 
     def _free_vml_block(self, zf: zipfile.ZipFile) -> int:
@@ -411,13 +427,13 @@ class PatchEngine:
     def save(self, output: Path | str | None = None) -> Path:
         self.prepare()
         assert self._prepared is not None
-        replaced, added = self._prepared
+        replaced, added, packed = self._prepared
         target = Path(output) if output is not None else self.path
         if not replaced and not added and target == self.path:
             return target  # nothing changed: the file stays byte-identical
         self.status(f"正在保存 {target.name} …")
         t0 = time.perf_counter()
-        safety.atomic_write(target, lambda tmp: write_package(self.path, tmp, replaced, added))
+        safety.atomic_write(target, lambda tmp: write_package(self.path, tmp, replaced, added, packed))
         self.timings["write"] = time.perf_counter() - t0
         return target
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 from xladdin.engines.xlsx.xml_text import escape, unescape
 
-__all__ = ["defined_names", "deflate", "drop_part", "rels_part", "rels_targets", "resolve", "set_calc_full", "set_defined_name",
-           "sheet_entries", "write_package"]
+__all__ = ["Packed", "defined_names", "deflate", "drop_part", "pack_early", "rels_part", "rels_targets", "resolve",
+           "set_calc_full", "set_defined_name", "sheet_entries", "write_package"]
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
@@ -182,9 +182,31 @@ def deflate(data: bytes) -> bytes:
         return b"".join(pool.map(chunk, starts))
 
 
-def write_package(source: Path, target: Path, replaced: dict[str, bytes | None], added: dict[str, bytes]) -> None:
+class Packed:
+    """A large member's deflate (and CRC) computed on other threads (zlib runs without the GIL)
+    while the caller goes on building the other members; ``write_package`` waits for it."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xladdin-deflate")
+        self._done = pool.submit(lambda: (deflate(data), zlib.crc32(data)))
+        pool.shutdown(wait=False)  # the thread ends with its one task
+
+    def result(self) -> tuple[bytes, int]:
+        """(raw deflate stream, CRC-32) of ``data``."""
+        return self._done.result()
+
+
+def pack_early(data: bytes) -> Packed | None:
+    """Start deflating ``data`` now when it is large enough to be worth it, else None."""
+    return Packed(data) if _PARALLEL_MIN <= len(data) <= zipfile.ZIP64_LIMIT else None
+
+
+def write_package(source: Path, target: Path, replaced: dict[str, bytes | None], added: dict[str, bytes],
+                  packed: dict[str, Packed] | None = None) -> None:
     """Copy the zip ``source`` to ``target``: members in ``replaced`` get new bytes (None: dropped),
-    ``added`` ones are appended, every other member is copied as its raw compressed bytes."""
+    ``added`` ones are appended, every other member is copied as its raw compressed bytes.
+    ``packed``: members of ``replaced`` already being deflated (``pack_early``) from those very bytes."""
     with zipfile.ZipFile(source) as zin, source.open("rb") as fh, \
             zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -197,8 +219,12 @@ def write_package(source: Path, target: Path, replaced: dict[str, bytes | None],
                 if len(data) < _PARALLEL_MIN or len(data) > zipfile.ZIP64_LIMIT:
                     zout.writestr(zi, data, compress_type=zipfile.ZIP_DEFLATED)
                     continue
-                zi.compress_type, zi.CRC = zipfile.ZIP_DEFLATED, zlib.crc32(data)
-                raw = deflate(data)
+                early = (packed or {}).get(info.filename)
+                if early is not None and early.data is data:
+                    raw, zi.CRC = early.result()
+                else:
+                    raw, zi.CRC = deflate(data), zlib.crc32(data)
+                zi.compress_type = zipfile.ZIP_DEFLATED
                 zi.compress_size, zi.file_size = len(raw), len(data)
                 _write_raw(zout, zi, raw)
                 continue
