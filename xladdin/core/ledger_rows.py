@@ -149,7 +149,7 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
                   ) -> list[Any] | np.ndarray[Any, np.dtype[np.float64]]:
     """One column's cells typed by ``f.kind`` (amounts as float64 when every cell is a plain figure
     in range), a finding for each cell that cannot be read."""
-    if values.count(None) == len(values):
+    if (not values or values[0] is None) and values.count(None) == len(values):  # count() only when it may be
         return values  # an empty column
     if f.kind == "text":
         # CPython returns the very same object from strip() when there is nothing to strip
