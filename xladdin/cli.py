@@ -102,6 +102,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from xladdin.jobs.in_place import mark_in_place
     from xladdin.jobs.validate import validate
 
+    if early is not None:
+        early.release()
     progress = None if args.json else stderr_progress
     if args.mark:  # the patch engine, unless the file is encrypted (see run_in_place)
         report, marked = mark_in_place(path, sheet=args.sheet, password=args.password, progress=progress,
@@ -172,6 +174,8 @@ def cmd_consolidate(args: argparse.Namespace) -> int:
     from xladdin.engines.files import stderr_progress
     from xladdin.jobs.in_place import consolidate_in_place
 
+    if early is not None:
+        early.release()
     output = Path(args.output) if args.output else None
     progress = None if args.json else stderr_progress
     period: Period = args.month

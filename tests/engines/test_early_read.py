@@ -121,3 +121,45 @@ def test_a_large_part_read_beside_the_parse_gives_the_same_sheet(demo_master: tu
                                        cached_values=cached)
         monkeypatch.undo()
         assert (beside[0].rows, beside[0].merges, beside[1]) == (alone[0].rows, alone[0].merges, alone[1])
+
+
+def test_a_large_parts_scan_waits_for_the_jobs_imports(demo_master: tuple[Path, Path]) -> None:
+    """The early read parses while the job imports; the part's formula scan (Python) waits for the
+    ``gate`` (``EarlyRead.release``, once the job's modules are imported) so the two do not slow
+    each other, and reads the same once let go. ``size`` past ``SCAN_APART`` takes the threaded
+    path a province ledger takes."""
+    import threading
+    import zipfile
+    from concurrent.futures import wait
+
+    from xladdin.engines.xlsx.calamine_read import in_background, sheet_part
+    from xladdin.engines.xlsx.sheet_load import SCAN_APART, load_sheet
+
+    master, _ = demo_master
+    with zipfile.ZipFile(master) as zf:
+        part = sheet_part(zf, LEDGER)
+    assert part is not None
+    gate = threading.Event()
+    gated = in_background(lambda: load_sheet(master, part, LEDGER, master.name, size=SCAN_APART + 1,
+                                             worksheet=True, cached_values=False, gate=gate))
+    done, _ = wait([gated], timeout=0.5)
+    assert not done  # parsed, but the scan has not started
+    gate.set()
+    sheet, xml = gated.result(timeout=120)
+    own, own_xml = load_sheet(master, part, LEDGER, master.name, size=SCAN_APART + 1, worksheet=True,
+                              cached_values=False)
+    assert (sheet.rows, sheet.merges, xml) == (own.rows, own.merges, own_xml)
+    assert any(isinstance(v, str) and v.startswith("=") and "SUM(" in v for row in sheet.rows for v in row)
+
+
+def test_taking_the_read_lets_its_scan_go(demo_master: tuple[Path, Path]) -> None:
+    """A caller that never said its imports were done still gets the read: taking it releases the gate."""
+    master, _ = demo_master
+    early = EarlyRead(master, LEDGER)
+    engine = PatchEngine(master)
+    try:
+        loaded = early.take(_sha(master), LEDGER, engine._parts[LEDGER])
+        assert loaded is not None and early._imported.is_set()
+        assert loaded.result(timeout=120)[0].rows == engine.read(LEDGER).rows
+    finally:
+        engine.close()

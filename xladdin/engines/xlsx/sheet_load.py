@@ -8,6 +8,7 @@ library, python-calamine (through ``calamine_read``) and the sheet XML scanner o
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from concurrent.futures import Future, wait
 from pathlib import Path
@@ -17,9 +18,10 @@ from xladdin.core.sheet import SheetData
 from xladdin.engines.xlsx.calamine_read import in_background, open_workbook, overlay_cells, read_sheet
 from xladdin.engines.xlsx.sheet_xml import formula_cells
 
-__all__ = ["SCAN_APART", "load_sheet"]
+__all__ = ["GATE_WAIT", "SCAN_APART", "load_sheet"]
 
 SCAN_APART = 4 * 2**20  # a sheet part this large is inflated and scanned beside calamine's parse
+GATE_WAIT = 10.0  # seconds a gated scan waits at most for its gate
 
 
 def _source(data: Path | bytes) -> Path | io.BytesIO:
@@ -27,11 +29,13 @@ def _source(data: Path | bytes) -> Path | io.BytesIO:
 
 
 def load_sheet(data: Path | bytes, part: str, sheet: str, label: str, *, size: int, worksheet: bool,
-               cached_values: bool, cal: Any = None) -> tuple[SheetData, bytes]:
+               cached_values: bool, cal: Any = None, gate: threading.Event | None = None) -> tuple[SheetData, bytes]:
     """``sheet`` (its zip member ``part``, ``size`` bytes uncompressed) of the workbook at path or in
     bytes ``data``, and the part's XML. ``cached_values``: formula cells read as their cached
     results; else (a job that writes) as their formula text, as the file engine reads them.
-    ``cal``: an open calamine workbook on the same file, or None to open one here."""
+    ``cal``: an open calamine workbook on the same file, or None to open one here.
+    ``gate``: a large part's scan (Python, holding the GIL) starts only once it is set (or after
+    ``GATE_WAIT`` seconds): the early read keeps it from slowing the job's imports."""
 
     def inflate() -> bytes:
         with zipfile.ZipFile(_source(data)) as zf:
@@ -53,7 +57,13 @@ def load_sheet(data: Path | bytes, part: str, sheet: str, label: str, *, size: i
     cells: Future[dict[tuple[int, int], str]]
     if size > SCAN_APART:
         xml_ready = in_background(inflate)
-        cells = in_background(lambda: overlay(xml_ready.result()))
+
+        def scan() -> dict[tuple[int, int], str]:
+            xml = xml_ready.result()
+            if gate is not None:
+                gate.wait(GATE_WAIT)
+            return overlay(xml)
+        cells = in_background(scan)
     else:
         xml_ready = Future()
         xml_ready.set_result(inflate())
