@@ -417,8 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> NoReturn:
     """The ``xladdin`` command (console script and ``python -m xladdin.cli``): ``main``, then exit
     without tearing the interpreter down. A province job leaves a few million objects (caches,
-    imported modules) that a normal exit frees one by one and walks with the cycle collector: a
-    quarter of a second after the work is done and saved. Everything the command does is finished
+    imported modules) that a normal exit frees one by one and walks with the cycle collector:
+    0.15–0.25 s after the work is done and saved (province --mark and consolidate). Everything the command does is finished
     by then: files closed and moved, locks and snapshots released by their ``with`` blocks, form
     workers joined; only the output streams are flushed here. Under coverage (the suite measures
     the CLI's subprocesses) the exit is a normal one, so coverage's own exit handler saves its data."""
