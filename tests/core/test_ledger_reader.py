@@ -111,3 +111,19 @@ def test_stats_sheet_errors_name_their_cells() -> None:
     assert [(f.code, f.cell, f.value) for f in found] == [("not-a-number", "C2", "十万")]
     assert stats["subject"].tolist() == ["南曹街道", "紫荆山南路街道"]  # the blank row is skipped
     assert stats["ytd"].isna().tolist() == [True, False]
+
+
+def test_text_that_python_reads_as_a_number_but_a_ledger_does_not_is_a_finding() -> None:
+    """numpy converts text with Python's float(), which takes "1_000", "nan" and "infinity"; a ledger
+    figure written so is not a number to the staff (``parse_amount``), so each is a not-a-number
+    finding with its cell, never 1000 or an empty cell read in silence. Text figures ("80", "1,200")
+    still read."""
+    header = ["项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资"]
+    rows: list[list[object]] = [header, ["甲", "P1", "园区", "区重点", "1_000", "80"],
+                                ["乙", "P2", "园区", "区重点", 50.0, "nan"],
+                                ["丙", "P3", "园区", "区重点", 60.0, 70.0]]
+    ledger = read_ledger(SheetData("台账", rows), S)
+    assert sorted(f.flat() for f in ledger.findings) == ["not-a-number@台账!E2", "not-a-number@台账!F3"]
+    fr = ledger.frame
+    assert fr["total_investment"].isna().tolist() == [True, False, False]
+    assert fr["annual_plan"].tolist()[0::2] == [80.0, 70.0]

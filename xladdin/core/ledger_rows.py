@@ -155,9 +155,11 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
         # CPython returns the very same object from strip() when there is nothing to strip
         return [v if type(v) is str and v and v.strip() is v else as_text(v) for v in values]
     types = set(map(type, values))
-    if f.kind == "amount" and bool not in types:
+    # numpy reads text with Python's float(), which also takes "1_000", "nan" and "inf": a column
+    # holding text goes cell by cell (parse_amount), so such a cell is a finding, not a figure
+    if f.kind == "amount" and bool not in types and str not in types:
         try:
-            arr = np.array(values, dtype="float64") * scale  # None -> NaN; raises on any text
+            arr = np.array(values, dtype="float64") * scale  # None -> NaN
         except (TypeError, ValueError):
             pass
         else:
