@@ -39,6 +39,13 @@ def assert_same_tables(sheet: SheetData, months: tuple[int, ...] = (2, 3, 6, 11,
         expected = progress.by_level(core, month)
         pd.testing.assert_frame_equal(progress.by_level(lean, month), expected, check_exact=True)
         pd.testing.assert_frame_equal(progress.by_level(by_level, month), expected, check_exact=True)
+        # read for one period only (as the formulas read): the months after it only where the 本年累计
+        # fallback reaches them
+        for fields, table in ((UNIT_FIELDS, progress.by_unit), (CATEGORY_FIELDS, progress.by_category)):
+            pd.testing.assert_frame_equal(table(table_frame(sheet, settings, fields, month), settings, month),
+                                          table(core, settings, month), check_exact=True)
+        pd.testing.assert_frame_equal(progress.by_level(table_frame(sheet, settings, LEVEL_FIELDS, month), month),
+                                      expected, check_exact=True)
 
 
 def ledger_sheet(path: Path) -> SheetData:
@@ -103,10 +110,15 @@ def test_ytd_formula_column_read_where_the_tables_fall_back_to_it() -> None:
                              ["乙", "C2", "经济开发区", "市重点", 100.0, 50.0, None, None, None, 30.0],
                              ["丙", "C3", "北下街街道", "区重点", 100.0, 50.0, None, None, 7.0, 12.0],
                              ["丁", "C4", "北下街街道", "区重点", 100.0, 50.0, None, None, True, "=J9"],
-                             ["戊", "C5", "北下街街道", "区重点", 100.0, 50.0, 1.0, None, None, 99.0]]
+                             ["戊", "C5", "北下街街道", "区重点", 100.0, 50.0, 1.0, None, None, 99.0],
+                             ["己", "C6", "北下街街道", "区重点", 100.0, 50.0, None, None, 4.0, None]]
     sheet = SheetData("台账", rows)
     lean = table_frame(sheet, default_settings())
     assert lean["ytd"].tolist()[1:3] == [30.0, 12.0]
+    # read for 1-2月 only: 3月 is read just for the projects without a figure in 1月 or 2月, where
+    # the fallback reaches it (己's empty 本年累计 is its months' sum, 4)
+    early = table_frame(sheet, default_settings(), period=Period.of(2))
+    assert "m03" not in early and early["ytd"].tolist()[1:3] == [30.0, 12.0] and early["ytd"].iloc[5] == 4.0
     assert_same_tables(sheet, months=tuple(range(1, 13)))
 
 

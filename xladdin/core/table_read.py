@@ -24,9 +24,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xladdin.core.fields import MONTH_FIELDS, READER_FIELDS
+from xladdin.core.fields import MONTH_FIELDS, READER_FIELDS, month_field
 from xladdin.core.headers import HeaderMap, alias_index, find_header
 from xladdin.core.ledger import REQUIRED_COLUMNS, _heading_levels, read_ledger
+from xladdin.core.periods import Period
 from xladdin.core.sections import RowScan, scan_rows
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import SheetData
@@ -50,12 +51,19 @@ _HEADERS_KEPT = 16
 _ASCII_SPACE = tuple(c for c in map(chr, range(128)) if c.isspace())  # what str.strip removes, in ASCII text
 
 
-def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = TABLE_FIELDS) -> pd.DataFrame:
+def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = TABLE_FIELDS,
+                period: Period | None = None) -> pd.DataFrame:
     """Projects of ``sheet`` with the columns the progress tables use (same figures as ``read_ledger``).
 
     ``fields`` narrows the text columns read to what one table groups by (``UNIT_FIELDS``,
     ``CATEGORY_FIELDS``, ``LEVEL_FIELDS``); the amounts are always read. Each text column left out
     saves about 5 ms on a 30,000-row range.
+
+    ``period``: the only period the frame will be asked for. The month columns after it are then
+    read only for the projects with no figure in any month of the period: the tables reach those
+    months only through such a project's 本年累计 fallback (an empty 本年累计 is the sum of every
+    month column, as ``read_ledger`` reads it). The frame then holds the period's month columns and
+    its own 1-M月累计 column only; a June table reads 8 amount columns of 15 in full.
     """
     hm = _header(sheet, settings)
     if hm is None or any(k not in hm.columns for k in REQUIRED_COLUMNS):
@@ -75,6 +83,11 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     sources = {k: cols[k] for k in _AMOUNTS if k in cols} | {f"cum{n:02d}": c for n, c in cumulative.items()}
     scales = {k: hm.scales.get(k, 1.0) for k in _AMOUNTS} | {f"cum{n:02d}": hm.scales.get("ytd", 1.0)
                                                               for n in cumulative}
+    later: dict[str, int] = {}  # month columns after ``period``
+    if period is not None:
+        own = {month_field(m) for m in period.months} | {f"cum{period.month:02d}"}
+        later = {k: c for k, c in sources.items() if k.startswith("m") and k not in own}
+        sources = {k: c for k, c in sources.items() if k in own or not k.startswith(("m", "cum"))}
     vocab = vocabulary(settings)
     readers: dict[str, Callable[[Any], Any]] = {
         "unit": lambda v: vocab.unit(as_text(v)), "category": lambda v: vocab.category(as_text(v))}
@@ -128,14 +141,20 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
         data[key] = amounts[key]
         if key.startswith("m"):
             months.append(amounts[key])
-    given = np.full(n, np.nan)
-    firsts = [amounts[k] for k in ("m01", "m02") if k in amounts]
+    # a project with a figure in a month of the period never falls back to 本年累计, as its months
+    # sum to a figure. Without a period: every period's months include 1月 and 2月, so those two decide.
+    firsts = months if period is not None else [amounts[k] for k in ("m01", "m02") if k in amounts]
     need = np.logical_and.reduce([np.isnan(a) for a in firsts]) if firsts else np.ones(n, bool)
-    # a project with 1月/1-2月 figures never falls back to 本年累计: every period's months include both,
-    # so its months always sum to a figure. Without such a project the column is left empty.
-    if need.any():
+    given = np.full(n, np.nan)
+    if need.any():  # else the column is left empty
         if ytd_col is not None:
             given = _ytd(selected, ytd_col, scales["ytd"], limit, need)
+        if later:  # the months after the period, read only where the fallback reaches them
+            where = np.flatnonzero(need)
+            for key, col in later.items():
+                column = np.full(n, np.nan)
+                column[where] = _amounts([selected[j][col - 1] for j in where.tolist()], scales[key], limit)
+                months.append(column)
         if months:  # as read_ledger: 本年累计 left empty is the sum of every month column (min_count=1)
             stacked = np.vstack(months)
             summed = np.where(np.isnan(stacked).all(axis=0), np.nan, np.nansum(stacked, axis=0))
@@ -197,6 +216,12 @@ def _read_chunked(rows: list[list[Any]], amounts: dict[str, int],
     ledger layout) and one ``np.array`` call; a flag (TRUE/FALSE converts to 1.0/0.0) is looked
     for only among the cells that read 0 or 1. An amount column with a cell numpy cannot convert
     (formula, text) or a flag is left out of the first dict, for the caller's slow path.
+
+    Text figures numpy can convert ("80", "１２", " 80 ") read as read_ledger reads them, with one
+    known difference, left so because finding it would cost a pass over every cell: numpy reads
+    text with Python's float(), so "1_000" counts 1000 here where read_ledger reports the cell
+    (not-a-number) and leaves it empty; the 校验 job names such a cell. ("nan" is empty in both;
+    "inf" is out of range, so its column goes by the slow path.)
     """
     text_values: dict[str, list[Any]] = {k: [] for k in texts}
     memos = [(text_values[k].extend, memo.__getitem__, get) for k, (get, memo) in texts.items()]
@@ -344,9 +369,9 @@ def _amount(value: Any, scale: float, limit: float) -> float:
 def _amounts(values: list[Any], scale: float, limit: float) -> np.ndarray[Any, np.dtype[np.float64]]:
     """An amount column as float64 (NaN for empty), by ``ledger._parse_column``'s rules."""
     types = set(map(type, values))
-    if bool not in types:
+    if bool not in types and str not in types:  # as read_ledger: text goes cell by cell
         try:
-            arr = np.array(values, dtype="float64") * scale  # None -> NaN; raises on text
+            arr = np.array(values, dtype="float64") * scale  # None -> NaN
         except (TypeError, ValueError, OverflowError):
             pass
         else:

@@ -220,9 +220,9 @@ def TZ_CHECK(header: Any, row: Any) -> Any:
 
 
 # ---- spilling tables over a ledger range ----------------------------------------------------
-def _frame(ledger: Any, fields: frozenset[str]) -> pd.DataFrame:
-    """Only the columns one progress table reads: keeps a 30,000-row range under 100 ms (issue 7)."""
-    return table_frame(_grid(ledger, "台账区域"), _settings(), fields)
+def _frame(ledger: Any, fields: frozenset[str], period: periods.Period) -> pd.DataFrame:
+    """Only the columns one progress table of ``period`` reads (issues 7 and 15)."""
+    return table_frame(_grid(ledger, "台账区域"), _settings(), fields, period)
 
 
 @xw.func(category=CATEGORY)
@@ -232,7 +232,8 @@ def _frame(ledger: Any, fields: frozenset[str]) -> pd.DataFrame:
 @_safe
 def TZ_BYUNIT(ledger: Any, month: Any) -> Any:
     """分责任单位的投资进度表（动态数组，自动溢出）。"""
-    return _table(progress.by_unit(_frame(ledger, UNIT_FIELDS), _settings(), _month(month)))
+    period = _month(month)
+    return _table(progress.by_unit(_frame(ledger, UNIT_FIELDS, period), _settings(), period))
 
 
 @xw.func(category=CATEGORY)
@@ -242,7 +243,8 @@ def TZ_BYUNIT(ledger: Any, month: Any) -> Any:
 @_safe
 def TZ_BYCATEGORY(ledger: Any, month: Any) -> Any:
     """分行业类别的投资进度表。"""
-    return _table(progress.by_category(_frame(ledger, CATEGORY_FIELDS), _settings(), _month(month)))
+    period = _month(month)
+    return _table(progress.by_category(_frame(ledger, CATEGORY_FIELDS, period), _settings(), period))
 
 
 @xw.func(category=CATEGORY)
@@ -252,7 +254,8 @@ def TZ_BYCATEGORY(ledger: Any, month: Any) -> Any:
 @_safe
 def TZ_BYLEVEL(ledger: Any, month: Any) -> Any:
     """分项目级别（省/市/区重点、攻坚星级、982）的投资进度表。"""
-    frame = progress.by_level(_frame(ledger, LEVEL_FIELDS), _month(month))
+    period = _month(month)
+    frame = progress.by_level(_frame(ledger, LEVEL_FIELDS, period), period)
     return _table(frame.rename(columns={frame.columns[0]: "level"}))
 
 
