@@ -14,6 +14,7 @@ period is named (form-project-missing). A unit with no accepted form at all is f
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from xladdin.core.findings import Finding, finding
 from xladdin.core.ledger import Ledger
 from xladdin.core.periods import Period
 from xladdin.core.settings import Settings
-from xladdin.core.sheet import parse_ref
+from xladdin.core.sheet import column_letter, parse_ref
 from xladdin.core.values import as_number
 from xladdin.errors import ColumnNotFound
 
@@ -71,6 +72,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, p
     tol = settings.thresholds.tolerance
     prev = _prev_sums(frame, [month_field(m) for m in period.earlier_months if month_field(m) in frame.columns])
     cols = _Columns(frame)
+    target = _Target(ledger, cols, key)
     accepted: list[FormData] = []
     for form in forms:
         out.findings += form.findings
@@ -127,7 +129,7 @@ def merge_forms(ledger: Ledger, forms: Sequence[FormData], settings: Settings, p
                 continue
             if form.unit is not None:
                 own_rows[form.unit].add(i)
-            _merge_row(out, ledger, cols, i, form, row, key, float(prev[i]), tol)
+            _merge_row(out, target, i, form, row, float(prev[i]), tol)
     out.units = [f.unit for f in accepted if f.unit]
     _own_projects(out, ledger, cols, settings, period, accepted, own_rows)
     return out
@@ -203,46 +205,68 @@ def _prev_sums(frame: pd.DataFrame, prev_cols: list[str]) -> np.ndarray[Any, np.
     return acc
 
 
-def _merge_row(out: Merge, ledger: Ledger, cols: _Columns, i: int, form: FormData, row: Any, key: str,
-               prev: float, tol: float) -> None:
-    name = str(cols("name")[i] or row.code)
-    value, cum = as_number(row.value), as_number(row.cumulative)
+class _Target:
+    """What ``_merge_row`` reads of the ledger, fetched once per merge: the columns as lists and the
+    letters of the columns it writes (a province merge takes 30,000 rows)."""
+
+    def __init__(self, ledger: Ledger, cols: _Columns, key: str) -> None:
+        self.sheet, self.key, self.key_col = ledger.sheet, key, ledger.columns[key]
+        self.names, self.month, self.excel_rows = cols("name"), cols(key), ledger.excel_rows
+        self.letters = column_letter(self.key_col)
+        self.texts = [(k, cols(k), column_letter(ledger.columns[k])) for k in ("progress_text", "problems")
+                      if k in ledger.columns]
+        self.in_stats = (cols("in_stats"), column_letter(ledger.columns["in_stats"])) \
+            if "in_stats" in ledger.columns else None
+
+
+def _number(value: Any) -> float | None:
+    """``as_number``, with a plain float (every figure a reader gives) taken without a call."""
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    return as_number(value)
+
+
+def _merge_row(out: Merge, at: _Target, i: int, form: FormData, row: Any, prev: float, tol: float) -> None:
+    def name() -> str:  # only a finding needs it
+        return str(at.names[i] or row.code)
+
+    value, cum = _number(row.value), _number(row.cumulative)
     if value is None and cum is not None:
         value = cum - prev
     if value is not None and value < 0 and row.value is not None:
         r, c = _where(form, row, "value")
         out.findings.append(finding("negative-amount", sheet=form.sheet, row=r, column=c, file=form.file, field="value",
-                                    value=value, label=f"{name} 本月完成"))
+                                    value=value, label=f"{name()} 本月完成"))
         return
     if cum is not None and cum < prev - tol:
         rc, cc = _where(form, row, "cumulative")
         out.findings.append(finding("cumulative-decrease", sheet=form.sheet, row=rc, column=cc, file=form.file,
-                                    field="cumulative", value=cum, limit=prev, label=str(name)))
+                                    field="cumulative", value=cum, limit=prev, label=name()))
         return
     if row.value is not None and value is not None and cum is not None and abs(prev + value - cum) > tol:
         # a typed-over 本年累计 (the template's is a formula) that the month figure does not add up to:
         # the month figure is merged, as before, and the difference is never silent
         rc, cc = _where(form, row, "cumulative")
         out.findings.append(finding("form-ytd-mismatch", sheet=form.sheet, row=rc, column=cc, file=form.file,
-                                    field="cumulative", value=cum, limit=prev, other=value, label=str(name)))
+                                    field="cumulative", value=cum, limit=prev, other=value, label=name()))
     if value is not None and value < 0:  # derived from a 累计 within the tolerance below last month's:
         value = 0.0  # rounding, nothing done this month (never a negative month figure in the master)
+    excel_row = at.excel_rows[i]
     if value is not None:
-        cell = ledger.cell(i, key)
-        old = as_number(cols(key)[i])
+        old = _number(at.month[i])
         if old is None or abs(old - value) > 1e-9:
-            out.writes[cell] = value
+            out.writes[f"{at.letters}{excel_row}"] = value
             if old is not None:
-                out.revisions.append(finding("form-revision", sheet=ledger.sheet, row=int(str(cols("_row")[i])),
-                                             column=ledger.columns[key], file=form.file, field=key, value=value,
-                                             limit=old, label=f"{name} {key[1:].lstrip('0')}月"))
+                out.revisions.append(finding("form-revision", sheet=at.sheet, row=excel_row, column=at.key_col,
+                                             file=form.file, field=at.key, value=value, limit=old,
+                                             label=f"{name()} {at.key[1:].lstrip('0')}月"))
         out.merged += 1
-    for k in ("progress_text", "problems"):
+    for k, current_values, letters in at.texts:
         text = getattr(row, k)
-        current = cols(k)[i]
-        if text and k in ledger.columns and str(text).strip() != ("" if current is None else str(current)).strip():
-            out.writes[ledger.cell(i, k)] = str(text).strip()
-    if row.in_stats is not None and "in_stats" in ledger.columns:
-        old_flag = cols("in_stats")[i]
+        current = current_values[i]
+        if text and str(text).strip() != ("" if current is None else str(current)).strip():
+            out.writes[f"{letters}{excel_row}"] = str(text).strip()
+    if row.in_stats is not None and at.in_stats is not None:
+        old_flag = at.in_stats[0][i]
         if old_flag is pd.NA or bool(old_flag) != row.in_stats:
-            out.writes[ledger.cell(i, "in_stats")] = "是" if row.in_stats else "否"
+            out.writes[f"{at.in_stats[1]}{excel_row}"] = "是" if row.in_stats else "否"
