@@ -126,6 +126,11 @@ def _render(p: bytes, attrs: bytes, value: Any, content: bytes = b"") -> bytes:
         attrs = attrs.replace(b' t="n"', b"")  # how most writers mark a number: no regex for it
         if not (attrs.count(b"=") == 2 and b' s="' in attrs):  # else r= and s= are all that is left
             attrs = _DROP_ATTR.sub(b"", attrs)
+    return _render_value(p, attrs, value)
+
+
+def _render_value(p: bytes, attrs: bytes, value: Any) -> bytes:
+    """One ``<c>`` element of ``attrs`` (none to drop) holding ``value``."""
     if type(value) is float and math.isfinite(value):  # the common case: a figure
         return b"<%sc%s><%sv>%s</%sv></%sc>" % (p, attrs, p, repr(value).encode(), p, p)
     if _empty(value):
@@ -289,8 +294,9 @@ class _RowIndex:
 
 
 def _new_row(p: bytes, r: int, updates: dict[int, Any]) -> bytes | None:
-    cells = [_render(p, b' r="%s"' % cell_ref(r, c).encode(), v) for c, v in sorted(updates.items())
-             if not _empty(v)]
+    cells = [_render(p, attrs, v) if type(v) is _Styled else _render_value(p, attrs, v)
+             for c, v in sorted(updates.items()) if not _empty(v)
+             for attrs in (b' r="%s%d"' % (_letters(c), r),)]
     if not cells:
         return None
     return b'<%srow r="%d">%s</%srow>' % (p, r, b"".join(cells), p)
@@ -302,6 +308,16 @@ def _formula_pattern(p: bytes) -> re.Pattern[bytes]:
     non-empty cached value follows)."""
     e = re.escape(p)
     return re.compile(rb"<" + e + rb"f\b([^>]*?)(?:/>|>([^<]*)</" + e + rb"f>)(?:\s*(<" + e + rb"v>)(?!</" + e + rb"v>))?")
+
+
+def _letters(col: int) -> bytes:
+    letters = _LETTERS.get(col)
+    if letters is None:
+        letters = _LETTERS[col] = column_letter(col).encode()
+    return letters
+
+
+_LETTERS: dict[int, bytes] = {}
 
 
 def _col(letters: bytes) -> int:

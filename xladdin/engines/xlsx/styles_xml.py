@@ -256,10 +256,16 @@ def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[in
 
 
 def _col(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
+    col = _COLS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters:
+            col = col * 26 + ch - 64
+        _COLS[letters] = col
+    return col
+
+
+_COLS: dict[bytes, int] = {}
 
 
 def _cells(p: bytes, r: int, existing: dict[int, bytes], wanted: dict[int, Any], derive: Callable[[int, Any], int]) -> bytes:
@@ -271,7 +277,7 @@ def _cells(p: bytes, r: int, existing: dict[int, bytes], wanted: dict[int, Any],
             continue
         gt = old.index(b">")
         tag = old[:gt]
-        s = _STYLE_INDEX.search(tag)
+        s = _STYLE_INDEX.search(tag) if b's="' in tag else None
         new = derive(int(s.group(1)) if s else 0, st)
         if s:
             tag = tag[:s.start()] + b' s="%d"' % new + tag[s.end():]
