@@ -8,6 +8,7 @@ findings, so one call gives the whole report.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -222,10 +223,14 @@ def _normalised(values: Iterable[Any]) -> list[str | None]:
 
 
 def _duplicated(ledger: Ledger, c: _Arrays, keys: list[Any], field: str, code: str) -> Iterable[Finding]:
-    """A finding on every row whose key occurs more than once, naming the other cells."""
+    """A finding on every row whose key occurs more than once, naming the other cells. Keys are
+    counted first (in C), so only a repeated key's rows are gathered."""
+    repeated = {k for k, n in Counter(keys).items() if n > 1 and k is not None}
+    if not repeated:
+        return
     positions: dict[Any, list[int]] = {}
     for i, key in enumerate(keys):
-        if key is not None:
+        if key in repeated:
             positions.setdefault(key, []).append(i)
     values = c.obj(field)
     for pos in (p for p in positions.values() if len(p) > 1):  # in order of first occurrence
