@@ -42,7 +42,7 @@ def reconstruction(frame: pd.DataFrame, settings: Settings, period: Period, *,
     units = units_of(part["unit"])
     order = unit_order(settings)
     rows: list[dict[str, Any]] = []
-    names = np.array([str(n) for n in part["name"]], dtype=object)
+    names = np.array([str(n) for n in part["name"].tolist()], dtype=object)
     sums = {"ytd": ytd.to_numpy(dtype="float64"), "plan": plan.to_numpy(dtype="float64"),
             "total": num(part["total_investment"]).to_numpy(dtype="float64")}
     by_unit = rows_by_unit(units)

@@ -127,7 +127,7 @@ def key_links(frame: pd.DataFrame) -> pd.DataFrame:
     values = part["key_links"] if "key_links" in part.columns else pd.Series(None, index=part.index)
     held = [held_links(v) for v in values]
     units = units_of(part["unit"])
-    names = [str(n) for n in part["name"]]
+    names = [str(n) for n in part["name"].tolist()]
     rows: list[dict[str, Any]] = []
     for link in KEY_LINKS:
         who = [f"{n}（{u}）" for n, u, h in zip(names, units, held, strict=True) if h and link in h]
