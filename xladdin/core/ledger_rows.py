@@ -9,7 +9,7 @@ checks the required columns; ``read_rows`` here reads every project row below it
 from __future__ import annotations
 
 from collections.abc import Callable
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import Any
 
 import numpy as np
@@ -152,8 +152,7 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
     if (not values or values[0] is None) and values.count(None) == len(values):  # count() only when it may be
         return values  # an empty column
     if f.kind == "text":
-        # CPython returns the very same object from strip() when there is nothing to strip
-        return [v if type(v) is str and v and v.strip() is v else as_text(v) for v in values]
+        return _texts(values)
     types = set(map(type, values))
     # numpy reads text with Python's float(), which also takes "1_000", "nan" and "inf": a column
     # holding text goes cell by cell (parse_amount), so such a cell is a finding, not a figure
@@ -202,6 +201,22 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
             findings.append(finding(code, sheet=sheet, row=r, column=col, field=f.key, value=v, label=f.label))
             out.append(None)
     return out
+
+
+def _texts(values: list[Any]) -> list[Any]:
+    """A text column as ``as_text`` reads each cell (trimmed, None for empty). Most columns hold
+    only texts with nothing to trim: that is checked with C-level passes (``str.strip`` returns
+    the very same object when there is nothing to strip), and the column is then returned as it
+    is; else cell by cell. 30,000 rows x 20 text columns: about half the time."""
+    texts = [v for v in values if v is not None]
+    try:
+        stripped = list(map(str.strip, texts))  # TypeError: a number or a date among them
+    except TypeError:
+        pass
+    else:
+        if all(stripped) and all(map(is_, stripped, texts)):
+            return values
+    return [v if type(v) is str and v and v.strip() is v else as_text(v) for v in values]
 
 
 def _parse_flags(f: Field, values: list[Any], rows: list[int], col: int, sheet: str,
