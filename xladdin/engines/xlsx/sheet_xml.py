@@ -352,21 +352,17 @@ def _splice_cells(xml: bytes, lo: int, hi: int, p: bytes, cells: dict[tuple[int,
 
     A consolidation writes 30,000 cells into a 60 MB ledger part: the text between them is passed
     on as views of ``xml``, not copied (``bytes.join`` copies it once), and each address is built
-    from its column's letters, looked up once per column."""
+    from its column's letters, looked up once per column (``_letters``)."""
     if not cells:
         return None
     ctag, cclose, ftag = b"<" + p + b"c", b"</" + p + b"c>", b"<" + p + b"f"
     skip = len(ctag)
     view = memoryview(xml)
-    letters: dict[int, bytes] = {}
     out: list[bytes | memoryview] = []
     pos = lo
     removed = False
     for (r, c), value in sorted(cells.items()):
-        col = letters.get(c)
-        if col is None:
-            col = letters[c] = b' r="' + column_letter(c).encode()
-        ref = b'%s%d"' % (col, r)
+        ref = b' r="%s%d"' % (_letters(c), r)
         at = xml.find(ref, pos, hi)
         while at >= 0:  # the address must be an attribute of a <c> tag, not text that looks like one
             start = xml.rfind(ctag, pos, at)
