@@ -27,7 +27,7 @@ from xladdin.engines.base import Formula, Link
 from xladdin.engines.xlsx.styles import CellFormat
 from xladdin.errors import EngineUnsupported
 
-__all__ = ["Patch", "PatchResult", "Restyle", "cell_styles", "patch_sheet", "xml_text"]
+__all__ = ["Patch", "PatchResult", "Restyle", "cell_styles", "column_number", "patch_sheet", "xml_text"]
 
 Restyle = Callable[[int, CellFormat], int]  # (current style index, change) -> new style index
 
@@ -320,7 +320,8 @@ def _letters(col: int) -> bytes:
 _LETTERS: dict[int, bytes] = {}
 
 
-def _col(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
+    """Excel column letters (bytes) -> 1-based index, each distinct one computed once."""
     col = _COLS.get(letters)
     if col is None:
         col = 0
@@ -407,7 +408,7 @@ def _patch_row(p: bytes, r: int, attrs: bytes, inner: bytes | None, updates: dic
             ref = _CELL_R.search(m.group(1))
             if ref is None:
                 raise EngineUnsupported("单元格缺少地址（r 属性），无法就地写入。")
-            c = _col(ref.group(1))
+            c = column_number(ref.group(1))
             content = m.group(3) or b""
             if c in updates:
                 value = updates[c]
@@ -533,5 +534,5 @@ def formula_cells(xml: bytes, *, uncached_only: bool = False) -> dict[tuple[int,
             text = shared.setdefault(si.group(1), text) if text else shared.get(si.group(1), "")
         if uncached_only and cached is not None:
             continue
-        out[(int(ref.group(2)), _col(ref.group(1)))] = "=" + text
+        out[(int(ref.group(2)), column_number(ref.group(1)))] = "=" + text
     return out

@@ -17,6 +17,7 @@ from typing import Any
 
 from xladdin.core.sheet import cell_ref
 from xladdin.engines.base import CellStyle
+from xladdin.engines.xlsx.sheet_xml import column_number
 from xladdin.errors import EngineUnsupported
 
 __all__ = ["StyleBook", "restyle"]
@@ -243,7 +244,7 @@ def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[in
                 ref = _CELL_COLUMN.search(cm.group(1))
                 if ref is None:
                     raise EngineUnsupported("单元格缺少地址（r 属性），无法就地设置格式。")
-                existing[_col(ref.group(1))] = cm.group(0)
+                existing[column_number(ref.group(1))] = cm.group(0)
             attrs = _SPANS.sub(b"", rm.group(1))
             out.append(b"<%srow%s>%s</%srow>" % (p, attrs, _cells(p, r, existing, by_row[r], derive), p))
             done.add(r)
@@ -253,19 +254,6 @@ def restyle(xml: bytes, styles: dict[tuple[int, int], Any], derive: Callable[[in
     out.append(body[pos:])
     new_rows(None)
     return head + b"".join(out) + tail
-
-
-def _col(letters: bytes) -> int:
-    col = _COLS.get(letters)
-    if col is None:
-        col = 0
-        for ch in letters:
-            col = col * 26 + ch - 64
-        _COLS[letters] = col
-    return col
-
-
-_COLS: dict[bytes, int] = {}
 
 
 def _cells(p: bytes, r: int, existing: dict[int, bytes], wanted: dict[int, Any], derive: Callable[[int, Any], int]) -> bytes:
