@@ -7,7 +7,6 @@ key, the Excel row of each (``_row``) and the column of each field, the findings
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -70,10 +69,7 @@ class Ledger:
             for i, value in values.items():
                 parsed: Any
                 if kind == "amount":
-                    if type(value) is float and math.isfinite(value):  # a merged figure: as parse_amount gives it
-                        parsed = value
-                    else:
-                        parsed = None if isinstance(value, str) and value.startswith("=") else parse_amount(value)
+                    parsed = None if isinstance(value, str) and value.startswith("=") else parse_amount(value)
                 elif kind == "flag":
                     parsed = parse_flag(value)
                 elif kind == "int":

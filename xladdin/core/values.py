@@ -67,6 +67,8 @@ def as_text(value: Any) -> str | None:
 
 def as_number(value: Any) -> float | None:
     """A finite float from an already-typed value (numbers, numeric text), else None (NA, NaN, text)."""
+    if type(value) is float:  # what readers give: no conversion to try
+        return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool):
         return None if value is None else float(value)
     try:  # pandas' NA raises TypeError here
@@ -86,6 +88,8 @@ def parse_amount(value: Any) -> float | None:
     Returns None for an empty cell; raises ValueError for text that is not a plain number
     (including approximations like "约5000" — a ledger figure must be exact).
     """
+    if type(value) is float and math.isfinite(value):  # a typed figure, the common case
+        return value
     if value is None:
         return None
     if isinstance(value, bool):

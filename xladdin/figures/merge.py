@@ -14,7 +14,6 @@ period is named (form-project-missing). A unit with no accepted form at all is f
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -219,18 +218,11 @@ class _Target:
             if "in_stats" in ledger.columns else None
 
 
-def _number(value: Any) -> float | None:
-    """``as_number``, with a plain float (every figure a reader gives) taken without a call."""
-    if type(value) is float:
-        return value if math.isfinite(value) else None
-    return as_number(value)
-
-
 def _merge_row(out: Merge, at: _Target, i: int, form: FormData, row: Any, prev: float, tol: float) -> None:
     def name() -> str:  # only a finding needs it
         return str(at.names[i] or row.code)
 
-    value, cum = _number(row.value), _number(row.cumulative)
+    value, cum = as_number(row.value), as_number(row.cumulative)
     if value is None and cum is not None:
         value = cum - prev
     if value is not None and value < 0 and row.value is not None:
@@ -253,7 +245,7 @@ def _merge_row(out: Merge, at: _Target, i: int, form: FormData, row: Any, prev: 
         value = 0.0  # rounding, nothing done this month (never a negative month figure in the master)
     excel_row = at.excel_rows[i]
     if value is not None:
-        old = _number(at.month[i])
+        old = as_number(at.month[i])
         if old is None or abs(old - value) > 1e-9:
             out.writes[f"{at.letters}{excel_row}"] = value
             if old is not None:
