@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xladdin.jobs.form_pool import MIN_FORMS, pool_size
+from xladdin.jobs.form_pool import MIN_FORMS, WORKER_NICE, pool_size
 
 ENV = dict(os.environ, PYTHONIOENCODING="utf-8")
 
@@ -89,7 +90,7 @@ from xladdin.jobs.form_pool import FormPool
 folder, action = Path(sys.argv[1]), sys.argv[2]
 settings = default_settings()
 pool = FormPool(form_files(folder), 1)  # forks now, before it has any form
-pids = list(pool._pool._processes)
+pids = pool.pids()
 pool.submit(settings)
 print(json.dumps(pids), flush=True)
 if action == "die":  # the job's process killed while the worker reads
@@ -136,3 +137,54 @@ def test_a_killed_job_leaves_no_worker_behind(demo_master: tuple[Path, Path]) ->
     while _running(worker) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not _running(worker), f"worker {worker} still runs after its job was killed"
+
+
+_LOADS_FIRST = """
+import json, shutil, sys, time
+from pathlib import Path
+from xladdin.core.settings import default_settings
+from xladdin.jobs.form_files import form_files
+from xladdin.jobs.form_pool import FormPool
+
+folder, moved = Path(sys.argv[1]), Path(sys.argv[2])
+pool = FormPool(form_files(folder), 1)
+(pid,) = pool.pids()
+
+def stat():
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return fields[0], int(fields[11]) + int(fields[12]), int(fields[16])  # state, CPU ticks, nice
+
+# the worker works before it has any 参数: wait until it sleeps with its CPU time standing still
+deadline, last, still = time.monotonic() + 120, -1, 0
+while time.monotonic() < deadline and still < 5:
+    time.sleep(0.2)
+    state, ticks, nice = stat()
+    still = still + 1 if state == "S" and ticks == last else 0
+    last = ticks
+shutil.move(folder, moved)  # the forms are gone from where they were: only the worker's memory has them
+pool.submit(default_settings())
+forms, problems = pool.collect()
+print(json.dumps({"forms": len(forms), "rows": sum(len(f.rows) for f in forms), "nice": nice, "ticks": last,
+                  "problems": sorted({p.code for p in problems})}))
+"""
+
+
+def test_a_worker_reads_its_forms_before_the_job_has_its_settings(demo_master: tuple[Path, Path], tmp_path: Path) -> None:
+    _, forms = demo_master
+    folder = tmp_path / "forms"
+    shutil.copytree(forms, folder)
+    done = subprocess.run([sys.executable, "-c", _LOADS_FIRST, str(folder), str(tmp_path / "moved")],
+                          capture_output=True, text=True, env=ENV, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert not folder.exists()
+    assert result["forms"] == 27, result  # read from what the worker loaded before the folder moved
+    assert result["rows"] > 0
+    assert result["nice"] == WORKER_NICE  # it yields to the job's own parse and imports
+    # the same findings as reading the forms where they are now (the demo's planted mistakes)
+    from xladdin.core.settings import default_settings
+    from xladdin.jobs.form_intake import read_forms
+
+    want_forms, want_problems = read_forms(tmp_path / "moved", default_settings())
+    assert result["rows"] == sum(len(f.rows) for f in want_forms)
+    assert result["problems"] == sorted({p.code for p in want_problems})

@@ -14,21 +14,22 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from xladdin.core.findings import Finding, Severity, finding
 from xladdin.core.form_layout import FORM_COLUMNS, FORM_SHEET, META_SHEET
 from xladdin.core.form_reader import FormData, read_form
 from xladdin.core.settings import Settings
-from xladdin.core.sheet import cell_ref
+from xladdin.core.sheet import SheetData, cell_ref
 from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.sheet_extent import Extent, SheetInfo, scan_extent, sheet_infos
 from xladdin.errors import XladdinError
 from xladdin.jobs.form_files import form_files
 
-__all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "cap_findings", "form_files", "read_form_file",
-           "read_forms"]
+__all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "FormFile", "cap_findings", "form_files",
+           "form_of", "load_form_file", "read_form_file", "read_forms"]
 
 FORM_MAX_ROWS = 20_000  # a unit's form: a header and one row per project (a province unit has a few hundred)
 FORM_MAX_COLS = 4 * len(FORM_COLUMNS)  # the form's columns, moved or with extra ones added by the unit
@@ -58,9 +59,23 @@ def read_forms(forms_dir: Path, settings: Settings,
 
 def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, list[Finding]]:
     """One form file: (the form, or None when refused; findings about the file's sheets)."""
-    def refused(code: str, reason: str, sheet: str = "") -> tuple[None, list[Finding]]:
-        return None, [finding(code, sheet=sheet, row=0, column=0, file=path.name, reason=reason)]
+    return form_of(load_form_file(path), settings)
 
+
+@dataclass(frozen=True)
+class FormFile:
+    """A form file vetted, measured and read, before the 参数 are known: its sheets (form
+    candidates, then the metadata sheet) and the other sheets holding figures (with how many)."""
+
+    path: Path
+    sheets: list[SheetData]
+    figures: list[tuple[SheetInfo, int]]
+
+
+def load_form_file(path: Path) -> FormFile | list[Finding]:
+    """The part of reading a form that needs no 参数: vetting, measuring and calamine's read.
+    A file refused here is its findings (``form-too-large``, ``form-not-a-form``). The form
+    worker does this while the job is still importing and reading its 参数 (``form_pool``)."""
     try:
         safety.inspect_package(path)  # zip bombs, encryption, entity declarations: before any parser
         extents: dict[str, Extent] = {}
@@ -68,26 +83,49 @@ def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, lis
             infos = sheet_infos(zf)
             chosen, figures, problem = _plan(zf, infos, extents)
         if problem is not None:
-            return refused("form-too-large", problem[1], problem[0])
+            return _refused(path, "form-too-large", problem[1], problem[0])
         workbook = open_workbook(path, path.name) if chosen else None
         try:  # each sheet from the XML already inflated and measured (calamine reads the values)
             sheets = [read_sheet(workbook, path, info.name, path.name, xml=extents[info.name].xml) for info in chosen]
         finally:
             if workbook is not None:
                 workbook.close()
-        form = read_form(sheets, settings, file=path.name)
     except XladdinError as exc:
-        return refused("form-not-a-form", str(exc))
+        return _refused(path, "form-not-a-form", str(exc))
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # a parser's own failure (a pyo3 panic is a BaseException)
-        return refused("form-not-a-form", f"“{path.name}”无法安全读取（{type(exc).__name__}），未汇入；"
-                                          "请报送单位用 Excel 另存为 .xlsx 后重新报送。")
+        return _refused(path, "form-not-a-form", _unsafe(path, exc))
+    return FormFile(path, sheets, figures)
+
+
+def form_of(loaded: FormFile | list[Finding], settings: Settings) -> tuple[FormData | None, list[Finding]]:
+    """A loaded form file read as a form with ``settings``: what ``read_form_file`` returns."""
+    if not isinstance(loaded, FormFile):
+        return None, loaded
+    path = loaded.path
+    try:
+        form = read_form(loaded.sheets, settings, file=path.name)
+    except XladdinError as exc:
+        return None, _refused(path, "form-not-a-form", str(exc))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        return None, _refused(path, "form-not-a-form", _unsafe(path, exc))
     notes = [finding("form-extra-sheet", sheet=info.name, row=0, column=0, file=path.name, value=info.name,
                      label=_STATES.get(info.state, info.state),
                      other=f"{count:,} 个数字" if count >= 0 else "大量内容（过大，未读取）", reason=form.sheet)
-             for info, count in figures if info.name != form.sheet]
+             for info, count in loaded.figures if info.name != form.sheet]
     return form, notes
+
+
+def _refused(path: Path, code: str, reason: str, sheet: str = "") -> list[Finding]:
+    return [finding(code, sheet=sheet, row=0, column=0, file=path.name, reason=reason)]
+
+
+def _unsafe(path: Path, exc: BaseException) -> str:
+    return (f"“{path.name}”无法安全读取（{type(exc).__name__}），未汇入；"
+            "请报送单位用 Excel 另存为 .xlsx 后重新报送。")
 
 
 def _plan(zf: zipfile.ZipFile, infos: list[SheetInfo], extents: dict[str, Extent]
