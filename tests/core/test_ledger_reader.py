@@ -89,6 +89,18 @@ def test_the_ledger_sheet_is_the_one_asked_for_else_项目台账_else_the_first_
     assert none.value.message.startswith("没有找到项目台账：任何工作表的前 30 行中都没有可识别的表头")
 
 
+def test_a_sheet_whose_merged_title_reaches_past_its_values_is_passed_over_on_the_way_to_the_ledger() -> None:
+    """The template's output sheets (汇总, 排名 …) hold one title in A1 merged across A1:H1: a ledger
+    renamed without 台账 in its name is looked for past them, and was an IndexError there."""
+    from xladdin.core.ledger import find_ledger_sheet
+
+    summary = SheetData("汇总", [["1-6月重点项目完成情况"]], [(1, 1, 1, 8)])
+    assert summary.filled_row(1) == ["1-6月重点项目完成情况"] * 8
+    ledger = SheetData("重点项目", [_HEADER])
+    book = {"说明": SheetData("说明", []), "汇总": summary, "重点项目": ledger}
+    assert find_ledger_sheet(list(book), book.__getitem__, default_settings()).name == "重点项目"
+
+
 def test_a_title_line_without_the_unit_takes_the_next_filled_cell() -> None:
     from xladdin.core.ledger import title_unit
 

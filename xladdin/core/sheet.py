@@ -84,6 +84,8 @@ class SheetData:
         values += [None] * (self.max_col - len(values))
         for r1, c1, r2, c2 in self.merges:
             if r1 <= row <= r2 and c2 > c1:
+                if c2 > len(values):  # a merge reaching past the last column holding a value
+                    values += [None] * (c2 - len(values))
                 top = self.value(r1, c1)
                 for c in range(c1, c2 + 1):
                     values[c - 1] = top
