@@ -161,3 +161,60 @@ def test_refresh_after_consolidation_still_names_who_has_no_figure(books: dict[s
     data = json.loads(out)
     assert data["missing_units"] == ["东大街街道"] and data["incomplete_units"] == ["南关街道", "城东路街道", "二里岗街道"]
     assert "period-unit-missing" in {f["code"] for f in data["findings"]}
+
+
+def _names(path: Path) -> dict[str, str]:
+    book = openpyxl.load_workbook(path)
+    return {name: str(dn.attr_text) for name, dn in book.defined_names.items()}
+
+
+def test_output_sheets_deleted_by_a_program_that_left_their_names_behind_are_rebuilt(
+        books: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sheet deleted by a program other than Excel (openpyxl here) leaves its defined name
+    pointing at it (Excel would make it #REF!): the consolidation stopped at its end with “没有工作表
+    “汇总””. It now rebuilds the region at its usual place, points the name at it and says so."""
+    master = tmp_path / "master.xlsx"
+    wb = openpyxl.load_workbook(books["demo"])
+    del wb["汇总"], wb["通报"]
+    wb.save(master)
+    assert _names(master)["xl_summary"] == "'汇总'!$A$3"  # left behind
+    code, out, err = run_clean(capsys, "consolidate", str(master), "--month", "6", "--forms", str(books["forms"]))
+    assert code == 1, err  # the demo's planted errors, as ever
+    for name, sheet in (("xl_summary", "汇总"), ("xl_bulletin", "通报")):
+        assert f"名称“{name}”指向的工作表“{sheet}”已不存在" in out, out[-2000:]
+    assert "名称“xl_ranking”" not in out  # its sheet is there: nothing to say
+    assert "汇总完成：重点项目 291 个" in out
+    rebuilt = openpyxl.load_workbook(master)
+    assert rebuilt["汇总"]["A3"].value == "一、1-6月重点项目完成情况（按项目级别）"
+    assert "管城回族区" in str(rebuilt["通报"]["A1"].value)
+    assert _names(master)["xl_summary"] == "'汇总'!$A$3" and _names(master)["xl_bulletin"] == "'通报'!$A$1"
+    code, out, err = run_clean(capsys, "consolidate", str(master), "--month", "6")  # the next run: nothing broken
+    assert "已不存在" not in out + err
+
+
+def test_a_ledger_sheet_renamed_by_such_a_program_is_consolidated(books: dict[str, Path], tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """项目台账 renamed 重点项目 outside Excel: the ledger is found by its header (past 汇总, whose
+    merged title reaches past its values), the forms merged into it, and xl_month, left pointing at
+    “项目台账”, is named as not updated instead of stopping the job."""
+    master = tmp_path / "master.xlsx"
+    wb = openpyxl.load_workbook(books["demo"])
+    wb["项目台账"].title = "重点项目"
+    wb.save(master)
+    code, out, err = run_clean(capsys, "consolidate", str(master), "--month", "6", "--forms", str(books["forms"]))
+    assert code == 1, err
+    assert "名称“xl_month”指向的工作表“项目台账”已不存在" in out and "台账公式中的当前月份本次未能更新" in out
+    assert "汇入月报表 27 份" in out and "汇总完成：重点项目 291 个" in out
+    assert "重点项目" in openpyxl.load_workbook(master).sheetnames
+
+
+def test_mark_rebuilds_a_findings_sheet_whose_name_was_left_behind(books: dict[str, Path], tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    master = tmp_path / "master.xlsx"
+    wb = openpyxl.load_workbook(books["demo"])
+    del wb["校验结果"]
+    wb.save(master)
+    code, out, err = run_clean(capsys, "validate", str(master), "--mark")
+    assert code == 0, err  # the demo ledger's own findings are warnings
+    assert "名称“xl_findings”指向的工作表“校验结果”已不存在" in out
+    assert openpyxl.load_workbook(master)["校验结果"]["A3"].value == "序号"

@@ -118,6 +118,8 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "form-wrong-ledger": ("error", "月报表不属于本台账", "{reason}"),
     "form-more-findings": ("warning", "月报表问题过多",
                            "本月报表另有 {value} 处问题未逐条列出（每份最多列出 {limit} 条），请报送单位自查后重新报送。"),
+    "name-broken": ("warning", "名称指向的工作表不存在",
+                    "名称“{value}”指向的工作表“{label}”已不存在（工作表被删除或改名后名称未随之更新），{reason}。"),
     "text-too-long": ("warning", "文字超长已截断", "“{label}”长 {value} 个字符，超过 Excel 单元格上限 {limit} 个字符，已截断。"),
 }
 

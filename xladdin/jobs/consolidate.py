@@ -22,7 +22,7 @@ import pandas as pd
 from xladdin.core.findings import Finding, Report, finding
 from xladdin.core.ledger import read_stats
 from xladdin.core.periods import Period
-from xladdin.core.regions import SHEETS
+from xladdin.core.regions import NAMES, REGIONS, SHEETS
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import parse_ref
 from xladdin.engines.base import Engine
@@ -34,6 +34,8 @@ from xladdin.figures.results import MonthResult, Reporting
 from xladdin.jobs.form_intake import cap_findings
 from xladdin.jobs.form_pool import FormPool, open_form_pool
 from xladdin.jobs.outputs import (
+    broken_names,
+    named_place,
     read_history,
     table_rows,
     write_bulletin,
@@ -111,8 +113,6 @@ def read_forms(forms_dir: Path, settings: Settings, status: Callable[[str], None
 
 def master_identity(engine: Engine) -> str | None:
     """The master's 台账标识 (defined name ``xl_master_id``), or None when it has none."""
-    from xladdin.core.regions import NAMES
-
     where = engine.defined_name(NAMES["master_id"])
     if where is None:
         return None
@@ -176,6 +176,7 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
     found: list[Finding] = []
     if settings is None:
         settings, found = load_settings(engine)
+    found = [*found, *broken_names(engine, REGIONS.values(), month=True)]
     forms: list[FormData] = []
     problems: list[Finding] = []
     if forms_dir is not None:
@@ -245,9 +246,9 @@ def _write(engine: Engine, month: MonthResult, settings: Settings, report: Repor
     write_tables(engine, "programmes", programme_tables(month.programmes, period))
     write_bulletin(engine, list(month.bulletin))
     _write_findings(engine, report, label)
-    name = engine.defined_name("xl_month")
-    if name is not None:
-        engine.write_cells(name[0], {name[1].split(":")[0]: period.month})
+    month_cell = named_place(engine, NAMES["month"])
+    if month_cell is not None:
+        engine.write_cells(month_cell[0], {month_cell[1]: period.month})
 
 
 def _write_findings(engine: Engine, report: Report, label: str) -> None:

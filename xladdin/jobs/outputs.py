@@ -12,21 +12,23 @@ headers are bold and every table cell ruled. The bulletin is laid out as a 公�
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from xladdin.books.bulletin_style import line_styles
+from xladdin.core.findings import Finding, finding
 from xladdin.core.periods import Period, first_period_month, period_label
-from xladdin.core.regions import REGIONS
+from xladdin.core.regions import NAMES, REGIONS, Region
 from xladdin.core.sheet import cell_ref, parse_ref
 from xladdin.engines.base import CellStyle, Engine
 from xladdin.figures.bulletin import Block
 from xladdin.figures.bulletin_layout import GRID_COLS, Line, layout
 from xladdin.figures.presentation import LABELS, cell_value, number_format
 
-__all__ = ["read_history", "write_bulletin", "write_history", "write_ranking", "write_region", "write_tables"]
+__all__ = ["broken_names", "named_place", "read_history", "region_anchor", "write_bulletin", "write_history",
+           "write_ranking", "write_region", "write_tables"]
 
 HEADERS = LABELS  # the one table of labels (figures.presentation)
 HISTORY_MONTHS = list(range(first_period_month, 13))
@@ -64,12 +66,43 @@ def table_styles(anchor: str, first_row: int, keys: list[str | None], n_rows: in
     return out
 
 
-def region_anchor(engine: Engine, key: str) -> tuple[str, str]:
-    region = REGIONS[key]
-    found = engine.defined_name(region.name)
-    if found is not None:
-        return found[0], found[1].split(":")[0]
+def named_place(engine: Engine, name: str) -> tuple[str, str] | None:
+    """The sheet and first cell the defined name ``name`` points at; None when the workbook has no
+    such name or its sheet is gone (deleted or renamed by a program that left the name behind;
+    Excel itself turns such a name into #REF!, which reads as no name)."""
+    found = engine.defined_name(name)
+    if found is None or found[0] not in engine.sheet_names():
+        return None
+    return found[0], found[1].split(":")[0]
+
+
+def broken_names(engine: Engine, regions: Iterable[Region], month: bool = False) -> list[Finding]:
+    """A ``name-broken`` warning for each of our names that points at a sheet the workbook no
+    longer has: ``regions`` are rebuilt at their usual place (``region_anchor``), the month name
+    (``month``) is left as it is (the ledger's formulas read it; staff point it again)."""
+    out: list[Finding] = []
+    wanted = [(r.name, f"本次已在“{r.sheet}”表的 {r.anchor} 重建该区域，并将名称改指向它") for r in regions]
+    if month:
+        wanted.append((NAMES["month"], "台账公式中的当前月份本次未能更新，请在 Excel【公式】→【名称管理器】中"
+                                       "将其改为指向项目台账中的月份单元格"))
+    for name, reason in wanted:
+        found = engine.defined_name(name)
+        if found is not None and named_place(engine, name) is None:
+            out.append(finding("name-broken", sheet="", row=0, column=0, value=name, label=found[0], reason=reason))
+    return out
+
+
+def region_anchor(engine: Engine, key: str | Region) -> tuple[str, str]:
+    """Where a region's block starts: at its defined name, else (no name, or a name left pointing
+    at a sheet the workbook no longer has) at its usual place, the sheet created when missing and
+    a left-behind name pointed at it."""
+    region = REGIONS[key] if isinstance(key, str) else key
+    place = named_place(engine, region.name)
+    if place is not None:
+        return place
     engine.ensure_sheet(region.sheet)
+    if engine.defined_name(region.name) is not None:
+        engine.set_defined_name(region.name, region.sheet, region.anchor)
     return region.sheet, region.anchor
 
 
@@ -148,8 +181,8 @@ def write_ranking(engine: Engine, ranking: pd.DataFrame, period: Period) -> None
 def read_history(engine: Engine) -> dict[str, dict[int, int | None]]:
     """排名历史 as {unit: {period month: rank}} (empty when the sheet or block is absent)."""
     region = REGIONS["history"]
-    found = engine.defined_name(region.name)
-    sheet = found[0] if found else region.sheet
+    place = named_place(engine, region.name)
+    sheet = place[0] if place else region.sheet
     if sheet not in engine.sheet_names():
         return {}
     data = engine.read(sheet)

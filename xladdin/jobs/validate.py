@@ -13,14 +13,14 @@ from dataclasses import dataclass
 
 from xladdin.core.findings import CODES, SEVERITY_LABELS, Finding, Report
 from xladdin.core.ledger import READ_COLUMNS, Ledger
-from xladdin.core.regions import COLUMNS_REGION, SHEETS
+from xladdin.core.regions import COLUMNS_REGION, REGIONS, SHEETS
 from xladdin.core.rules import validate_ledger
 from xladdin.core.settings import Settings
 from xladdin.core.sheet import cell_ref, parse_ref
 from xladdin.engines.base import CellStyle, Engine, Link
 from xladdin.figures.presentation import field_label
 from xladdin.jobs.inspect import column_rows
-from xladdin.jobs.outputs import region_anchor
+from xladdin.jobs.outputs import broken_names, region_anchor
 from xladdin.jobs.session import load_ledger, load_settings
 
 __all__ = ["FINDINGS_HEADER", "MARK_NEEDS", "Marked", "clear_marks", "finding_row", "mark_findings", "validate",
@@ -101,19 +101,15 @@ def write_findings(engine: Engine, report: Report, *, title: str = "台账校验
 def write_columns(engine: Engine, ledger: Ledger) -> None:
     """The column account below the defined name ``xl_columns`` (created beside the findings the first time)."""
     region = COLUMNS_REGION
-    found = engine.defined_name(region.name)
-    if found is not None:
-        sheet, anchor = found[0], found[1].split(":")[0]
-    else:
-        engine.ensure_sheet(region.sheet)
-        sheet, anchor = region.sheet, region.anchor
+    created = engine.defined_name(region.name) is None  # a name left behind is pointed again by region_anchor
+    sheet, anchor = region_anchor(engine, region)
     old = engine.read(sheet)
     row0, col0 = parse_ref(anchor)
     rows = column_rows(ledger)
     engine.write_block(sheet, anchor, rows, clear=(max(old.max_row - row0 + 1, 0), len(rows[0])))
     if row0 > 1:
         engine.write_cells(sheet, {cell_ref(row0 - 1, col0): f"台账“{ledger.sheet}”各列的识别结果（未识别的列：把后两格填入参数表【列名别名】）"})
-    if found is None:
+    if created:
         engine.set_defined_name(region.name, sheet, anchor)
 
 
@@ -172,7 +168,8 @@ class Marked:
 def validate_and_mark(engine: Engine, *, sheet: str | None = None) -> Marked:
     """The 校验台账 job: validate, write 校验结果, mark the offending cells."""
     settings, setting_findings = load_settings(engine)
-    report, ledger = validate(engine, sheet=sheet, settings=settings, setting_findings=setting_findings)
+    broken = broken_names(engine, [REGIONS["findings"], COLUMNS_REGION])
+    report, ledger = validate(engine, sheet=sheet, settings=settings, setting_findings=setting_findings + broken)
     write_findings(engine, report, ledger=ledger)
     return Marked(report, mark_findings(engine, report), settings)
 
