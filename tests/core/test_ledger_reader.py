@@ -139,3 +139,27 @@ def test_text_that_python_reads_as_a_number_but_a_ledger_does_not_is_a_finding()
     fr = ledger.frame
     assert fr["total_investment"].isna().tolist() == [True, False, False]
     assert fr["annual_plan"].tolist()[0::2] == [80.0, 70.0]
+
+
+def test_a_unit_merged_down_over_its_projects_is_every_project_s_unit() -> None:
+    """责任单位 (and 项目级别) merged down over a block of projects, as many offices lay them out:
+    the spreadsheet keeps the value in the first cell only; every project the merge covers has it.
+    An amount merged that way stays the first project's figure, with a warning naming the range."""
+    rows: list[list[object]] = [
+        ["序号", "项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资"],
+        ["一、省重点项目"],
+        [1, "甲", "P1", "北下街街道", "省重点", 100, 50],
+        [2, "乙", "P2", None, None, None, 60],
+        [3, "丙", "P3", None, None, None, 70],
+        [4, "丁", "P4", "南关街道", None, 40, 20],
+    ]
+    merges = [(3, 4, 5, 4), (3, 5, 6, 5), (3, 6, 5, 6), (1, 1, 2, 1)]  # D3:D5, E3:E6, F3:F5; A1:A2 above the data
+    ledger = read_ledger(SheetData("台账", rows, merges), S)
+    fr = ledger.frame
+    assert list(fr["unit"]) == ["北下街街道", "北下街街道", "北下街街道", "南关街道"]
+    assert list(fr["level"]) == ["省重点"] * 4
+    assert list(fr["total_investment"].fillna(-1)) == [100, -1, -1, 40]  # counted once, not three times
+    merged = [f for f in ledger.findings if f.code == "merged-amount"]
+    assert [(f.cell, f.message) for f in merged] == [
+        ("F3", "“总投资”单元格合并了 3 个项目的行（F3:F5），只计入第一个项目，其余项目此项为空；请取消合并，逐个项目填写。")]
+    assert not [f for f in ledger.findings if f.field == "unit"]

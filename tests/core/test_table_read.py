@@ -203,3 +203,24 @@ def test_remembered_header_follows_the_range_and_the_column_aliases() -> None:
     assert _header(SheetData("台账", [list(r) for r in typed]), default_settings()) is remembered
     typed[1][6] = True
     assert _header(SheetData("台账", typed), default_settings()) is not remembered
+
+
+def test_a_unit_merged_down_over_its_projects_gives_the_core_s_tables() -> None:
+    """A sheet read from a file knows its merges: 责任单位 merged down over three projects counts
+    them under that unit in the table formulas' read as in read_ledger's."""
+    rows: list[list[Any]] = [
+        ["序号", "项目名称", "项目编码", "责任单位", "行业类别", "项目级别", "总投资", "年度计划投资", "1-6月完成投资"],
+        [1, "甲", "P1", "北下街街道", "工业", "省重点", 100, 50, 20],
+        [2, "乙", "P2", None, "工业", "市重点", 90, 60, 30],
+        [3, "丙", "P3", None, "城建", "区重点", 80, 70, 40],
+        [4, "丁", "P4", "南关街道", "城建", "区重点", 40, 20, 10],
+    ]
+    sheet, settings, june = SheetData("台账", rows, [(2, 4, 4, 4)]), default_settings(), Period.of(6)
+    core = read_ledger(sheet, settings).frame
+    for fields, table in ((UNIT_FIELDS, progress.by_unit), (CATEGORY_FIELDS, progress.by_category)):
+        pd.testing.assert_frame_equal(table(table_frame(sheet, settings, fields, june), settings, june),
+                                      table(core, settings, june), check_exact=True)
+    pd.testing.assert_frame_equal(progress.by_level(table_frame(sheet, settings, LEVEL_FIELDS), june),
+                                  progress.by_level(core, june), check_exact=True)
+    units = progress.by_unit(table_frame(sheet, settings, UNIT_FIELDS), settings, june).set_index("unit")
+    assert units.loc["北下街街道", "projects"] == 3 and units.loc["南关街道", "projects"] == 1

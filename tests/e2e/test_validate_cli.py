@@ -121,3 +121,27 @@ def test_mark_finds_exactly_what_a_read_only_run_finds_and_keeps_other_parts(fix
     assert changed <= {"xl/worksheets/sheet1.xml", "xl/styles.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
                        "[Content_Types].xml", "xl/comments/comment1.xml", "xl/drawings/commentsDrawing1.vml"}
     assert {"xl/theme/theme1.xml", "docProps/core.xml"} <= set(before) - changed
+
+
+def test_a_unit_merged_down_over_its_projects_reads_as_written_on_each(demo_master: tuple[Path, Path],
+                                                                      tmp_path: Path) -> None:
+    """责任单位 merged down over three projects (the spreadsheet keeps it in the first cell only)
+    gives the same validation and the same 1-5月 summary as the unit written on each row."""
+    master, _ = demo_master
+    written, merged = tmp_path / "written.xlsx", tmp_path / "merged.xlsx"
+    wb = openpyxl.load_workbook(master)
+    ws = wb["项目台账"]
+    unit = ws["E4"].value
+    ws["E5"], ws["E6"] = unit, unit  # the block's three projects: one unit
+    wb.save(written)
+    ws.merge_cells("E4:E6")  # as staff merge it: the value stays in E4 only
+    wb.save(merged)
+    assert openpyxl.load_workbook(merged)["项目台账"]["E5"].value is None
+    results = {}
+    for name, path in (("written", written), ("merged", merged)):
+        _, checked = main_json("validate", path, "--json")
+        _, summary = main_json("summary", path, "--month", "5", "--json")
+        results[name] = (checked, summary)
+    assert results["merged"] == results["written"]
+    units = {r["unit"]: r["projects"] for r in results["merged"][1]["by_unit"]}
+    assert units[unit] >= 3

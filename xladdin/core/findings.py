@@ -36,6 +36,9 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "heading-sum": ("error", "分组小计与项目合计不符",
                     "分组“{value}”的“{label}”为 {limit} 万元，其下 {reason} 个项目合计 {other} 万元，不一致。"),
     "heading-count": ("warning", "分组项目个数不符", "分组“{value}”标明 {limit} 个项目，其下实际有 {other} 个。"),
+    "merged-amount": ("warning", "金额单元格跨项目合并",
+                      "“{label}”单元格合并了 {value} 个项目的行（{reason}），只计入第一个项目，其余项目此项为空；"
+                      "请取消合并，逐个项目填写。"),
     "period-missing": ("error", "缺少本期数据",
                        "台账没有 {label} 的完成投资数（无月份列，也无“{label}累计”或本年累计列），本期完成投资无法计算，未按 0 计。"),
     "period-mismatch": ("error", "列的期间与所选月份不符",

@@ -22,7 +22,7 @@ from xladdin.core.headers import HeaderMap
 from xladdin.core.ledger_model import Ledger
 from xladdin.core.sections import Heading, RowScan, scan_rows
 from xladdin.core.settings import Settings
-from xladdin.core.sheet import SheetData, parse_ref
+from xladdin.core.sheet import SheetData, cell_ref, parse_ref
 from xladdin.core.values import as_text, is_error_literal, parse_amount, parse_flag, parse_int
 from xladdin.core.vocabulary import vocabulary
 
@@ -49,6 +49,39 @@ def _columns(sheet: SheetData, rows: list[int], cols: list[int]) -> dict[int, li
     return out
 
 
+def _merged_down(sheet: SheetData, rows: list[int], hm: HeaderMap, cumulative: dict[int, int],
+                 values: dict[int, list[Any]], findings: list[Finding]) -> None:
+    """Cells merged down over several projects' rows (责任单位, 项目级别 or 行业类别 merged over a
+    block of projects is a common layout; the spreadsheet keeps the value in the first cell only):
+    a text, flag or number column takes the merged value on every project row the merge covers, as
+    staff see it. An amount stays the first project's figure only (copying it would count it once
+    per project) and a ``merged-amount`` warning names the range. A merge starting on a heading or
+    header row is left alone."""
+    spans = [m for m in sheet.merges if m[2] > m[0] and m[0] >= hm.data_start]
+    if not spans:
+        return
+    at = {r: i for i, r in enumerate(rows)}
+    keys = {c: k for k, c in hm.columns.items()} | {c: "ytd" for c in cumulative.values()}
+    for r1, c1, r2, c2 in spans:
+        covered = [at[r] for r in range(r1, r2 + 1) if r in at]
+        if r1 not in at or len(covered) < 2:
+            continue
+        top = sheet.value(r1, c1)
+        for c in range(c1, c2 + 1):
+            key = keys.get(c)
+            if key is None or top is None:
+                continue
+            f = FIELD_BY_KEY[key]
+            if f.kind == "amount":
+                findings.append(finding("merged-amount", sheet=sheet.name, row=r1, column=c, field=key, value=len(covered),
+                                        label=f.label, reason=f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}"))
+                continue
+            column = values[c]
+            for i in covered:
+                if column[i] is None:
+                    column[i] = top
+
+
 def read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings, from_title: tuple[str, str] | None = None,
                *, account: bool = True) -> Ledger:
     scan = _data_rows(sheet, hm)
@@ -58,6 +91,7 @@ def read_rows(sheet: SheetData, hm: HeaderMap, settings: Settings, from_title: t
     limit = settings.thresholds.amount_limit
     cumulative = hm.cumulative if len(hm.cumulative) > 1 else {}
     values = _columns(sheet, rows, [*hm.columns.values(), *cumulative.values()])
+    _merged_down(sheet, rows, hm, cumulative, values, findings)
     vocab = vocabulary(settings)
     for key, col in hm.columns.items():
         f = FIELD_BY_KEY[key]

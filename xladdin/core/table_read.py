@@ -68,6 +68,10 @@ def table_frame(sheet: SheetData, settings: Settings, fields: frozenset[str] = T
     hm = _header(sheet, settings)
     if hm is None or any(k not in hm.columns for k in REQUIRED_COLUMNS):
         return read_ledger(sheet, settings, only=fields).frame  # raises with the staff-facing message
+    if any(r2 > r1 and r1 >= hm.data_start for r1, _, r2, _ in sheet.merges):
+        # cells merged down over projects (a unit over its block): read_ledger gives each project the
+        # merged value. A formula in Excel sees values only (no merges), so this is the file readers' case
+        return read_ledger(sheet, settings, only=fields).frame
     keep = TABLE_FIELDS | set(REQUIRED_COLUMNS)
     cols = {k: c for k, c in hm.columns.items() if k in keep}
     scan = project_rows(sheet, hm, cols)
