@@ -57,6 +57,21 @@ def test_unknown_header_maps_to_nothing() -> None:
     assert match_header("备注二", INDEX)[0] is None
 
 
+@pytest.mark.parametrize(("header", "key", "period"), [
+    ("六月", "m06", None), ("十月", "m10", None), ("十一月完成投资（万元）", "m11", None), ("2022年十二月", "m12", None),
+    ("六月份", "m06", None), ("一至六月累计完成投资", "ytd", 6), ("1-六月累计完成", "ytd", 6), ("一-二月", "m02", None),
+])
+def test_months_in_chinese_numerals_are_months(header: str, key: str, period: int | None) -> None:
+    """Many ledgers head their month columns 一月 … 十二月: before, each was an unplaced column of
+    figures, and a consolidation stopped with “项目台账中没有“6月”列”."""
+    assert match_header(header, INDEX)[0::2] == (key, period)
+
+
+@pytest.mark.parametrize("header", ["统一月报", "一月一报", "备注一"])
+def test_a_numeral_that_is_no_month_is_left_alone(header: str) -> None:
+    assert match_header(header, INDEX)[0] is None
+
+
 def test_norm_is_nfkc_without_any_whitespace() -> None:
     """norm returns a printable text without a space as it is: that is only right because every
     whitespace character except the space is unprintable, on every Unicode code point."""

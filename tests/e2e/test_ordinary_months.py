@@ -218,3 +218,28 @@ def test_mark_rebuilds_a_findings_sheet_whose_name_was_left_behind(books: dict[s
     assert code == 0, err  # the demo ledger's own findings are warnings
     assert "名称“xl_findings”指向的工作表“校验结果”已不存在" in out
     assert openpyxl.load_workbook(master)["校验结果"]["A3"].value == "序号"
+
+
+def test_month_columns_headed_in_chinese_numerals_take_the_month_s_forms(
+        books: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """一月 … 十月 over the month columns (the ledger's 11月 and 12月 left as they are): the June
+    forms go into 六月 exactly as into 6月, and nothing else differs."""
+    arabic, chinese = tmp_path / "arabic.xlsx", tmp_path / "chinese.xlsx"
+    shutil.copy(books["demo"], arabic)
+    wb = openpyxl.load_workbook(books["demo"])
+    numerals = "一二三四五六七八九十"
+    renamed = 0
+    for row in wb["项目台账"].iter_rows(min_row=1, max_row=4):
+        for cell in row:
+            text = cell.value
+            if isinstance(text, str) and text.endswith("月") and text[:-1].isdigit() and int(text[:-1]) <= 10:
+                cell.value, renamed = numerals[int(text[:-1]) - 1] + "月", renamed + 1
+    assert renamed == 10
+    wb.save(chinese)
+    openpyxl.load_workbook(arabic).save(arabic)  # both saved by openpyxl: only the headers differ
+    results = []
+    for path in (arabic, chinese):
+        code, out, _ = run_clean(capsys, "consolidate", str(path), "--month", "6", "--forms", str(books["forms"]))
+        assert "汇入月报表 27 份" in out, out[-800:]
+        results.append((code, out.replace(path.name, ""), sheet_text(path, "汇总"), sheet_text(path, "排名")))
+    assert results[0] == results[1]

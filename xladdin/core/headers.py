@@ -32,6 +32,11 @@ _YEAR_END = re.compile(r"^\d{4}年(底|末)")
 _YEAR = re.compile(r"^\d{4}年度?")
 _THIS_YEAR = re.compile(r"^(本年度?|今年)(?=\d)")
 _LEADING_ZERO_MONTH = re.compile(r"^0(\d)月")  # "01月完成投资" as a date picker writes it
+# a month in Chinese numerals ("六月", "十一月", "一至六月", "2022年十二月"): at the start, after the year or
+# a range sign, and followed by 月 or a range sign ("统一月报" is no month)
+_CN_MONTH = re.compile(r"(?<![^\-~—–至到年])(十[一二]|[一二三四五六七八九十])(?=月|[\-~—–至到])")
+_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9",
+              "十": "10", "十一": "11", "十二": "12"}
 _SCAN_ROWS = 30
 
 
@@ -123,6 +128,8 @@ def _parsed(text: str) -> tuple[str, str, float, int | None, str | None]:
     exact_text = t
     scale = 1.0
     t = _UNIT_NOTE.sub("", t)
+    if "月" in t:
+        t = _CN_MONTH.sub(lambda m: _CN_DIGITS[m.group(1)], t)
     # trailing groups: a unit ("(万元)", "(亿元)") gives the scale; other text is a qualifier
     # ("(不含2021年)", "(含上年结转)") that does not change which figure the column holds
     while (g := _GROUP.search(t)) is not None and g.start() > 0:
