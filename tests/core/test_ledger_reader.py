@@ -163,3 +163,22 @@ def test_a_unit_merged_down_over_its_projects_is_every_project_s_unit() -> None:
     assert [(f.cell, f.message) for f in merged] == [
         ("F3", "“总投资”单元格合并了 3 个项目的行（F3:F5），只计入第一个项目，其余项目此项为空；请取消合并，逐个项目填写。")]
     assert not [f for f in ledger.findings if f.field == "unit"]
+
+
+def test_a_code_typed_as_a_number_of_more_than_15_digits_is_an_error() -> None:
+    """Excel keeps 15 significant digits: a 19-digit 项目代码 typed without its dashes comes back as
+    another number. A shorter code typed as a number reads as its digits, with no finding."""
+    from xladdin.core.rules import validate_ledger
+
+    rows: list[list[object]] = [
+        ["序号", "项目名称", "项目编码", "责任单位", "项目级别", "总投资", "年度计划投资"],
+        [1, "甲", 2207410104040150000.0, "北下街街道", "省重点", 100, 50],
+        [2, "乙", 10002.0, "北下街街道", "省重点", 100, 50],
+        [3, "丙", "2207-410104-04-01-540592", "北下街街道", "省重点", 100, 50],
+    ]
+    ledger = read_ledger(SheetData("台账", rows), S)
+    assert list(ledger.frame["code"])[1:] == ["10002", "2207-410104-04-01-540592"]
+    found = [f for f in validate_ledger(ledger, S).findings if f.code == "code-as-number"]
+    assert [(f.cell, f.severity, f.message) for f in found] == [
+        ("C2", "error", "项目编码以数字保存（现为 2207410104040150000），Excel 只保留 15 位有效数字，后面的位数已丢失；"
+                        "请把该列设为“文本”格式，按原编码重新录入。")]

@@ -36,6 +36,9 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "heading-sum": ("error", "分组小计与项目合计不符",
                     "分组“{value}”的“{label}”为 {limit} 万元，其下 {reason} 个项目合计 {other} 万元，不一致。"),
     "heading-count": ("warning", "分组项目个数不符", "分组“{value}”标明 {limit} 个项目，其下实际有 {other} 个。"),
+    "code-as-number": ("error", "项目编码以数字保存已失真",
+                       "项目编码以数字保存（现为 {value}），Excel 只保留 15 位有效数字，后面的位数已丢失；"
+                       "请把该列设为“文本”格式，按原编码重新录入。"),
     "merged-amount": ("warning", "金额单元格跨项目合并",
                       "“{label}”单元格合并了 {value} 个项目的行（{reason}），只计入第一个项目，其余项目此项为空；"
                       "请取消合并，逐个项目填写。"),

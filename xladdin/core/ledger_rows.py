@@ -9,6 +9,7 @@ checks the required columns; ``read_rows`` here reads every project row below it
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from operator import is_, itemgetter
 from typing import Any
 
@@ -186,6 +187,8 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
     if (not values or values[0] is None) and values.count(None) == len(values):  # count() only when it may be
         return values  # an empty column
     if f.kind == "text":
+        if f.key == "code":
+            _lost_digits(values, rows, col, sheet, findings)
         return _texts(values)
     types = set(map(type, values))
     # numpy reads text with Python's float(), which also takes "1_000", "nan" and "inf": a column
@@ -235,6 +238,16 @@ def _parse_column(f: Field, values: list[Any], rows: list[int], col: int, scale:
             findings.append(finding(code, sheet=sheet, row=r, column=col, field=f.key, value=v, label=f.label))
             out.append(None)
     return out
+
+
+def _lost_digits(values: list[Any], rows: list[int], col: int, sheet: str, findings: list[Finding]) -> None:
+    """A code typed as a number of more than 15 digits (a 19-digit 项目代码 without its dashes, an
+    18-digit 统一社会信用代码 of digits only) was cut by Excel to 15 significant digits: the code
+    read back is another project's or nobody's, so each is a ``code-as-number`` error."""
+    for r, v in zip(rows, values, strict=True):
+        if type(v) is float and abs(v) >= 1e15 and v == v:
+            findings.append(finding("code-as-number", sheet=sheet, row=r, column=col, field="code",
+                                    value=format(Decimal(f"{v:.15g}"), "f"), label="项目编码"))  # as Excel shows it
 
 
 def _texts(values: list[Any]) -> list[Any]:
