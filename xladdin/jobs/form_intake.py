@@ -26,10 +26,10 @@ from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.sheet_extent import Extent, SheetInfo, scan_extent, sheet_infos
 from xladdin.errors import XladdinError
-from xladdin.jobs.form_files import form_files
+from xladdin.jobs.form_files import OTHER_FORMATS, form_files, other_format_files
 
 __all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "FormFile", "cap_findings", "form_files",
-           "form_of", "load_form_file", "read_form_file", "read_forms"]
+           "form_of", "load_form_file", "other_formats", "read_form_file", "read_forms"]
 
 FORM_MAX_ROWS = 20_000  # a unit's form: a header and one row per project (a province unit has a few hundred)
 FORM_MAX_COLS = 4 * len(FORM_COLUMNS)  # the form's columns, moved or with extra ones added by the unit
@@ -55,6 +55,14 @@ def read_forms(forms_dir: Path, settings: Settings,
         if form is not None:
             forms.append(form)
     return forms, problems
+
+
+def other_formats(forms_dir: Path) -> list[Finding]:
+    """A ``form-not-a-form`` error for each spreadsheet in ``forms_dir`` saved in a format the
+    forms reader does not open (.xls, .et …), saying how to send it again."""
+    return [_refused(path, "form-not-a-form", f"“{path.name}”是{OTHER_FORMATS[path.suffix.lower()]}，本工具只读取 "
+                                              ".xlsx 月报表，未汇入；请报送单位用 Excel 或 WPS 另存为 .xlsx 后重新报送。")[0]
+            for path in other_format_files(forms_dir)]
 
 
 def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, list[Finding]]:
