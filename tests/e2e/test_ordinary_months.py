@@ -31,6 +31,15 @@ def books(demo_build: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     return {"demo": demo.master, "template": template, "forms": demo.forms_dir}
 
 
+def _without(source: Path, target: Path, *sheets: str) -> Path:
+    """A copy of ``source`` with ``sheets`` deleted by openpyxl, which leaves their defined names behind."""
+    wb = openpyxl.load_workbook(source)
+    for sheet in sheets:
+        del wb[sheet]
+    wb.save(target)
+    return target
+
+
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -129,10 +138,7 @@ def test_one_unit_without_statistics_is_unranked_named_and_skipped(books: dict[s
 
 def test_a_ledger_without_statistics_sheet(books: dict[str, Path], tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    master = tmp_path / "no-stats.xlsx"
-    wb = openpyxl.load_workbook(books["demo"])
-    del wb["单位统计"]
-    wb.save(master)
+    master = _without(books["demo"], tmp_path / "no-stats.xlsx", "单位统计")
     for args in (("consolidate", str(master), "--month", "5", "--output", str(tmp_path / "o.xlsx")),
                  ("consolidate", str(master), "--month", "6", "--forms", str(books["forms"]),
                   "--output", str(tmp_path / "o6.xlsx")),
@@ -173,10 +179,7 @@ def test_output_sheets_deleted_by_a_program_that_left_their_names_behind_are_reb
     """A sheet deleted by a program other than Excel (openpyxl here) leaves its defined name
     pointing at it (Excel would make it #REF!): the consolidation stopped at its end with “没有工作表
     “汇总””. It now rebuilds the region at its usual place, points the name at it and says so."""
-    master = tmp_path / "master.xlsx"
-    wb = openpyxl.load_workbook(books["demo"])
-    del wb["汇总"], wb["通报"]
-    wb.save(master)
+    master = _without(books["demo"], tmp_path / "master.xlsx", "汇总", "通报")
     assert _names(master)["xl_summary"] == "'汇总'!$A$3"  # left behind
     code, out, err = run_clean(capsys, "consolidate", str(master), "--month", "6", "--forms", str(books["forms"]))
     assert code == 1, err  # the demo's planted errors, as ever
@@ -210,10 +213,7 @@ def test_a_ledger_sheet_renamed_by_such_a_program_is_consolidated(books: dict[st
 
 def test_mark_rebuilds_a_findings_sheet_whose_name_was_left_behind(books: dict[str, Path], tmp_path: Path,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    master = tmp_path / "master.xlsx"
-    wb = openpyxl.load_workbook(books["demo"])
-    del wb["校验结果"]
-    wb.save(master)
+    master = _without(books["demo"], tmp_path / "master.xlsx", "校验结果")
     code, out, err = run_clean(capsys, "validate", str(master), "--mark")
     assert code == 0, err  # the demo ledger's own findings are warnings
     assert "名称“xl_findings”指向的工作表“校验结果”已不存在" in out
