@@ -245,19 +245,27 @@ def test_month_columns_headed_in_chinese_numerals_take_the_month_s_forms(
     assert results[0] == results[1]
 
 
-def test_a_form_sent_as_xls_or_et_is_named_not_skipped(books: dict[str, Path], tmp_path: Path,
+def test_a_form_sent_as_xls_or_et_or_in_a_subfolder_is_named_not_skipped(books: dict[str, Path], tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    """A unit that sends its form as .xls (Excel 97-2003) or .et (WPS) was left out in silence and
-    then read as 未报送. Each such file is now an error saying how to send it again."""
+    """A unit that sends its form as .xls (Excel 97-2003) or .et (WPS), or whose form was saved in a
+    folder of its own, was left out in silence and then read as 未报送. Each such file is now an
+    error saying how to send it again, and each subfolder holding workbooks a warning."""
     forms = Path(shutil.copytree(books["forms"], tmp_path / "forms"))
     xls_form, et_form = sorted(forms.glob("*.xlsx"))[:2]
     xls_form.rename(xls_form.with_suffix(".xls"))
     et_form.rename(et_form.with_suffix(".et"))
     (forms / "~$锁定文件.xls").write_bytes(b"")  # Excel's owner file: never a form
+    (forms / "南关街道" / "附件").mkdir(parents=True)  # a unit's own folder, a form two levels down
+    shutil.copy(xls_form.with_suffix(".xls"), forms / "南关街道" / "附件" / "月报表.xlsx")
+    (forms / "备份").mkdir()  # our own backups (a master kept beside its forms): never mentioned
+    shutil.copy(books["demo"], forms / "备份" / "主台账-备份.xlsx")
     code, out, _ = run_clean(capsys, "consolidate", str(books["demo"]), "--month", "6", "--forms", str(forms),
                              "--output", str(tmp_path / "out.xlsx"))
     assert code == 1
     for path, kind in ((xls_form.with_suffix(".xls"), "Excel 97-2003 工作簿（.xls）"), (et_form.with_suffix(".et"), "WPS 表格文件（.et）")):
         assert f"“{path.name}”是{kind}，本工具只读取 .xlsx 月报表，未汇入；请报送单位用 Excel 或 WPS 另存为 .xlsx 后重新报送。" in out
     assert "锁定文件" not in out
+    assert ("子文件夹“南关街道”中有 1 个工作簿，未读取：只汇入所选文件夹本身的月报表。"
+            "如其中有本月月报表，请把它们移到“forms”中后重新汇总。") in out
+    assert "备份" not in out
     assert "汇入月报表 25 份" in out

@@ -122,6 +122,9 @@ CODES: dict[str, tuple[Severity, str, str]] = {
     "form-extra-sheet": ("warning", "月报表含其他工作表的数字",
                          "工作表“{value}”（{label}）含{other}，不是月报表，未汇入；只汇入“{reason}”表，请核实是否填错了表。"),
     "form-wrong-ledger": ("error", "月报表不属于本台账", "{reason}"),
+    "form-in-subfolder": ("warning", "子文件夹中的工作簿未读取",
+                          "子文件夹“{value}”中有 {limit} 个工作簿，未读取：只汇入所选文件夹本身的月报表。"
+                          "如其中有本月月报表，请把它们移到“{reason}”中后重新汇总。"),
     "form-more-findings": ("warning", "月报表问题过多",
                            "本月报表另有 {value} 处问题未逐条列出（每份最多列出 {limit} 条），请报送单位自查后重新报送。"),
     "name-broken": ("warning", "名称指向的工作表不存在",

@@ -31,7 +31,7 @@ from xladdin.figures import bulletin
 from xladdin.figures.merge import Merge, merge_forms
 from xladdin.figures.month import compute_month, ledger_error_rows
 from xladdin.figures.results import MonthResult, Reporting
-from xladdin.jobs.form_intake import cap_findings, other_formats
+from xladdin.jobs.form_intake import cap_findings, unread_files
 from xladdin.jobs.form_pool import FormPool, open_form_pool
 from xladdin.jobs.outputs import (
     broken_names,
@@ -204,7 +204,7 @@ def consolidate(engine: Engine, period: Period, forms_dir: Path | None = None, s
     if forms_dir is not None:
         forms, foreign = foreign_forms(forms, master_identity(engine), settings.year)
         merge = merge_forms(ledger, forms, settings, period)
-        merge.findings = cap_findings(problems + other_formats(Path(forms_dir)) + foreign + merge.findings)
+        merge.findings = cap_findings(problems + unread_files(Path(forms_dir)) + foreign + merge.findings)
         merge.revisions = cap_findings(merge.revisions)
         if merge.writes:
             status(f"正在写入 {len(merge.writes)} 个单元格 …")

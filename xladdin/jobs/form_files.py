@@ -1,11 +1,11 @@
-"""Which files of a forms folder a consolidation reads (standard library only: the CLI lists them
-before it imports anything heavy, to fork the form workers)."""
+"""Which files of a forms folder a consolidation reads (standard library only at import: the CLI
+lists them before it imports anything heavy, to fork the form workers), and which it does not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["FORM_SUFFIXES", "OTHER_FORMATS", "form_files", "other_format_files"]
+__all__ = ["FORM_SUFFIXES", "OTHER_FORMATS", "form_files", "other_format_files", "subfolder_workbooks"]
 
 FORM_SUFFIXES = (".xlsx", ".xlsm")
 # spreadsheets a unit may send instead, which the forms reader does not open: each is named to
@@ -27,3 +27,19 @@ def other_format_files(forms_dir: Path) -> list[Path]:
     sorted by name."""
     return sorted(p for p in Path(forms_dir).iterdir()
                   if p.suffix.lower() in OTHER_FORMATS and not p.name.startswith(("~$", ".")) and p.is_file())
+
+
+def subfolder_workbooks(forms_dir: Path) -> list[tuple[Path, int]]:
+    """Each subfolder of ``forms_dir`` holding workbooks (any depth), with how many: forms saved
+    per unit in folders of their own are not read (only the folder's own files are), and staff are
+    told where they are."""
+    from xladdin.engines.guards.writes import BACKUP_DIR  # our own backups: a master kept beside its forms
+
+    out = []
+    for sub in sorted(p for p in Path(forms_dir).iterdir()
+                      if p.is_dir() and not p.name.startswith(".") and p.name != BACKUP_DIR):
+        count = sum(1 for p in sub.rglob("*") if p.suffix.lower() in (*FORM_SUFFIXES, *OTHER_FORMATS)
+                    and not p.name.startswith(("~$", ".")) and p.is_file())
+        if count:
+            out.append((sub, count))
+    return out

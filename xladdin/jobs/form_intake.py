@@ -26,10 +26,10 @@ from xladdin.engines.guards import vetting as safety
 from xladdin.engines.xlsx.calamine_read import open_workbook, read_sheet
 from xladdin.engines.xlsx.sheet_extent import Extent, SheetInfo, scan_extent, sheet_infos
 from xladdin.errors import XladdinError
-from xladdin.jobs.form_files import OTHER_FORMATS, form_files, other_format_files
+from xladdin.jobs.form_files import OTHER_FORMATS, form_files, other_format_files, subfolder_workbooks
 
 __all__ = ["FORM_MAX_COLS", "FORM_MAX_ROWS", "MAX_FINDINGS_PER_FORM", "FormFile", "cap_findings", "form_files",
-           "form_of", "load_form_file", "other_formats", "read_form_file", "read_forms"]
+           "form_of", "load_form_file", "read_form_file", "read_forms", "unread_files"]
 
 FORM_MAX_ROWS = 20_000  # a unit's form: a header and one row per project (a province unit has a few hundred)
 FORM_MAX_COLS = 4 * len(FORM_COLUMNS)  # the form's columns, moved or with extra ones added by the unit
@@ -57,12 +57,16 @@ def read_forms(forms_dir: Path, settings: Settings,
     return forms, problems
 
 
-def other_formats(forms_dir: Path) -> list[Finding]:
-    """A ``form-not-a-form`` error for each spreadsheet in ``forms_dir`` saved in a format the
-    forms reader does not open (.xls, .et …), saying how to send it again."""
-    return [_refused(path, "form-not-a-form", f"“{path.name}”是{OTHER_FORMATS[path.suffix.lower()]}，本工具只读取 "
-                                              ".xlsx 月报表，未汇入；请报送单位用 Excel 或 WPS 另存为 .xlsx 后重新报送。")[0]
-            for path in other_format_files(forms_dir)]
+def unread_files(forms_dir: Path) -> list[Finding]:
+    """What ``forms_dir`` holds that is not read as a form, each named: a ``form-not-a-form`` error
+    for each spreadsheet saved in a format the reader does not open (.xls, .et …), saying how to
+    send it again, and a ``form-in-subfolder`` warning for each subfolder holding workbooks."""
+    found = [_refused(path, "form-not-a-form", f"“{path.name}”是{OTHER_FORMATS[path.suffix.lower()]}，本工具只读取 "
+                                               ".xlsx 月报表，未汇入；请报送单位用 Excel 或 WPS 另存为 .xlsx 后重新报送。")[0]
+             for path in other_format_files(forms_dir)]
+    found += [finding("form-in-subfolder", sheet="", row=0, column=0, value=sub.name, limit=count, reason=Path(forms_dir).name)
+              for sub, count in subfolder_workbooks(forms_dir)]
+    return found
 
 
 def read_form_file(path: Path, settings: Settings) -> tuple[FormData | None, list[Finding]]:
