@@ -3,6 +3,7 @@ lists them before it imports anything heavy, to fork the form workers), and whic
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 __all__ = ["FORM_SUFFIXES", "OTHER_FORMATS", "form_files", "other_format_files", "subfolder_workbooks"]
@@ -18,15 +19,13 @@ OTHER_FORMATS = {".xls": "Excel 97-2003 工作簿（.xls）", ".xlsb": "Excel �
 def form_files(forms_dir: Path) -> list[Path]:
     """The workbooks of ``forms_dir`` a consolidation reads, sorted by name (owner files and
     hidden files left out)."""
-    return sorted(p for p in Path(forms_dir).iterdir()
-                  if p.suffix.lower() in FORM_SUFFIXES and not p.name.startswith(("~$", ".")))
+    return sorted(p for p in Path(forms_dir).iterdir() if _listed(p, FORM_SUFFIXES))
 
 
 def other_format_files(forms_dir: Path) -> list[Path]:
     """Spreadsheets of ``forms_dir`` in a format the forms reader does not open (``OTHER_FORMATS``),
     sorted by name."""
-    return sorted(p for p in Path(forms_dir).iterdir()
-                  if p.suffix.lower() in OTHER_FORMATS and not p.name.startswith(("~$", ".")) and p.is_file())
+    return sorted(p for p in Path(forms_dir).iterdir() if _listed(p, OTHER_FORMATS) and p.is_file())
 
 
 def subfolder_workbooks(forms_dir: Path) -> list[tuple[Path, int]]:
@@ -35,11 +34,16 @@ def subfolder_workbooks(forms_dir: Path) -> list[tuple[Path, int]]:
     told where they are."""
     from xladdin.engines.guards.writes import BACKUP_DIR  # our own backups: a master kept beside its forms
 
+    any_format = (*FORM_SUFFIXES, *OTHER_FORMATS)
     out = []
     for sub in sorted(p for p in Path(forms_dir).iterdir()
                       if p.is_dir() and not p.name.startswith(".") and p.name != BACKUP_DIR):
-        count = sum(1 for p in sub.rglob("*") if p.suffix.lower() in (*FORM_SUFFIXES, *OTHER_FORMATS)
-                    and not p.name.startswith(("~$", ".")) and p.is_file())
+        count = sum(1 for p in sub.rglob("*") if _listed(p, any_format) and p.is_file())
         if count:
             out.append((sub, count))
     return out
+
+
+def _listed(path: Path, suffixes: Collection[str]) -> bool:
+    """``path`` ends in one of ``suffixes`` and is no owner file (``~$``) or hidden file."""
+    return path.suffix.lower() in suffixes and not path.name.startswith(("~$", "."))
